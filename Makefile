@@ -1,0 +1,69 @@
+# CONNECT DALLAS Ops: every set-up step lives here so a fresh clone needs nothing installed by hand.
+# `make run` serves the demo; `make test` runs every test. See README.md for the rest.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+CLI := $(BIN)/connect-dallas
+HOST ?= 127.0.0.1
+PORT ?= 8050
+# pip reinstalls only when pyproject.toml changes (the stamp records its hash).
+DEPS_STAMP := $(VENV)/.deps-$(shell (sha1sum pyproject.toml 2>/dev/null || echo none) | cut -c1-12)
+TEST_STAMP := $(VENV)/.test-deps-$(shell (sha1sum pyproject.toml 2>/dev/null || echo none) | cut -c1-12)
+PYTEST_ARGS ?=
+
+.PHONY: run serve setup test test-fast test-browser bench lint browser db clean help
+
+help:
+	@echo "make run        set up .venv, migrate + seed the SQLite demo, serve http://$(HOST):$(PORT)"
+	@echo "make test       set up .venv + Chromium, run the whole suite (browser tests included)"
+	@echo "make test-fast  the suite without browser tests"
+	@echo "make bench      benchmarks, figures beside same-run baselines (benchmarks/RESULTS.md)"
+	@echo "make lint       ruff"
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is required")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(DEPS_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	@rm -f $(VENV)/.deps-*; touch $@
+
+$(TEST_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	@rm -f $(VENV)/.test-deps-* $(VENV)/.deps-*; touch $@; touch $(DEPS_STAMP)
+
+setup: $(DEPS_STAMP)
+
+db: setup
+	$(CLI) init-db
+	$(CLI) seed-demo --if-empty
+
+run: db
+	$(CLI) serve --host $(HOST) --port $(PORT)
+
+# Debian's chromium + chromium-driver, installed when missing (CI runs as root).
+browser:
+	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then \
+		echo "installing chromium + chromium-driver with apt"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	fi
+
+test: $(TEST_STAMP) browser
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-fast: $(TEST_STAMP)
+	$(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
+
+test-browser: $(TEST_STAMP) browser
+	$(BIN)/python -m pytest -m browser $(PYTEST_ARGS)
+
+bench: $(TEST_STAMP) browser
+	$(BIN)/python -m benchmarks $(BENCH_ARGS)
+
+lint: $(TEST_STAMP)
+	$(BIN)/ruff check dashboard layouts callbacks auth tests benchmarks
+
+clean:
+	rm -rf $(VENV) build *.egg-info

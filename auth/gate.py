@@ -1,0 +1,98 @@
+"""The single login gate: one before_request hook decides for every route.
+
+An allow-list, not a deny-list: any route added later (by us or by Dash) is refused to
+anonymous callers without anyone having to remember it.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import time
+
+from flask import Flask, current_app, g, jsonify, redirect, request, session, url_for
+from flask_login import current_user, logout_user
+
+# Exact public paths and public prefixes (CONTRACT.md). Static files hold no data.
+PUBLIC_PATHS = frozenset({"/healthz", "/login", "/favicon.ico", "/_favicon.ico"})
+PUBLIC_PREFIXES = ("/register", "/assets/", "/_dash-component-suites/")
+# Callers with a CAD bearer token may use /api/* without a session.
+TOKEN_PREFIX = "/api/"  # noqa: S105 (a path, not a password)
+
+
+def is_public(path: str) -> bool:
+    return path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES)
+
+
+def wants_json(path: str) -> bool:
+    return path.startswith(("/_", "/api/"))
+
+
+def bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def token_is_valid(token: str, tokens: tuple[str, ...]) -> bool:
+    # compare_digest against every token so timing does not reveal a prefix match
+    return any(hmac.compare_digest(token.encode(), t.encode()) for t in tokens) if token else False
+
+
+def unauthorized(message: str = "sign in required"):
+    if wants_json(request.path):
+        return jsonify({"error": "unauthorized", "message": message}), 401
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+def _is_background_poll() -> bool:
+    """Dash requests fired by a dcc.Interval are not user activity: they must not keep an
+    unattended session alive past the idle timeout."""
+    if request.path != "/_dash-update-component":
+        return False
+    try:
+        body = json.loads(request.get_data(cache=True) or b"{}")
+    except ValueError:
+        return False
+    changed = body.get("changedPropIds") or []
+    return bool(changed) and all(str(p).endswith(".n_intervals") for p in changed)
+
+
+def install_gate(server: Flask) -> None:
+    @server.before_request
+    def login_gate():
+        path = request.path
+        settings = current_app.config["SETTINGS"]
+        g.api_client = None
+        if is_public(path):
+            return None
+        if path.startswith(TOKEN_PREFIX) and (token := bearer_token()) is not None:
+            if token_is_valid(token, settings.api_tokens):
+                g.api_client = "cad"
+                return None
+            return jsonify({"error": "unauthorized", "message": "invalid bearer token"}), 401
+        if not current_user.is_authenticated:
+            return unauthorized()
+        now = time.time()
+        idle_limit = settings.session_idle_minutes * 60
+        last = session.get("last_active", now)
+        if now - last > idle_limit:
+            from .views import end_session  # local: views imports this module
+
+            end_session(reason="idle_timeout")
+            return unauthorized("session expired after inactivity")
+        if not _is_background_poll():
+            session["last_active"] = now
+        return None
+
+    @server.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if request.path.startswith(("/api/", "/_dash-update-component", "/_dash-layout")):
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
+
+__all__ = ["install_gate", "is_public", "logout_user"]

@@ -1,0 +1,158 @@
+"""The user store: authorized employees live in the database only.
+
+Authentication, lockout and their audit events happen here, in one transaction each, so
+the web login, the CLI and tests share exactly the same rules. Lockout counters are in the
+database (not process memory) so every worker on every host sees the same count.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask_login import UserMixin
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from dashboard import audit
+from dashboard.models import DIVISIONS, User, utcnow
+
+from .passwords import hash_password, password_problem, verify_password
+from .permissions import ROLES
+
+
+class UserInputError(ValueError):
+    """Bad input for a user change; the message is meant for the operator."""
+
+
+@dataclass(frozen=True)
+class SessionUser(UserMixin):
+    """What a request knows about its signed-in employee: no password hash, no ORM object."""
+
+    id: int
+    username: str
+    full_name: str
+    role: str
+    division: str | None
+    active: bool = True
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @classmethod
+    def from_model(cls, user: User) -> SessionUser:
+        return cls(user.id, user.username, user.full_name, user.role, user.division, user.active)
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    user: SessionUser | None
+    locked: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.user is not None
+
+
+def find_user(session: Session, username: str) -> User | None:
+    return session.scalar(select(User).where(func.lower(User.username) == username.strip().lower()))
+
+
+def load_active_user(session: Session, user_id: str | int) -> SessionUser | None:
+    try:
+        user = session.get(User, int(user_id))
+    except (TypeError, ValueError):
+        return None
+    if user is None or not user.active or _is_locked(user, utcnow()):
+        return None
+    return SessionUser.from_model(user)
+
+
+def _is_locked(user: User, now: datetime) -> bool:
+    return user.locked_until is not None and user.locked_until > now
+
+
+def authenticate(session: Session, username: str, password: str, *, client_addr: str | None,
+                 lockout_threshold: int, lockout_minutes: float) -> LoginResult:
+    """Check a login and write its audit event. The caller shows one message for every
+    failure, whether the user is unknown, disabled, locked or the password is wrong."""
+    now = utcnow()
+    user = find_user(session, username) if username else None
+    password_ok = verify_password(user.password_hash if user else None, password)  # always hashes once
+    typed = username[:80]
+    if user is None:
+        audit.record(session, "login_failed", username=typed, client_addr=client_addr,
+                     outcome="denied", detail={"why": "unknown user"})
+        return LoginResult(None)
+    if not user.active:
+        audit.record(session, "login_failed", user_id=user.id, username=user.username, client_addr=client_addr,
+                     outcome="denied", detail={"why": "disabled"})
+        return LoginResult(None)
+    if _is_locked(user, now):
+        audit.record(session, "login_failed", user_id=user.id, username=user.username, client_addr=client_addr,
+                     outcome="denied", detail={"why": "locked"})
+        return LoginResult(None, locked=True)
+    if not password_ok:
+        user.failed_attempts = (user.failed_attempts or 0) + 1
+        audit.record(session, "login_failed", user_id=user.id, username=user.username, client_addr=client_addr,
+                     outcome="denied", detail={"why": "bad password", "attempt": user.failed_attempts})
+        if user.failed_attempts >= lockout_threshold:
+            user.locked_until = now + timedelta(minutes=lockout_minutes)
+            user.failed_attempts = 0
+            audit.record(session, "lockout", user_id=user.id, username=user.username, client_addr=client_addr,
+                         outcome="locked", detail={"until": user.locked_until.isoformat()})
+            return LoginResult(None, locked=True)
+        return LoginResult(None)
+    user.failed_attempts = 0
+    user.locked_until = None
+    user.last_login_at = now
+    audit.record(session, "login", user_id=user.id, username=user.username, client_addr=client_addr)
+    return LoginResult(SessionUser.from_model(user))
+
+
+def add_or_update_user(session: Session, username: str, *, role: str, full_name: str,
+                       division: str | None = None, password: str | None = None,
+                       actor: str = "cli", require_strong_password: bool = True) -> tuple[User, bool]:
+    """Create or update an authorized employee. Returns (user, created)."""
+    username = username.strip()
+    if not username or len(username) > 80 or not all(c.isalnum() or c in "._-@" for c in username):
+        raise UserInputError("the username must be 1-80 letters, digits or . _ - @")
+    if role not in ROLES:
+        raise UserInputError(f"the role must be one of {', '.join(ROLES)} (got {role!r})")
+    if not full_name or not full_name.strip():
+        raise UserInputError("the full name must not be empty")
+    if division is not None:
+        division = division.strip().upper()
+        if division not in DIVISIONS:
+            raise UserInputError(f"the division must be one of {', '.join(DIVISIONS)} (got {division!r})")
+    if password is not None and require_strong_password and (problem := password_problem(password)):
+        raise UserInputError(problem)
+    user = find_user(session, username)
+    created = user is None
+    if created:
+        user = User(username=username, full_name=full_name.strip(), role=role, division=division, active=True,
+                    failed_attempts=0)
+        session.add(user)
+    else:
+        user.full_name, user.role, user.division, user.active = full_name.strip(), role, division, True
+    if password is not None:
+        user.password_hash = hash_password(password)
+        user.failed_attempts = 0
+        user.locked_until = None
+    session.flush()
+    audit.record(session, "user_created" if created else "user_updated", username=actor,
+                 object_type="user", object_id=user.username, detail={"role": role, "division": division})
+    return user, created
+
+
+def disable_user(session: Session, username: str, actor: str = "cli") -> User:
+    user = find_user(session, username)
+    if user is None:
+        raise UserInputError(f"no user named {username!r}")
+    user.active = False
+    audit.record(session, "user_disabled", username=actor, object_type="user", object_id=user.username)
+    return user

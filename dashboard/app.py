@@ -1,0 +1,85 @@
+"""The composition root: builds the Flask server, the login layer, the API and the Dash app.
+
+Nothing else imports callbacks/; everything else gets its services from
+`server.extensions["connect_dallas"]`.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+import dash
+from flask import Flask, jsonify
+from sqlalchemy import text
+
+import auth
+from auth import csrf
+
+from .config import REPO_ROOT, Settings, load_settings
+from .services import Services
+
+ASSETS = REPO_ROOT / "assets"
+
+
+def _demo_secret_key(settings: Settings) -> str:
+    """Demo mode without SECRET_KEY: a random key kept under instance/, so sessions survive
+    a restart and every worker of the demo shares it. Production refuses to start instead."""
+    path = REPO_ROOT / "instance" / ".secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def create_server(settings: Settings, services: Services | None = None) -> Flask:
+    server = Flask("connect_dallas", root_path=str(Path(__file__).parent))
+    server.config["SETTINGS"] = settings
+    server.config["SECRET_KEY"] = settings.secret_key or _demo_secret_key(settings)
+    server.config["MAX_CONTENT_LENGTH"] = 8 * 1024 * 1024
+    server.extensions["connect_dallas"] = services or Services.build(settings)
+    auth.init_app(server)
+
+    from .api import bp as api_bp
+
+    server.register_blueprint(api_bp)
+    csrf.exempt(api_bp)  # bearer-token or same-site JSON callers; no form posts
+
+    @server.get("/healthz")
+    def healthz():
+        try:
+            with server.extensions["connect_dallas"].db.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except Exception:  # noqa: BLE001 - any database failure means "not healthy"
+            return jsonify({"status": "unavailable"}), 503
+        return jsonify({"status": "ok"})
+
+    return server
+
+
+def create_app(settings: Settings | None = None, *, services: Services | None = None,
+               **overrides) -> dash.Dash:
+    """Build the whole application. `overrides` are Settings fields (tests use them)."""
+    if settings is None:
+        settings = load_settings(overrides=overrides or None)
+    server = create_server(settings, services)
+    app = dash.Dash(
+        "connect_dallas",
+        server=server,
+        assets_folder=str(ASSETS),
+        serve_locally=True,          # every JS/CSS file comes from this server: no CDN
+        title="CONNECT DALLAS Ops",
+        update_title=None,
+        suppress_callback_exceptions=True,
+    )
+    app.scripts.config.serve_locally = True
+    app.css.config.serve_locally = True
+
+    import callbacks  # the composition root is the only importer of callbacks/
+
+    app.layout = callbacks.serve_layout
+    callbacks.register(app)
+    return app

@@ -1,0 +1,172 @@
+"""Load, override and validate the configuration.
+
+Every bad value raises ConfigError naming the key, so the CLI can stop with one clear line
+instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG_PATH = REPO_ROOT / "config.yaml"
+ENVIRONMENTS = ("demo", "production")
+
+
+class ConfigError(ValueError):
+    """A configuration value is missing or invalid; the message names the key."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str = "demo"
+    database_url: str = "sqlite:///instance/connect_dallas.db"
+    host: str = "127.0.0.1"
+    port: int = 8050
+    map_center: tuple[float, float] = (32.7767, -96.7970)
+    map_zoom: int = 11
+    map_min_zoom: int = 9
+    tile_url: str = "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png"
+    tile_attribution: str = "&copy; OpenStreetMap contributors"
+    cluster_cell_px: int = 64
+    points_max_zoom: int = 17
+    poll_interval_seconds: float = 5.0
+    service_area_margin_m: float = 2000.0
+    max_page_size: int = 5000
+    session_idle_minutes: float = 30.0
+    lockout_threshold: int = 5
+    lockout_minutes: float = 30.0
+    mfa: bool = False
+    api_tokens: tuple[str, ...] = ()
+    secret_key: str = ""
+    source_path: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_demo(self) -> bool:
+        return self.env == "demo"
+
+
+def _get(tree: dict, dotted: str, default: Any) -> Any:
+    node: Any = tree
+    for part in dotted.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return default
+        node = node[part]
+    return default if node is None and default is not None else node
+
+
+def _number(key: str, value: Any, kind: type, lo: float | None = None, hi: float | None = None):
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise ConfigError(f"{key} must be a number (got {value!r})")
+    try:
+        number = kind(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{key} must be a number (got {value!r})") from None
+    if kind is int and isinstance(value, float) and not value.is_integer():
+        raise ConfigError(f"{key} must be a whole number (got {value!r})")
+    if (lo is not None and number < lo) or (hi is not None and number > hi):
+        raise ConfigError(f"{key} must be between {lo} and {hi} (got {value!r})")
+    return number
+
+
+def _bool(key: str, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    raise ConfigError(f"{key} must be true or false (got {value!r})")
+
+
+def _str(key: str, value: Any, allow_empty: bool = True) -> str:
+    if not isinstance(value, str) or (not allow_empty and not value.strip()):
+        raise ConfigError(f"{key} must be a {'non-empty ' if not allow_empty else ''}string (got {value!r})")
+    return value
+
+
+def _database_url(key: str, value: Any, base: Path) -> str:
+    url = _str(key, value, allow_empty=False)
+    if not url.startswith(("sqlite:", "postgresql")):
+        raise ConfigError(f"{key} must be a sqlite:/// or postgresql+psycopg:// URL (got {url!r})")
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and not url.startswith(prefix + "/") and url != "sqlite://" and ":memory:" not in url:
+        url = prefix + str((base / url[len(prefix):]).resolve())
+    return url
+
+
+def load_settings(path: str | os.PathLike | None = None, overrides: dict[str, Any] | None = None,
+                  environ: dict[str, str] | None = None) -> Settings:
+    """Read the YAML file, apply environment overrides, validate every key.
+
+    `overrides` are flat Settings field names (tests use them); they win over everything.
+    """
+    environ = dict(os.environ if environ is None else environ)
+    path = Path(path or environ.get("CONNECT_DALLAS_CONFIG") or DEFAULT_CONFIG_PATH)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError:
+        raise ConfigError(f"config file not found: {path}") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path} is not valid YAML: {exc}") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path} must hold a mapping of settings")
+    base = path.resolve().parent
+    d = Settings()
+
+    env = _get(raw, "env", d.env)
+    if env not in ENVIRONMENTS:
+        raise ConfigError(f"env must be one of {', '.join(ENVIRONMENTS)} (got {env!r})")
+
+    center = _get(raw, "map.center", list(d.map_center))
+    if not isinstance(center, list | tuple) or len(center) != 2:
+        raise ConfigError(f"map.center must be [latitude, longitude] (got {center!r})")
+    lat = _number("map.center[0] (latitude)", center[0], float, -90, 90)
+    lon = _number("map.center[1] (longitude)", center[1], float, -180, 180)
+
+    tokens = _get(raw, "api.tokens", [])
+    if not isinstance(tokens, list) or not all(isinstance(t, str) and t for t in tokens):
+        raise ConfigError("api.tokens must be a list of non-empty strings")
+    env_tokens = [t.strip() for t in environ.get("CAD_API_TOKENS", "").split(",") if t.strip()]
+
+    values: dict[str, Any] = dict(
+        env=env,
+        database_url=_database_url("database.url", environ.get("DATABASE_URL") or _get(raw, "database.url", d.database_url), base),
+        host=_str("server.host", environ.get("HOST") or _get(raw, "server.host", d.host), allow_empty=False),
+        port=_number("PORT" if environ.get("PORT") else "server.port",
+                     environ.get("PORT") or _get(raw, "server.port", d.port), int, 1, 65535),
+        map_center=(lat, lon),
+        map_zoom=_number("map.zoom", _get(raw, "map.zoom", d.map_zoom), int, 1, 20),
+        map_min_zoom=_number("map.min_zoom", _get(raw, "map.min_zoom", d.map_min_zoom), int, 1, 20),
+        tile_url=_str("map.tiles.url", _get(raw, "map.tiles.url", d.tile_url) or ""),
+        tile_attribution=_str("map.tiles.attribution", _get(raw, "map.tiles.attribution", d.tile_attribution) or ""),
+        cluster_cell_px=_number("map.cluster_cell_px", _get(raw, "map.cluster_cell_px", d.cluster_cell_px), int, 16, 256),
+        points_max_zoom=_number("map.points_max_zoom", _get(raw, "map.points_max_zoom", d.points_max_zoom), int, 10, 22),
+        poll_interval_seconds=_number("incidents.poll_interval_seconds",
+                                      _get(raw, "incidents.poll_interval_seconds", d.poll_interval_seconds), float, 0.5, 3600),
+        service_area_margin_m=_number("incidents.service_area_margin_m",
+                                      _get(raw, "incidents.service_area_margin_m", d.service_area_margin_m), float, 0, 100_000),
+        max_page_size=_number("incidents.max_page_size", _get(raw, "incidents.max_page_size", d.max_page_size), int, 1, 100_000),
+        session_idle_minutes=_number("security.session_idle_minutes",
+                                     _get(raw, "security.session_idle_minutes", d.session_idle_minutes), float, 1, 24 * 60),
+        lockout_threshold=_number("security.lockout_threshold",
+                                  _get(raw, "security.lockout_threshold", d.lockout_threshold), int, 1, 100),
+        lockout_minutes=_number("security.lockout_minutes", _get(raw, "security.lockout_minutes", d.lockout_minutes),
+                                float, 1, 7 * 24 * 60),
+        mfa=_bool("security.mfa", _get(raw, "security.mfa", d.mfa)),
+        api_tokens=tuple(dict.fromkeys([*tokens, *env_tokens])),
+        secret_key=environ.get("SECRET_KEY", ""),
+        source_path=str(path),
+    )
+    if values["map_min_zoom"] > values["map_zoom"]:
+        raise ConfigError("map.min_zoom must not be larger than map.zoom")
+    if overrides:
+        unknown = set(overrides) - set(Settings.__dataclass_fields__)
+        if unknown:
+            raise ConfigError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+        values.update(overrides)
+    if values["env"] == "production" and len(values["secret_key"]) < 32:
+        raise ConfigError("SECRET_KEY must be set (at least 32 characters) when env is production")
+    return Settings(**values)

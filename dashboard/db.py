@@ -1,0 +1,93 @@
+"""Engine and sessions. One `Database` per app (or CLI run); no module-level globals, so
+tests can build as many apps against as many databases as they like."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import create_engine, event, select, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from .models import Camera, CameraSite, Owner, RegistryVersion, utcnow
+
+_REGISTRY_TYPES = (Camera, CameraSite, Owner)
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA journal_mode=WAL")  # readers (dashboards) never block the CAD writer
+    cur.execute("PRAGMA busy_timeout=10000")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.close()
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        path = url.split("sqlite:///", 1)[-1]
+        if path and path != ":memory:" and not url.startswith("sqlite://:"):
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def bump_registry_version(session: Session) -> None:
+    """Mark the registry as changed, inside the caller's transaction."""
+    result = session.execute(
+        update(RegistryVersion).where(RegistryVersion.id == 1)
+        .values(version=RegistryVersion.version + 1, changed_at=utcnow())
+    )
+    if result.rowcount == 0:
+        session.add(RegistryVersion(id=1, version=1, changed_at=utcnow()))
+
+
+def registry_version(session: Session) -> int:
+    return session.scalar(select(RegistryVersion.version).where(RegistryVersion.id == 1)) or 0
+
+
+def _bump_on_registry_change(session: Session, _flush_context, _instances) -> None:
+    touched = (*session.new, *session.dirty, *session.deleted)
+    if any(isinstance(obj, _REGISTRY_TYPES) for obj in touched) and not session.info.get("registry_bumped"):
+        session.info["registry_bumped"] = True
+        bump_registry_version(session)
+
+
+def _reset_bump_flag(session: Session, *_args) -> None:
+    session.info.pop("registry_bumped", None)
+
+
+class Database:
+    def __init__(self, url: str):
+        self.url = url
+        self.engine = make_engine(url)
+        self.Session = sessionmaker(self.engine, expire_on_commit=False)
+        # ORM changes to cameras, sites or owners bump the version automatically; bulk
+        # Core inserts (seed, import) call bump_registry_version themselves.
+        event.listen(self.Session, "before_flush", _bump_on_registry_change)
+        event.listen(self.Session, "after_commit", _reset_bump_flag)
+        event.listen(self.Session, "after_rollback", _reset_bump_flag)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A unit of work: commit on success, roll back everything on any error."""
+        session = self.Session()
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def dispose(self) -> None:
+        self.engine.dispose()

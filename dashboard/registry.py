@@ -1,0 +1,255 @@
+"""The registry snapshot: each worker's in-memory, read-only view of the active cameras.
+
+A cache of the database, never a source of truth: it is rebuilt when the registry version
+counter changes. It holds no owner details, only what the map, the filters and the
+nearest-camera search need.
+
+Rows are sorted by the Morton (Z-order) code of their Web-Mercator pixel position at zoom
+20, so every map cell at every zoom level is one contiguous slice of the arrays: the map
+view finds a cell's cameras with a binary search instead of a scan.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy.spatial import cKDTree
+from sqlalchemy import select
+
+from .db import Database, registry_version
+from .geo import EARTH_RADIUS_M, angle_within, bearing_deg, haversine_m
+from .models import CAMERA_TYPES, DIVISIONS, OWNER_TYPES, PLACEMENTS, Camera, CameraSite, Owner
+
+MAX_ZOOM = 20       # pixel grid of the Morton code
+WORLD_BITS = 28     # 256 px tiles * 2**20 tiles = 2**28 px across the world at zoom 20
+
+CATEGORIES = {
+    "division": DIVISIONS,
+    "owner_type": OWNER_TYPES,
+    "camera_type": CAMERA_TYPES,
+    "placement": PLACEMENTS,
+}
+
+
+# --- Web Mercator and Morton codes ------------------------------------------------------
+def lonlat_to_pixels(lon, lat, zoom: int = MAX_ZOOM) -> tuple[np.ndarray, np.ndarray]:
+    """Web-Mercator pixel coordinates (float) at `zoom` (256 px tiles)."""
+    scale = 256.0 * (2.0 ** zoom)
+    lat = np.clip(np.asarray(lat, dtype=float), -85.05112878, 85.05112878)
+    x = (np.asarray(lon, dtype=float) + 180.0) / 360.0 * scale
+    s = np.sin(np.radians(lat))
+    y = (0.5 - np.log((1 + s) / (1 - s)) / (4 * np.pi)) * scale
+    return x, y
+
+
+def pixels_to_lonlat(x, y, zoom: int = MAX_ZOOM) -> tuple[np.ndarray, np.ndarray]:
+    scale = 256.0 * (2.0 ** zoom)
+    lon = np.asarray(x, dtype=float) / scale * 360.0 - 180.0
+    n = np.pi - 2.0 * np.pi * np.asarray(y, dtype=float) / scale
+    lat = np.degrees(np.arctan(np.sinh(n)))
+    return lon, lat
+
+
+def _spread_bits(v: np.ndarray) -> np.ndarray:
+    """Insert a zero bit between each of the low 32 bits of v (uint64)."""
+    v = v.astype(np.uint64) & np.uint64(0xFFFFFFFF)
+    for shift, mask in ((16, 0x0000FFFF0000FFFF), (8, 0x00FF00FF00FF00FF), (4, 0x0F0F0F0F0F0F0F0F),
+                        (2, 0x3333333333333333), (1, 0x5555555555555555)):
+        v = (v | (v << np.uint64(shift))) & np.uint64(mask)
+    return v
+
+
+def morton(ix: np.ndarray, iy: np.ndarray) -> np.ndarray:
+    return _spread_bits(ix) | (_spread_bits(iy) << np.uint64(1))
+
+
+def unit_vectors(lat, lon) -> np.ndarray:
+    la, lo = np.radians(np.asarray(lat, dtype=float)), np.radians(np.asarray(lon, dtype=float))
+    return np.column_stack((np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)))
+
+
+# --- the snapshot ------------------------------------------------------------------------
+SNAPSHOT_QUERY = (
+    select(
+        Camera.id.label("camera_id"), CameraSite.latitude.label("lat"), CameraSite.longitude.label("lon"),
+        CameraSite.division, CameraSite.beat, Owner.owner_type, Camera.camera_type, Camera.placement,
+        Camera.live_access.label("live"), Camera.direction_deg.label("direction"), Camera.fov_deg.label("fov"),
+        Camera.range_m, Camera.retention_days, Camera.registered_at, Camera.verified_at,
+    )
+    .join(CameraSite, Camera.site_id == CameraSite.id)
+    .join(Owner, CameraSite.owner_id == Owner.id)
+    .where(Camera.status == "active")
+)
+
+
+@dataclass(frozen=True)
+class NearestResult:
+    """Nearest cameras as parallel arrays (cheap to build; `records()` for JSON)."""
+
+    index: np.ndarray         # rows of the snapshot
+    camera_id: np.ndarray
+    latitude: np.ndarray
+    longitude: np.ndarray
+    distance_m: np.ndarray
+    bearing_deg: np.ndarray   # from the camera to the point, clockwise from north
+    faces: np.ndarray         # point inside the camera's cone and range
+    direction_known: np.ndarray
+
+    @classmethod
+    def empty(cls) -> NearestResult:
+        e = np.empty(0)
+        return cls(e.astype(np.int64), e.astype(np.int64), e, e, e, e, e.astype(bool), e.astype(bool))
+
+    def __len__(self) -> int:
+        return len(self.camera_id)
+
+    def records(self) -> list[dict]:
+        return [
+            {"camera_id": cid, "latitude": la, "longitude": lo, "distance_m": round(d, 1),
+             "bearing_deg": round(b, 1), "faces_point": bool(f) if known else None}
+            for cid, la, lo, d, b, f, known in zip(
+                self.camera_id.tolist(), self.latitude.tolist(), self.longitude.tolist(),
+                self.distance_m.tolist(), self.bearing_deg.tolist(), self.faces.tolist(),
+                self.direction_known.tolist(), strict=True)
+        ]
+
+
+@dataclass
+class RegistrySnapshot:
+    version: int
+    frame: pd.DataFrame  # sorted by `morton`; categorical columns as codes
+    morton: np.ndarray = field(repr=False)
+    built_seconds: float = 0.0
+
+    def __post_init__(self) -> None:
+        f = self.frame
+        self.ids = f["camera_id"].to_numpy(np.int64)
+        self.lat = f["lat"].to_numpy(np.float64)
+        self.lon = f["lon"].to_numpy(np.float64)
+        self.codes = {name: f[name].cat.codes.to_numpy(np.int8) for name in CATEGORIES}
+        self.live = f["live"].to_numpy(bool)
+        self.retention = f["retention_days"].to_numpy(np.int32)
+        self.registered = f["registered_s"].to_numpy(np.int64)
+        self.verified = f["verified"].to_numpy(bool)
+        self.direction = f["direction"].to_numpy(np.float64)
+        self.fov = f["fov"].to_numpy(np.float64)
+        self.range_m = f["range_m"].to_numpy(np.float64)
+        self.beat = f["beat"].to_numpy(object)
+        # prefix sums make "centre of the cameras in cell [a, b)" an O(1) lookup
+        self.cum_lat = np.concatenate(([0.0], np.cumsum(self.lat)))
+        self.cum_lon = np.concatenate(([0.0], np.cumsum(self.lon)))
+        self._tree = cKDTree(unit_vectors(self.lat, self.lon)) if len(f) else None
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+    @classmethod
+    def from_frame(cls, raw: pd.DataFrame, version: int) -> RegistrySnapshot:
+        started = time.perf_counter()
+        f = raw.copy()
+        for name, values in CATEGORIES.items():
+            f[name] = pd.Categorical(f[name], categories=list(values))
+        f["live"] = f["live"].fillna(False).astype(bool)
+        f["retention_days"] = f["retention_days"].fillna(0).astype(np.int32)
+        f["registered_s"] = _epoch_seconds(f["registered_at"])
+        f["verified"] = f["verified_at"].notna()
+        f = f.drop(columns=["registered_at", "verified_at"])
+        px, py = lonlat_to_pixels(f["lon"].to_numpy(), f["lat"].to_numpy())
+        codes = morton(px.astype(np.uint64), py.astype(np.uint64))
+        order = np.argsort(codes, kind="stable")
+        f = f.iloc[order].reset_index(drop=True)
+        snap = cls(version=version, frame=f, morton=codes[order])
+        snap.built_seconds = time.perf_counter() - started
+        return snap
+
+    # -- nearest cameras ------------------------------------------------------------------
+    def nearest(self, lat: float, lon: float, k: int = 10, radius_m: float | None = None,
+                mask: np.ndarray | None = None) -> NearestResult:
+        """The k nearest cameras (great-circle), nearest first, with distance, bearing from
+        the camera to the point, and whether the point lies in the camera's view."""
+        if self._tree is None or k <= 0:
+            return NearestResult.empty()
+        query = unit_vectors([lat], [lon])[0]
+        # chord length of the radius on the unit sphere, a hair wider for rounding
+        upper = np.inf if radius_m is None else 2 * np.sin(min(radius_m / EARTH_RADIUS_M, np.pi) / 2) * 1.0001
+        want = k if mask is None else min(len(self), max(4 * k, 64))
+        while True:
+            _, idx = self._tree.query(query, k=min(want, len(self)), distance_upper_bound=upper)
+            idx = np.atleast_1d(idx)
+            idx = idx[idx < len(self)]  # misses beyond the radius come back as len(self)
+            if mask is None:
+                break
+            kept = idx[mask[idx]]
+            if len(kept) >= k or want >= len(self) or len(idx) < want:
+                idx = kept
+                break
+            want = min(len(self), want * 4)
+        idx = idx[:k]
+        dist = haversine_m(self.lat[idx], self.lon[idx], lat, lon)
+        if radius_m is not None:
+            keep = dist <= radius_m
+            idx, dist = idx[keep], dist[keep]
+        order = np.argsort(dist, kind="stable")
+        idx, dist = idx[order], dist[order]
+        bearing = bearing_deg(self.lat[idx], self.lon[idx], lat, lon)
+        direction, fov, rng = self.direction[idx], self.fov[idx], self.range_m[idx]
+        in_cone = angle_within(bearing, np.nan_to_num(direction), np.nan_to_num(fov, nan=90.0))
+        in_range = np.isnan(rng) | (dist <= np.nan_to_num(rng, nan=np.inf))
+        return NearestResult(idx, self.ids[idx], self.lat[idx], self.lon[idx], dist, bearing,
+                             in_cone & in_range, ~np.isnan(direction))
+
+    def index_of(self, camera_id: int) -> int | None:
+        hits = np.flatnonzero(self.ids == camera_id)
+        return int(hits[0]) if hits.size else None
+
+
+def _epoch_seconds(series: pd.Series) -> np.ndarray:
+    ts = pd.to_datetime(series, utc=True)
+    return (ts.astype("int64") // 10**9 if ts.dtype.kind == "M" else
+            ts.map(lambda t: int(t.timestamp())).astype("int64")).to_numpy(np.int64)
+
+
+def load_snapshot(db: Database) -> RegistrySnapshot:
+    with db.engine.connect() as conn:
+        with db.Session(bind=conn) as s:
+            version = registry_version(s)
+        raw = pd.read_sql(SNAPSHOT_QUERY, conn)
+    return RegistrySnapshot.from_frame(raw, version)
+
+
+class RegistryCache:
+    """Hands out the current snapshot; rebuilds it when the database's version moves.
+
+    The version is read at most every `check_every` seconds, so a burst of map requests
+    costs one tiny query, and a rebuild happens in one thread while others keep using the
+    previous snapshot.
+    """
+
+    def __init__(self, db: Database, check_every: float = 1.0):
+        self.db = db
+        self.check_every = check_every
+        self._snapshot: RegistrySnapshot | None = None
+        self._checked_at = 0.0
+        self._lock = threading.Lock()
+
+    def get(self) -> RegistrySnapshot:
+        now = time.monotonic()
+        snap = self._snapshot
+        if snap is not None and now - self._checked_at < self.check_every:
+            return snap
+        with self._lock:
+            if self._snapshot is not None and time.monotonic() - self._checked_at < self.check_every:
+                return self._snapshot
+            with self.db.session() as s:
+                version = registry_version(s)
+            if self._snapshot is None or self._snapshot.version != version:
+                self._snapshot = load_snapshot(self.db)
+            self._checked_at = time.monotonic()
+            return self._snapshot
+
+    def invalidate(self) -> None:
+        self._checked_at = 0.0

@@ -1,0 +1,27 @@
+"""The composition of long-lived services one app (one worker) holds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .config import Settings
+from .db import Database
+from .geo import DallasGeography, get_geography
+from .mapview import FilterCache
+from .registry import RegistryCache
+
+
+@dataclass
+class Services:
+    settings: Settings
+    db: Database
+    geo: DallasGeography = field(default_factory=get_geography)
+    registry: RegistryCache = field(init=False)
+    filters: FilterCache = field(default_factory=FilterCache)
+
+    def __post_init__(self) -> None:
+        self.registry = RegistryCache(self.db)
+
+    @classmethod
+    def build(cls, settings: Settings) -> Services:
+        return cls(settings=settings, db=Database(settings.database_url))

@@ -1,0 +1,158 @@
+"""Shared fixtures: settings, a fresh database per test (SQLite, and PostgreSQL when
+TEST_DATABASE_URL is set), the app, a client, and login_as(role).
+
+Every test that takes `db_url` (directly or through `app`, `db`, `client`...) runs once per
+backend, so the PostgreSQL leg covers exactly the same tests as SQLite.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from dashboard.config import load_settings
+from dashboard.db import Database
+from dashboard.migrate import upgrade
+from dashboard.models import Base
+
+TEST_DATA = Path(__file__).parent / "data"
+PG_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
+BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
+CAD_TOKEN = "test-cad-token-0123456789"
+PASSWORD = "correct horse battery staple"
+SECRET = "x" * 48
+
+
+def pytest_report_header(config):
+    return f"database backends: {', '.join(BACKENDS)}"
+
+
+@pytest.fixture(scope="session")
+def _sqlite_template(tmp_path_factory) -> Path:
+    """Migrate once, copy per test: a fresh SQLite database costs a file copy."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    db = Database(f"sqlite:///{path}")
+    upgrade(db)
+    db.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def _pg_migrated() -> bool:
+    db = Database(PG_URL)
+    with db.engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    upgrade(db)
+    db.dispose()
+    return True
+
+
+def _truncate_pg(url: str) -> None:
+    db = Database(url)
+    names = ", ".join(t.name for t in Base.metadata.sorted_tables)
+    with db.engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    db.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request, tmp_path) -> str:
+    if request.param == "postgresql":
+        request.getfixturevalue("_pg_migrated")
+        _truncate_pg(PG_URL)
+        return PG_URL
+    template = request.getfixturevalue("_sqlite_template")
+    path = tmp_path / "test.db"
+    shutil.copy(template, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def settings_overrides() -> dict:
+    """Override in a test module to change settings for its app."""
+    return {}
+
+
+@pytest.fixture
+def settings(db_url, settings_overrides):
+    overrides = {"database_url": db_url, "secret_key": SECRET, "api_tokens": (CAD_TOKEN,), "env": "demo",
+                 "tile_url": ""}
+    overrides.update(settings_overrides)
+    return load_settings(overrides=overrides, environ={})
+
+
+@pytest.fixture
+def app(settings):
+    from dashboard.app import create_app
+
+    application = create_app(settings)
+    application.server.config["TESTING"] = True
+    yield application
+    application.server.extensions["connect_dallas"].db.dispose()
+
+
+@pytest.fixture
+def services(app):
+    return app.server.extensions["connect_dallas"]
+
+
+@pytest.fixture
+def db(services):
+    return services.db
+
+
+@pytest.fixture
+def client(app):
+    return app.server.test_client()
+
+
+@pytest.fixture
+def make_user(db):
+    from auth.users import add_or_update_user
+
+    def _make(username: str, role: str, division: str | None = None, password: str = PASSWORD):
+        with db.session() as s:
+            add_or_update_user(s, username, role=role, full_name=f"Test {role.title()}", division=division,
+                               password=password)
+        return username
+
+    return _make
+
+
+def csrf_from(html: str) -> str:
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or \
+        re.search(r'id="csrf_token" name="csrf_token" type="hidden" value="([^"]+)"', html)
+    assert match, "login form has no csrf_token"
+    return match.group(1)
+
+
+def login(client, username: str, password: str = PASSWORD, follow_redirects: bool = False):
+    page = client.get("/login")
+    token = csrf_from(page.get_data(as_text=True))
+    return client.post("/login", data={"username": username, "password": password, "csrf_token": token},
+                       follow_redirects=follow_redirects)
+
+
+@pytest.fixture
+def login_as(client, make_user):
+    """login_as("detective") -> the signed-in test client (a user per role is created)."""
+
+    def _login(role: str, division: str | None = None):
+        username = make_user(f"{role}1", role, division)
+        response = login(client, username)
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return client
+
+    return _login
+
+
+def dash_headers(client) -> dict:
+    """Headers Dash's renderer sends: the CSRF token copied from the _csrf_token cookie."""
+    cookie = client.get_cookie("_csrf_token")
+    return {"X-CSRFToken": cookie.value if cookie else "", "Content-Type": "application/json"}
