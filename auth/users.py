@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import pyotp
 from flask_login import UserMixin
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -76,8 +77,15 @@ def _is_locked(user: User, now: datetime) -> bool:
     return user.locked_until is not None and user.locked_until > now
 
 
+def _otp_ok(user: User, otp: str | None) -> bool:
+    if not user.totp_secret or not otp:
+        return False
+    return pyotp.TOTP(user.totp_secret).verify(otp.strip().replace(" ", ""), valid_window=1)
+
+
 def authenticate(session: Session, username: str, password: str, *, client_addr: str | None,
-                 lockout_threshold: int, lockout_minutes: float) -> LoginResult:
+                 lockout_threshold: int, lockout_minutes: float, mfa: bool = False,
+                 otp: str | None = None) -> LoginResult:
     """Check a login and write its audit event. The caller shows one message for every
     failure, whether the user is unknown, disabled, locked or the password is wrong."""
     now = utcnow()
@@ -96,10 +104,12 @@ def authenticate(session: Session, username: str, password: str, *, client_addr:
         audit.record(session, "login_failed", user_id=user.id, username=user.username, client_addr=client_addr,
                      outcome="denied", detail={"why": "locked"})
         return LoginResult(None, locked=True)
+    if mfa and password_ok and not _otp_ok(user, otp):
+        password_ok = False  # counted as a failed attempt, same message: no oracle for the password
     if not password_ok:
         user.failed_attempts = (user.failed_attempts or 0) + 1
         audit.record(session, "login_failed", user_id=user.id, username=user.username, client_addr=client_addr,
-                     outcome="denied", detail={"why": "bad password", "attempt": user.failed_attempts})
+                     outcome="denied", detail={"why": "bad password or code", "attempt": user.failed_attempts})
         if user.failed_attempts >= lockout_threshold:
             user.locked_until = now + timedelta(minutes=lockout_minutes)
             user.failed_attempts = 0
@@ -147,6 +157,16 @@ def add_or_update_user(session: Session, username: str, *, role: str, full_name:
     audit.record(session, "user_created" if created else "user_updated", username=actor,
                  object_type="user", object_id=user.username, detail={"role": role, "division": division})
     return user, created
+
+
+def enroll_totp(session: Session, username: str, issuer: str = "CONNECT DALLAS Ops") -> str:
+    """Give the user a new TOTP secret; returns the otpauth:// URI for an authenticator app."""
+    user = find_user(session, username)
+    if user is None:
+        raise UserInputError(f"no user named {username!r}")
+    user.totp_secret = pyotp.random_base32()
+    audit.record(session, "mfa_enrolled", username="cli", object_type="user", object_id=user.username)
+    return pyotp.TOTP(user.totp_secret).provisioning_uri(name=user.username, issuer_name=issuer)
 
 
 def disable_user(session: Session, username: str, actor: str = "cli") -> User:

@@ -62,7 +62,8 @@ def login():
             with db.session() as s:
                 result = authenticate(s, form.username.data or "", form.password.data or "",
                                       client_addr=client_addr(), lockout_threshold=settings.lockout_threshold,
-                                      lockout_minutes=settings.lockout_minutes)
+                                      lockout_minutes=settings.lockout_minutes, mfa=settings.mfa,
+                                      otp=form.otp.data)
             if result.ok:
                 session.clear()  # a fresh session on every login: no fixation
                 login_user(result.user)

@@ -96,6 +96,12 @@ def cmd_add_user(settings: Settings, args) -> None:
     except UserInputError as exc:
         raise CommandError(str(exc)) from None
     print(f"{'added' if created else 'updated'} {args.username} ({args.role})")
+    if args.totp:
+        from auth.users import enroll_totp
+
+        with db.session() as s:
+            uri = enroll_totp(s, args.username)
+        print(f"MFA secret (add it to an authenticator app; shown once): {uri}")
 
 
 def cmd_disable_user(settings: Settings, args) -> None:
@@ -183,6 +189,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--name", required=True, help='full name, e.g. "Dana Reyes"')
     sp.add_argument("--division", help="home division, e.g. CENTRAL")
     sp.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin")
+    sp.add_argument("--totp", action="store_true", help="enrol (or re-enrol) the user for one-time codes (MFA)")
     sp = add("disable-user", cmd_disable_user, "the account can no longer sign in; its audit history stays")
     sp.add_argument("username")
     sp = add("import-cameras", cmd_import_cameras, "bulk registration from a CSV (columns in the README)")

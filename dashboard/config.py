@@ -160,6 +160,10 @@ def load_settings(path: str | os.PathLike | None = None, overrides: dict[str, An
         secret_key=environ.get("SECRET_KEY", ""),
         source_path=str(path),
     )
+    if values["cluster_cell_px"] & (values["cluster_cell_px"] - 1):
+        # cells must nest in the quadtree so each is one slice of the Morton-sorted registry
+        raise ConfigError(f"map.cluster_cell_px must be a power of two: 16, 32, 64, 128 or 256 "
+                          f"(got {values['cluster_cell_px']})")
     if values["map_min_zoom"] > values["map_zoom"]:
         raise ConfigError("map.min_zoom must not be larger than map.zoom")
     if overrides:

@@ -103,8 +103,11 @@ def services(app):
 
 
 @pytest.fixture
-def db(services):
-    return services.db
+def db(db_url):
+    """The test database on its own: unit tests of services need no app."""
+    database = Database(db_url)
+    yield database
+    database.dispose()
 
 
 @pytest.fixture

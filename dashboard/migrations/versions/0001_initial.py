@@ -67,6 +67,7 @@ def upgrade() -> None:
     sa.Column('role', sa.String(length=16), nullable=False),
     sa.Column('division', sa.String(length=20), nullable=True),
     sa.Column('password_hash', sa.String(length=255), nullable=True),
+    sa.Column('totp_secret', sa.String(length=64), nullable=True),
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('failed_attempts', sa.Integer(), nullable=False),
     sa.Column('locked_until', sa.DateTime(), nullable=True),

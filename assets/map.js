@@ -1,0 +1,87 @@
+/* Functions dash-leaflet calls by name ({"variable": "connectDallas.map.<fn>"}), and the
+   clientside callbacks. Served from /assets: no CDN. Never build HTML from feature data:
+   text goes in with textContent so nothing an owner or CAD typed can execute. */
+(function () {
+  "use strict";
+  var OWNER_COLOURS = ["#4cc9f0", "#f4a261", "#b5e48c", "#c77dff"]; // resident, business, organization, government
+  var PRIORITY_COLOURS = {1: "#ff3b30", 2: "#ff9f0a", 3: "#ffd60a", 4: "#64d2ff"};
+
+  function textElement(tag, text, className) {
+    var el = document.createElement(tag);
+    el.textContent = text == null ? "" : String(text);
+    if (className) { el.className = className; }
+    return el;
+  }
+
+  function clusterIcon(n) {
+    var count = Number(n) || 0;
+    var size = count < 100 ? "small" : count < 1000 ? "medium" : "large";
+    var label = count >= 10000 ? Math.round(count / 1000) + "k" : count >= 1000 ? (count / 1000).toFixed(1) + "k" : String(count);
+    var outer = document.createElement("div");
+    outer.appendChild(textElement("span", label));
+    return L.divIcon({html: outer, className: "cd-cluster cd-cluster-" + size, iconSize: L.point(40, 40)});
+  }
+
+  function cameraToLayer(feature, latlng) {
+    var p = feature.properties || {};
+    if (p.cluster) {
+      var m = L.marker(latlng, {icon: clusterIcon(p.n), keyboard: false});
+      m.bindTooltip(String(Number(p.n) || 0) + " cameras: click to zoom in");
+      return m;
+    }
+    var colour = OWNER_COLOURS[p.o] || "#adb5bd";
+    var marker = L.circleMarker(latlng, {
+      radius: 6, color: p.l ? "#00f5d4" : "#0b132b", weight: p.l ? 3 : 1,
+      fillColor: colour, fillOpacity: 0.95, className: "cd-camera"
+    });
+    marker.bindTooltip("Camera #" + String(Number(p.id) || 0) + (p.l ? " · live access" : ""));
+    return marker;
+  }
+
+  function incidentToLayer(feature, latlng) {
+    var p = feature.properties || {};
+    var colour = PRIORITY_COLOURS[p.priority] || "#adb5bd";
+    var marker = L.circleMarker(latlng, {
+      radius: p.selected ? 12 : 9, color: "#ffffff", weight: p.selected ? 3 : 2,
+      fillColor: colour, fillOpacity: 0.9, className: "cd-incident cd-incident-p" + (Number(p.priority) || 0)
+    });
+    var tip = document.createElement("div");
+    tip.appendChild(textElement("strong", "P" + (Number(p.priority) || "?") + " · " + (p.incident_number || "")));
+    tip.appendChild(document.createElement("br"));
+    tip.appendChild(textElement("span", p.nature_of_call));
+    marker.bindTooltip(tip);
+    return marker;
+  }
+
+  function divisionStyle(feature, context) {
+    var selected = (context && context.hideout && context.hideout.selected) || [];
+    var on = selected.length === 0 || selected.indexOf(feature.properties.division) >= 0;
+    return {color: on ? "#8ecae6" : "#41536b", weight: on ? 2 : 1, fill: true,
+            fillOpacity: on && selected.length ? 0.06 : 0.0, fillColor: "#8ecae6", dashArray: on ? null : "4 4"};
+  }
+
+  window.connectDallas = window.connectDallas || {};
+  window.connectDallas.map = {
+    cameraToLayer: cameraToLayer,
+    incidentToLayer: incidentToLayer,
+    divisionStyle: divisionStyle
+  };
+
+  window.dash_clientside = Object.assign({}, window.dash_clientside, {
+    incidents: {
+      /* incident-store (dict by number) -> the incident layer's GeoJSON, located ones only */
+      toGeojson: function (store, selected) {
+        var features = [];
+        Object.keys(store || {}).forEach(function (key) {
+          var inc = store[key];
+          if (inc == null || inc.latitude == null || inc.longitude == null || inc.hidden) { return; }
+          features.push({type: "Feature", geometry: {type: "Point", coordinates: [inc.longitude, inc.latitude]},
+            properties: {incident_number: inc.incident_number, nature_of_call: inc.nature_of_call,
+                         priority: inc.priority, selected: inc.incident_number === selected}});
+        });
+        features.sort(function (a, b) { return b.properties.priority - a.properties.priority; });
+        return {type: "FeatureCollection", features: features};
+      }
+    }
+  });
+})();

@@ -1,0 +1,171 @@
+"""Live incidents: an incremental poll into a store, the CAD drawer, and nearest cameras.
+
+The poll sends only what changed since its cursor, as a Patch of the store, and answers
+204 (PreventUpdate) when nothing did; the camera layer is never touched by a poll.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from dash import ALL, ClientsideFunction, Input, Output, Patch, State, ctx, html, no_update
+from dash.exceptions import PreventUpdate
+from dashboard.incidents import incidents_changed_since
+
+from dashboard.models import utcnow
+from layouts.constants import PRIORITY_LABELS
+
+from .context import require_map_access, services
+
+INITIAL_WINDOW = timedelta(hours=24)
+NEAREST_K = 10
+NEAREST_RADIUS_M = 150.0
+_SLIM_FIELDS = ("incident_number", "nature_of_call", "priority", "status", "received_at", "latitude", "longitude",
+                "block", "location", "beat", "division")
+
+
+def _slim(incident: dict) -> dict:
+    return {k: incident.get(k) for k in _SLIM_FIELDS}
+
+
+def _age(received_at: str | None, now: datetime) -> str:
+    if not received_at:
+        return ""
+    try:
+        minutes = int((now - datetime.fromisoformat(received_at)).total_seconds() // 60)
+    except ValueError:
+        return ""
+    if minutes < 1:
+        return "just now"
+    if minutes < 60:
+        return f"{minutes} min ago"
+    return f"{minutes // 60} h {minutes % 60:02d} min ago"
+
+
+def render_incident_list(store: dict, selected: str | None, now: datetime) -> list:
+    incidents = sorted((store or {}).values(), key=lambda i: (i.get("priority") or 9,
+                                                              _neg_time(i.get("received_at"))))
+    if not incidents:
+        return [html.Div("No incidents from CAD in the last 24 hours.", className="cd-empty")]
+    items = []
+    for inc in incidents:
+        number = inc["incident_number"]
+        place = " ".join(p for p in (inc.get("block"), inc.get("location")) if p) or "location not given"
+        located = inc.get("latitude") is not None
+        items.append(html.Button(
+            id={"type": "incident-item", "index": number},
+            className=f"cd-incident-item p{inc.get('priority')}" + (" selected" if number == selected else ""),
+            n_clicks=0,
+            children=[
+                html.Strong(f"P{inc.get('priority')} · {inc.get('nature_of_call')}"),
+                html.Div(f"{number} · {place}", className="cd-incident-meta"),
+                html.Div(" · ".join(x for x in (
+                    (inc.get("division") or "").title(), inc.get("status") or "",
+                    _age(inc.get("received_at"), now), "" if located else "unlocated: not on the map") if x),
+                    className="cd-incident-meta"),
+            ],
+        ))
+    return items
+
+
+def _neg_time(value: str | None) -> float:
+    try:
+        return -datetime.fromisoformat(value).timestamp() if value else 0.0
+    except ValueError:
+        return 0.0
+
+
+def render_nearest(incident: dict, records: list[dict]) -> list:
+    title = html.Div(f"{incident['incident_number']} · {incident.get('nature_of_call')}", className="cd-note")
+    if incident.get("latitude") is None:
+        return [title, html.Div("This incident has no location yet, so no cameras can be ranked.",
+                                className="cd-empty")]
+    if not records:
+        return [title, html.Div(f"No registered camera within {NEAREST_RADIUS_M:.0f} m.", className="cd-empty")]
+    rows = [html.Tr([html.Td(f"#{r['camera_id']}"), html.Td(f"{r['distance_m']:.0f} m"),
+                     html.Td(f"{r['bearing_deg']:.0f}°"),
+                     html.Td({True: "yes", False: "no", None: "unknown"}[r["faces_point"]])])
+            for r in records]
+    return [title, html.Table(className="cd-table", children=[
+        html.Thead(html.Tr([html.Th("Camera"), html.Th("Distance"), html.Th("Bearing"), html.Th("Faces")])),
+        html.Tbody(rows)])]
+
+
+def register(app) -> None:
+    @app.callback(
+        Output("incident-store", "data"),
+        Output("incident-cursor", "data"),
+        Input("poll", "n_intervals"),
+        State("incident-cursor", "data"),
+    )
+    def poll_incidents(_n, cursor):
+        require_map_access()
+        svc = services()
+        if cursor:
+            since, after_id = datetime.fromisoformat(cursor["since"]), cursor.get("after")
+        else:
+            since, after_id = utcnow() - INITIAL_WINDOW, None
+        with svc.db.session() as s:
+            changed, _next = incidents_changed_since(s, since, after_id, limit=svc.settings.max_page_size)
+        if not changed:
+            raise PreventUpdate  # 204: nothing new costs almost nothing
+        patch = Patch()
+        for incident in changed:
+            patch[incident["incident_number"]] = _slim(incident)
+        last = changed[-1]
+        return patch, {"since": last["updated_at"], "after": last["id"]}
+
+    app.clientside_callback(
+        ClientsideFunction(namespace="incidents", function_name="toGeojson"),
+        Output("incident-layer", "data"),
+        Input("incident-store", "data"),
+        Input("selected-incident", "data"),
+    )
+
+    @app.callback(
+        Output("incident-list", "children"),
+        Input("incident-store", "data"),
+        Input("selected-incident", "data"),
+    )
+    def show_incident_list(store, selected):
+        require_map_access()
+        return render_incident_list(store, selected, utcnow())
+
+    @app.callback(
+        Output("selected-incident", "data"),
+        Input({"type": "incident-item", "index": ALL}, "n_clicks"),
+        Input("incident-layer", "clickData"),
+        prevent_initial_call=True,
+    )
+    def select_incident(_clicks, pin):
+        require_map_access()
+        trigger = ctx.triggered_id
+        if isinstance(trigger, dict) and trigger.get("type") == "incident-item":
+            if not any(t["value"] for t in ctx.triggered):
+                raise PreventUpdate  # the list re-rendered; nobody clicked
+            return trigger["index"]
+        if trigger == "incident-layer" and pin:
+            return (pin.get("properties") or {}).get("incident_number") or no_update
+        raise PreventUpdate
+
+    @app.callback(
+        Output("nearest-cameras", "children"),
+        Output("camera-map", "viewport", allow_duplicate=True),
+        Input("selected-incident", "data"),
+        State("incident-store", "data"),
+        prevent_initial_call=True,
+    )
+    def show_nearest(selected, store):
+        require_map_access()
+        incident = (store or {}).get(selected or "")
+        if not incident:
+            raise PreventUpdate
+        if incident.get("latitude") is None:
+            return render_nearest(incident, []), no_update
+        lat, lon = incident["latitude"], incident["longitude"]
+        nearest = services().registry.get().nearest(lat, lon, k=NEAREST_K, radius_m=NEAREST_RADIUS_M)
+        viewport = {"center": [lat, lon], "zoom": 17, "transition": "flyTo"}
+        return render_nearest(incident, nearest.records()), viewport
+
+
+__all__ = ["register", "PRIORITY_LABELS"]
