@@ -37,9 +37,9 @@ def init_app(server: Flask) -> None:
     )
     login_manager.init_app(server)
     login_manager.session_protection = "strong"
+    install_gate(server)  # first: an anonymous caller gets 401/redirect before any CSRF check
     csrf.init_app(server)
     server.register_blueprint(auth_bp)
-    install_gate(server)
     server.after_request(set_csrf_cookie)
 
 

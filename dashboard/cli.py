@@ -129,10 +129,13 @@ def cmd_import_cameras(settings: Settings, args) -> None:
 
 
 def cmd_replay_cad(settings: Settings, args) -> None:
-    from .cad_replay import replay_file
+    from .cad_replay import ReplayFormatError, replay_file
 
     db = Database(settings.database_url)
-    replay_file(db, settings, args.file, speed=args.speed, out=print)
+    try:
+        replay_file(db, settings, args.file, speed=args.speed, out=print)
+    except ReplayFormatError as exc:
+        raise CommandError(str(exc)) from None
 
 
 def cmd_verify_audit(settings: Settings, args) -> None:
