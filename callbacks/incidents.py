@@ -10,8 +10,8 @@ from datetime import datetime, timedelta
 
 from dash import ALL, ClientsideFunction, Input, Output, Patch, State, ctx, html, no_update
 from dash.exceptions import PreventUpdate
-from dashboard.incidents import incidents_changed_since
 
+from dashboard.incidents import incidents_changed_since
 from dashboard.models import utcnow
 from layouts.constants import PRIORITY_LABELS
 

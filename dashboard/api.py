@@ -15,7 +15,7 @@ from typing import Any
 
 from flask import Blueprint, current_app, g, jsonify, request, url_for
 from flask_login import current_user
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, NotFound
 
 from auth.permissions import PermissionDenied, require
 
@@ -207,6 +207,13 @@ def openapi():
     settings = _services().settings
     return jsonify(build_openapi(max_page_size=settings.max_page_size, max_batch=MAX_BATCH,
                                  session_cookie=current_app.config.get("SESSION_COOKIE_NAME", "session")))
+
+
+@bp.get("/<path:rest>")
+def unknown(rest: str):
+    """Dash's catch-all GET /<path:path> would answer any other /api/v1 path with the dashboard's
+    HTML page; this more specific rule answers a JSON 404 instead. Not part of the API."""
+    raise NotFound(f"there is no API route /api/v1/{rest[:100]}; see /api/v1/openapi.json")
 
 
 # --- errors: JSON, never HTML, never a traceback ------------------------------------------------------

@@ -208,9 +208,9 @@ class RegistrySnapshot:
 
 
 def _epoch_seconds(series: pd.Series) -> np.ndarray:
+    """Seconds since 1970, whatever resolution pandas chose (pandas 3 infers us or s, not ns)."""
     ts = pd.to_datetime(series, utc=True)
-    return (ts.astype("int64") // 10**9 if ts.dtype.kind == "M" else
-            ts.map(lambda t: int(t.timestamp())).astype("int64")).to_numpy(np.int64)
+    return ((ts - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(seconds=1)).to_numpy(np.int64)
 
 
 def load_snapshot(db: Database) -> RegistrySnapshot:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 from collections import defaultdict
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -109,8 +110,7 @@ def test_active_calls_are_located_with_a_table_geocoder(store, settings, tmp_pat
 def test_the_configured_table_geocoder_is_used_by_default(store, settings, tmp_path):
     table = tmp_path / "blocks.csv"
     table.write_text("address,latitude,longitude\n5900 BELT LINE RD,32.9535,-96.8010\n")
-    configured = settings.__class__(**{**settings.__dict__, "extra": {"geocoder": {"provider": "table",
-                                                                                    "path": str(table)}}})
+    configured = replace(settings, extra={"geocoder": {"provider": "table", "path": str(table)}})
     assert make_geocoder(configured) is not None
     report, lines = replay(store, configured, ACTIVE)
     assert report.unlocated == report.stored - 1
@@ -214,8 +214,10 @@ def test_bad_rows_are_rejected_with_their_row_number(store, settings, tmp_path):
     assert "row 4: rejected: priority: must be from 1 (most urgent) to 4 (got 9)" in lines
 
 
-def test_the_cli_reports_a_format_error_in_one_line(tmp_path, capsys, db_url):
+def test_the_cli_reports_a_format_error_in_one_line(tmp_path, capsys, db_url, monkeypatch):
     from dashboard.cli import main
+
+    monkeypatch.delenv("DATABASE_URL", raising=False)  # the config file below names the database
 
     config = tmp_path / "config.yaml"
     config.write_text(f"database:\n  url: {db_url}\n")

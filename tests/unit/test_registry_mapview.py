@@ -1,0 +1,175 @@
+"""The registry snapshot and the map view against plain computations over the database."""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+from sqlalchemy import text
+
+from dashboard.geo import haversine_m
+from dashboard.mapview import CameraFilter, FilterCache, Viewport, camera_layer, count_matching
+from dashboard.models import CAMERA_TYPES, DIVISIONS, OWNER_TYPES, PLACEMENTS
+from dashboard.registry import RegistryCache, load_snapshot, morton
+from dashboard.seed import seed_demo
+
+CITY = [[32.61, -97.0], [33.02, -96.55]]
+
+
+@pytest.fixture
+def seeded(db):
+    seed_demo(db, cameras=3000, incidents=0, seed=11, demo_users=False)
+    return db
+
+
+def _db_frame(db) -> pd.DataFrame:
+    sql = text("""SELECT c.id, s.latitude AS lat, s.longitude AS lon, s.division, s.beat, o.owner_type,
+                         c.camera_type, c.placement, c.live_access, c.retention_days, c.registered_at,
+                         c.verified_at, c.status
+                  FROM cameras c JOIN camera_sites s ON s.id = c.site_id JOIN owners o ON o.id = s.owner_id""")
+    with db.engine.connect() as conn:
+        frame = pd.read_sql(sql, conn)
+    frame["registered_at"] = pd.to_datetime(frame["registered_at"], utc=True)
+    return frame[frame["status"] == "active"]
+
+
+def _pandas_count(frame: pd.DataFrame, f: CameraFilter) -> int:
+    m = pd.Series(True, index=frame.index)
+    if f.divisions:
+        m &= frame["division"].isin(f.divisions)
+    if f.owner_types:
+        m &= frame["owner_type"].isin(f.owner_types)
+    if f.camera_types:
+        m &= frame["camera_type"].isin(f.camera_types)
+    if f.placements:
+        m &= frame["placement"].isin(f.placements)
+    if f.access == "live":
+        m &= frame["live_access"].astype(bool)
+    elif f.access == "registered":
+        m &= ~frame["live_access"].astype(bool)
+    if f.min_retention_days:
+        m &= frame["retention_days"] >= f.min_retention_days
+    if f.registered_since:
+        m &= frame["registered_at"] >= pd.Timestamp(f.registered_since, tz="UTC")
+    if f.verified_only:
+        m &= frame["verified_at"].notna()
+    if f.beats:
+        m &= frame["beat"].isin(f.beats)
+    return int(m.sum())
+
+
+def _random_filter(rng: random.Random, beats: list[str]) -> CameraFilter:
+    pick = lambda values: tuple(sorted(rng.sample(values, rng.randint(1, min(3, len(values)))))) if rng.random() < 0.5 else ()  # noqa: E731
+    return CameraFilter(
+        divisions=pick(list(DIVISIONS)), owner_types=pick(list(OWNER_TYPES)), camera_types=pick(list(CAMERA_TYPES)),
+        placements=pick(list(PLACEMENTS)), access=rng.choice([None, "live", "registered"]),
+        min_retention_days=rng.choice([None, 7, 30]),
+        registered_since=rng.choice([None, date(2025, 1, 1), date(2026, 6, 1)]),
+        verified_only=rng.random() < 0.3, beats=pick(beats) if rng.random() < 0.2 else (),
+    )
+
+
+def test_random_filter_counts_equal_pandas_over_the_database(seeded):
+    snap = load_snapshot(seeded)
+    frame = _db_frame(seeded)
+    assert len(snap) == len(frame)
+    cache = FilterCache()
+    rng = random.Random(5)
+    beats = sorted(frame["beat"].dropna().unique().tolist())
+    for _ in range(60):
+        f = _random_filter(rng, beats)
+        expected = _pandas_count(frame, f)
+        assert count_matching(snap, f, cache) == expected, f
+        layer = camera_layer(snap, f, Viewport.from_bounds(CITY, 10), cache)
+        assert layer["meta"]["total"] == expected
+        # city-wide, every matching camera is inside some cluster or drawn on its own
+        shown = sum(p["properties"].get("n", 1) for p in layer["features"])
+        assert shown == layer["meta"]["visible"] == expected, f
+
+
+def test_viewport_only_returns_what_is_visible(seeded):
+    snap = load_snapshot(seeded)
+    cache = FilterCache()
+    bounds = [[32.77, -96.81], [32.79, -96.79]]
+    layer = camera_layer(snap, CameraFilter(), Viewport.from_bounds(bounds, 18), cache)
+    assert all(not f["properties"].get("cluster") for f in layer["features"])
+    ids = {f["properties"]["id"] for f in layer["features"]}
+    inside = set(snap.ids[(snap.lat >= 32.77) & (snap.lat <= 32.79) & (snap.lon >= -96.81) & (snap.lon <= -96.79)])
+    assert inside <= ids  # everything in view is drawn (a one-cell margin may add a few more)
+    assert len(ids) < len(snap) / 2
+    for feature in layer["features"]:
+        assert set(feature["properties"]) <= {"id", "o", "l", "d", "f"}  # never owner details
+
+
+def test_zoomed_out_update_is_small_and_clustered(seeded):
+    snap = load_snapshot(seeded)
+    layer = camera_layer(snap, CameraFilter(), Viewport.from_bounds(CITY, 10), FilterCache())
+    clusters = [f for f in layer["features"] if f["properties"].get("cluster")]
+    assert clusters and len(layer["features"]) < 400
+
+
+def test_nearest_matches_brute_force(seeded):
+    snap = load_snapshot(seeded)
+    frame = _db_frame(seeded)
+    rng = np.random.default_rng(3)
+    for lat, lon in zip(rng.uniform(32.70, 32.90, 25), rng.uniform(-96.90, -96.70, 25), strict=True):
+        result = snap.nearest(lat, lon, k=10)
+        dist = haversine_m(frame["lat"].to_numpy(), frame["lon"].to_numpy(), lat, lon)
+        order = np.argsort(dist, kind="stable")
+        assert np.all(np.diff(result.distance_m) >= 0)
+        assert np.allclose(result.distance_m, dist[order[:10]], atol=0.05)
+        # cameras of one site share a position: compare ids strictly nearer than the 10th
+        cutoff = dist[order[9]] - 0.01
+        assert {int(c) for c, d in zip(result.camera_id, result.distance_m, strict=True) if d < cutoff} == \
+            {int(c) for c in frame["id"].to_numpy()[dist < cutoff]}
+
+
+def test_nearest_radius_and_mask(seeded):
+    snap = load_snapshot(seeded)
+    result = snap.nearest(32.7801, -96.8005, k=100, radius_m=500)
+    assert len(result) and np.all(result.distance_m <= 500)
+    mask = snap.live.copy()
+    live_only = snap.nearest(32.7801, -96.8005, k=5, mask=mask)
+    assert len(live_only) == 5 and all(snap.live[live_only.index])
+
+
+def test_nearest_records_shape(seeded):
+    rec = load_snapshot(seeded).nearest(32.78, -96.80, k=3).records()
+    assert len(rec) == 3
+    assert set(rec[0]) == {"camera_id", "latitude", "longitude", "distance_m", "bearing_deg", "faces_point"}
+
+
+def test_registry_cache_rebuilds_when_version_changes(seeded):
+    cache = RegistryCache(seeded, check_every=0)
+    first = cache.get()
+    assert cache.get() is first  # unchanged version: same snapshot
+    with seeded.session() as s:
+        s.execute(text("UPDATE cameras SET status = 'withdrawn' WHERE id = (SELECT MIN(id) FROM cameras "
+                       "WHERE status = 'active')"))
+        from dashboard.db import bump_registry_version
+
+        bump_registry_version(s)
+    second = cache.get()
+    assert second is not first and len(second) == len(first) - 1
+
+
+def test_orm_change_bumps_version_automatically(seeded):
+    from dashboard.db import registry_version
+    from dashboard.models import Camera
+
+    with seeded.session() as s:
+        before = registry_version(s)
+    with seeded.session() as s:
+        s.get(Camera, 1).label = "Renamed"
+    with seeded.session() as s:
+        assert registry_version(s) == before + 1
+
+
+def test_morton_order_keeps_cells_contiguous():
+    xs = np.array([0, 1, 0, 1, 2, 3], dtype=np.uint64)
+    ys = np.array([0, 0, 1, 1, 0, 0], dtype=np.uint64)
+    codes = morton(xs, ys)
+    assert list(codes) == [0, 1, 2, 3, 4, 5]  # a 2x2 block, then the next block's first row
