@@ -228,3 +228,33 @@ def test_the_cli_reports_a_format_error_in_one_line(tmp_path, capsys, db_url, mo
     assert err.startswith("connect-dallas replay-cad: odd.csv is neither") and "Traceback" not in err
     assert main(["--config", str(config), "replay-cad", str(ACTIVE)]) == 0
     assert "stored 35 incidents" in capsys.readouterr().out
+
+
+# --- geocoder configuration ---------------------------------------------------------------------------------
+def test_geocoder_configuration_errors_name_the_key(settings, tmp_path):
+    from dashboard.config import ConfigError
+
+    assert make_geocoder(settings) is None
+    assert make_geocoder(replace(settings, extra={"geocoder": {"provider": "none"}})) is None
+    with pytest.raises(ConfigError, match="geocoder.path is required"):
+        make_geocoder(replace(settings, extra={"geocoder": {"provider": "table"}}))
+    with pytest.raises(ConfigError, match="geocoder.path: cannot read"):
+        make_geocoder(replace(settings, extra={"geocoder": {"provider": "table", "path": str(tmp_path / "no.csv")}}))
+    wrong = tmp_path / "wrong.csv"
+    wrong.write_text("street,lat\nMain,32\n")
+    with pytest.raises(ConfigError, match="needs the columns block, location, latitude, longitude"):
+        make_geocoder(replace(settings, extra={"geocoder": {"provider": "table", "path": str(wrong)}}))
+    with pytest.raises(ConfigError, match="must be a mapping"):
+        make_geocoder(replace(settings, extra={"geocoder": "table"}))
+
+
+def test_an_online_geocoder_without_geopy_is_a_config_error(settings):
+    from dashboard.config import ConfigError
+
+    try:
+        import geopy  # noqa: F401
+    except ImportError:
+        with pytest.raises(ConfigError, match="needs the geopy package"):
+            make_geocoder(replace(settings, extra={"geocoder": {"provider": "nominatim", "user_agent": "t"}}))
+    else:
+        pytest.skip("geopy is installed here; the lazy-import error path cannot be shown")

@@ -247,6 +247,20 @@ def test_a_batch_stores_the_good_and_reports_the_bad_by_index(store, settings):
     assert count(store) == 1
 
 
+def test_an_insert_racing_another_worker_updates_instead_of_failing(store, settings):
+    """Two workers may both find a number missing and both insert it: the later one must win
+    (ON CONFLICT DO UPDATE), not fail the whole batch with a unique-constraint error."""
+    from dashboard.incidents import _insert
+
+    upsert(store, settings, [good()])
+    clean, _ = check(good(status="Cleared"))
+    with store.session() as session:
+        _insert(session, [{**clean, "updated_at": NOW + timedelta(seconds=1), "source": "api"}])
+    with store.session() as session:
+        rows = session.scalars(select(Incident)).all()
+    assert [(r.incident_number, r.status) for r in rows] == [("25-0000001", "Cleared")]
+
+
 def test_nothing_of_an_invalid_update_is_stored(store, settings):
     upsert(store, settings, [good()])
     stored, rejected = upsert(store, settings, [good(status="Cleared", latitude=NORTH_10KM[0])])

@@ -1,0 +1,109 @@
+"""python -m benchmarks [--sizes 10000,100000,1000000] [--quick] [--only nearest|mapview|e2e] [--no-e2e]
+
+Runs the DESIGN.md performance benchmarks on synthetic registries and prints every figure
+beside a baseline measured in the same run, then PASS/FAIL per target. See RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import platform
+import sys
+import time
+from datetime import datetime
+
+import numpy as np
+import scipy
+
+from . import dash_e2e, mapview, nearest
+from .common import Report, build_registry, fmt_n
+
+DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
+QUICK_SIZES = (10_000, 100_000)
+
+
+def _sizes(text: str) -> tuple[int, ...]:
+    try:
+        sizes = tuple(sorted({int(s.replace("_", "").strip()) for s in text.split(",") if s.strip()}))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"--sizes wants integers separated by commas: {text!r}") from exc
+    if not sizes or min(sizes) < 100:
+        raise argparse.ArgumentTypeError("--sizes: each size must be at least 100")
+    return sizes
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--sizes", type=_sizes, default=None,
+                   help="registry sizes (cameras generated), default 10000,100000,1000000")
+    p.add_argument("--quick", action="store_true", help="10k and 100k only (unless --sizes), fewer repetitions")
+    p.add_argument("--only", choices=("nearest", "mapview", "e2e"),
+                   help="one benchmark (mapview includes the end-to-end Dash part unless --no-e2e)")
+    p.add_argument("--no-e2e", action="store_true", help="skip the end-to-end Dash callback part")
+    p.add_argument("--strict", action="store_true", help="exit 1 if any target fails")
+    return p.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    sizes = args.sizes or (QUICK_SIZES if args.quick else DEFAULT_SIZES)
+    do_nearest = args.only in (None, "nearest")
+    do_map = args.only in (None, "mapview")
+    do_e2e = args.only in (None, "mapview", "e2e") and not args.no_e2e
+    q = args.quick
+    reps_nearest = 5 if q else 15
+    reps_map = 12 if q else 40
+    reps_e2e = 8 if q else 20
+
+    started = time.perf_counter()
+    load = os.getloadavg()
+    print(f"CONNECT DALLAS Ops benchmarks, {datetime.now().astimezone():%Y-%m-%d %H:%M %Z}, "
+          f"{os.cpu_count()} cores, load {load[0]:.2f}/{load[1]:.2f}/{load[2]:.2f}, Python "
+          f"{platform.python_version()}, numpy {np.__version__}, scipy {scipy.__version__}")
+    print(f"sizes {', '.join(fmt_n(n) for n in sizes)}; {'quick' if q else 'full'} repetitions; times are medians")
+
+    report = Report()
+    near_figs: list[nearest.NearestFigures] = []
+    map_figs: list[mapview.MapFigures] = []
+    e2e_figs: list[dash_e2e.E2EFigures] = []
+    if do_nearest or do_map:
+        for n in sizes:
+            reg = build_registry(n)
+            print(f"\n[{fmt_n(n)}] registry generated in {reg.generate_s:.1f} s, snapshot of {len(reg.snap):,} "
+                  f"active cameras built in {reg.snapshot_s:.2f} s", flush=True)
+            if do_nearest:
+                brute_reps = 1 if n >= 1_000_000 or (q and n >= 100_000) else 3 if n >= 100_000 or q else 10
+                near_figs.append(nearest.run(reg, reps_nearest, brute_reps, report, breakdown=(n == max(sizes))))
+            if do_map:
+                baseline_reps = 1 if n >= 1_000_000 or q else 3 if n >= 100_000 else 5
+                map_figs.append(mapview.run(reg, reps_map, baseline_reps))
+            del reg
+            gc.collect()
+    if do_e2e:
+        for n in sizes:
+            print(f"\n[{fmt_n(n)}] end-to-end Dash callback", flush=True)
+            figs = dash_e2e.run(n, reps_e2e, report)
+            if figs is None:
+                break
+            e2e_figs.append(figs)
+            gc.collect()
+
+    if near_figs:
+        nearest.summarise(near_figs, report)
+    if map_figs:
+        mapview.summarise(map_figs, report)
+    if e2e_figs:
+        dash_e2e.summarise(e2e_figs)
+    print(report.summary())
+    for text in report.notes:
+        print(f"NOTE: {text}")
+    print(f"\ntotal {time.perf_counter() - started:.0f} s")
+    failed = any(v.passed is False for v in report.verdicts)
+    return 1 if (args.strict and failed) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

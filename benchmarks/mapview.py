@@ -1,0 +1,264 @@
+"""Benchmark 2: one map update, server side: dashboard.mapview.camera_layer, the function the
+`update_camera_layer` Dash callback calls.
+
+Views (a 1280 x 800 px map): city-wide (the callback's CITY_BOUNDS, zoom 11), mid (zoom 13)
+and street (zoom 17), both centred on downtown (32.78, -96.80).
+Actions:
+  filter change   CameraFilter(divisions=("CENTRAL", "NORTHEAST")) with a cold FilterCache:
+                  the first computation of the mask and its prefix sum is inside the time;
+  pan/zoom        the same filter, warm cache, the view moved by a quarter of its size
+                  (cycling through 8 moves);
+  no filter       CameraFilter(), first load of the page (city-wide only: for the bytes target).
+Server time = camera_layer() (median); json = json.dumps(result, separators=(",", ":")),
+timed separately; bytes = its length.
+
+Baseline, same run: the idiomatic dash-leaflet page, one FeatureCollection of ALL matching
+cameras for `dl.GeoJSON(data=..., cluster=True)`: mask + vectorised build of the feature
+list + json.dumps. It carries the same compact per-camera properties as our layer (id, owner
+code, live, direction, fov), so its byte count is a lower bound. Its server cost on pan/zoom
+is zero (the browser re-clusters all points), which the table says.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from dashboard.mapview import CameraFilter, FilterCache, Viewport, camera_layer
+from dashboard.registry import RegistrySnapshot
+
+from .common import (
+    PAN_STEPS,
+    Registry,
+    Report,
+    fmt_bytes,
+    fmt_ms,
+    fmt_n,
+    median_s,
+    shifted,
+    table,
+    view_bounds,
+)
+
+CITY_BOUNDS = [[32.61, -97.0], [33.02, -96.55]]  # callbacks/map_view.py CITY_BOUNDS
+DOWNTOWN = (32.78, -96.80)
+VIEWS = {
+    "city z11": (CITY_BOUNDS, 11),
+    "mid z13": (view_bounds(*DOWNTOWN, 13), 13),
+    "street z17": (view_bounds(*DOWNTOWN, 17), 17),
+}
+FILTER = CameraFilter(divisions=("CENTRAL", "NORTHEAST"))
+NO_FILTER = CameraFilter()
+TARGET_BYTES = 150 * 1024
+TARGET_GROWTH = 3.0
+
+
+def dumps(obj) -> str:
+    return json.dumps(obj, separators=(",", ":"))
+
+
+def idiomatic_geojson(snap: RegistrySnapshot, filt: CameraFilter) -> dict:
+    """Baseline: every matching camera as a GeoJSON Point feature (vectorised columns, then
+    one dict per camera, the way a dl.GeoJSON(cluster=True) page is fed)."""
+    mask = filt.mask(snap)
+    idx = np.arange(len(snap)) if mask is None else np.flatnonzero(mask)
+    ids = snap.ids[idx].tolist()
+    lat = np.round(snap.lat[idx], 6).tolist()
+    lon = np.round(snap.lon[idx], 6).tolist()
+    owner = snap.codes["owner_type"][idx].tolist()
+    live = snap.live[idx].astype(np.int8).tolist()
+    direction = snap.direction[idx]
+    known = ~np.isnan(direction)
+    d = np.where(known, np.round(np.nan_to_num(direction)), 0).astype(np.int64).tolist()
+    f = np.round(np.nan_to_num(snap.fov[idx], nan=90.0)).astype(np.int64).tolist()
+    features = [
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [x, y]},
+         "properties": {"id": i, "o": o, "l": li, "d": dd, "f": ff} if k else {"id": i, "o": o, "l": li}}
+        for i, y, x, o, li, k, dd, ff in zip(ids, lat, lon, owner, live, known.tolist(), d, f, strict=True)
+    ]
+    return {"type": "FeatureCollection", "features": features}
+
+
+@dataclass
+class Cell:
+    """One (size, view, action) measurement."""
+
+    n: int
+    view: str
+    action: str
+    layer_s: float
+    json_s: float
+    bytes: float
+    features: int
+    visible: int
+
+
+@dataclass
+class Baseline:
+    n: int
+    filt: str
+    matching: int
+    build_s: float
+    json_s: float
+    bytes: int
+    reps: int
+
+
+def _measure_view(snap: RegistrySnapshot, n: int, view: str, reps: int) -> list[Cell]:
+    bounds, zoom = VIEWS[view]
+    base = Viewport.from_bounds(bounds, zoom)
+    pans = [Viewport.from_bounds(shifted(bounds, dx, dy), zoom) for dx, dy in PAN_STEPS]
+    warm = FilterCache()
+    camera_layer(snap, FILTER, base, warm)  # warm the pan/zoom cache
+    cold_t, pan_t, free_t = [], [], []
+    pan_bytes, pan_feats, pan_vis, pan_json = [], [], [], []
+    cold = free = None
+    for rep in range(reps):
+        cache = FilterCache()
+        t0 = time.perf_counter()
+        cold = camera_layer(snap, FILTER, base, cache)
+        t1 = time.perf_counter()
+        pan = camera_layer(snap, FILTER, pans[rep % len(pans)], warm)
+        t2 = time.perf_counter()
+        cold_t.append(t1 - t0)
+        pan_t.append(t2 - t1)
+        if rep < len(pans):  # bytes of every distinct move
+            t3 = time.perf_counter()
+            pan_bytes.append(len(dumps(pan)))
+            pan_json.append(time.perf_counter() - t3)
+            pan_feats.append(len(pan["features"]))
+            pan_vis.append(pan["meta"]["visible"])
+        if view == "city z11":
+            t4 = time.perf_counter()
+            free = camera_layer(snap, NO_FILTER, base, FilterCache())
+            free_t.append(time.perf_counter() - t4)
+
+    def serialised(result: dict) -> tuple[float, int]:
+        times = []
+        text = ""
+        for _ in range(max(3, min(reps, 9))):
+            t = time.perf_counter()
+            text = dumps(result)
+            times.append(time.perf_counter() - t)
+        return median_s(times), len(text)
+
+    cj, cb = serialised(cold)
+    cells = [Cell(n, view, "filter change", median_s(cold_t), cj, cb, len(cold["features"]), cold["meta"]["visible"]),
+             Cell(n, view, "pan/zoom", median_s(pan_t), median_s(pan_json), median_s(pan_bytes),
+                  int(np.median(pan_feats)), int(np.median(pan_vis)))]
+    if free is not None:
+        fj, fb = serialised(free)
+        cells.append(Cell(n, view, "no filter", median_s(free_t), fj, fb, len(free["features"]),
+                          free["meta"]["visible"]))
+    return cells
+
+
+def _cold_breakdown(snap: RegistrySnapshot, reps: int) -> tuple[float, float, float]:
+    """Filter change, city view: (mask ms, mask + prefix sum ms, whole camera_layer ms)."""
+    vp = Viewport.from_bounds(*VIEWS["city z11"])
+    m_t, p_t, w_t = [], [], []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        FILTER.mask(snap)
+        t1 = time.perf_counter()
+        cache = FilterCache()
+        cache.prefix(snap, FILTER)
+        t2 = time.perf_counter()
+        camera_layer(snap, FILTER, vp, cache)  # warm: cells + features only
+        t3 = time.perf_counter()
+        m_t.append(t1 - t0)
+        p_t.append(t2 - t1)
+        w_t.append(t3 - t2)
+    return median_s(m_t), median_s(p_t), median_s(w_t)
+
+
+def _baseline(snap: RegistrySnapshot, filt: CameraFilter, label: str, reps: int) -> Baseline:
+    builds, sers = [], []
+    size = matching = 0
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        fc = idiomatic_geojson(snap, filt)
+        t1 = time.perf_counter()
+        text = dumps(fc)
+        t2 = time.perf_counter()
+        builds.append(t1 - t0)
+        sers.append(t2 - t1)
+        size, matching = len(text), len(fc["features"])
+        del fc, text
+    return Baseline(len(snap), label, matching, median_s(builds), median_s(sers), size, reps)
+
+
+@dataclass
+class MapFigures:
+    n: int
+    cells: list[Cell]
+    baselines: list[Baseline]
+    breakdown: tuple[float, float, float]
+
+
+def run(reg: Registry, reps: int, baseline_reps: int) -> MapFigures:
+    snap = reg.snap
+    cells: list[Cell] = []
+    for view in VIEWS:
+        cells.extend(_measure_view(snap, reg.n, view, reps))
+    breakdown = _cold_breakdown(snap, max(5, reps // 2))
+    baselines = [_baseline(snap, FILTER, "CENTRAL+NORTHEAST", baseline_reps),
+                 _baseline(snap, NO_FILTER, "none", baseline_reps)]
+    for b in baselines:
+        b.n = reg.n
+    city = [c for c in cells if c.view == "city z11"]
+    print(f"  map update at {fmt_n(reg.n)}: city-wide "
+          + ", ".join(f"{c.action} {fmt_ms(c.layer_s)} ms / {fmt_bytes(c.bytes)}" for c in city)
+          + f"; idiomatic all-points GeoJSON {fmt_ms(baselines[0].build_s + baselines[0].json_s)} ms / "
+            f"{fmt_bytes(baselines[0].bytes)}", flush=True)
+    return MapFigures(reg.n, cells, baselines, breakdown)
+
+
+def summarise(figs: list[MapFigures], report: Report) -> None:
+    base_by = {(b.n, b.filt): b for f in figs for b in f.baselines}
+    rows = []
+    for f in figs:
+        for c in f.cells:
+            b = base_by[(f.n, "none" if c.action == "no filter" else "CENTRAL+NORTHEAST")]
+            if c.action == "pan/zoom":
+                base_time = "0 (client re-clusters)"
+            else:
+                base_time = fmt_ms(b.build_s + b.json_s)
+            rows.append((fmt_n(f.n), c.view, c.action, fmt_ms(c.layer_s), fmt_ms(c.json_s), fmt_bytes(c.bytes),
+                         f"{c.features:,}", f"{c.visible:,}", base_time, fmt_bytes(b.bytes)))
+    print(table(("cameras", "view", "action", "server ms", "+json ms", "bytes", "features", "cameras in view",
+                 "idiomatic ms", "idiomatic bytes"), rows,
+                "== Benchmark 2: one map update (camera_layer), medians; beside it the idiomatic "
+                "all-points GeoJSON measured in the same run =="))
+    brows = [(fmt_n(b.n), b.filt, f"{b.matching:,}", fmt_ms(b.build_s), fmt_ms(b.json_s), fmt_bytes(b.bytes),
+              str(b.reps)) for f in figs for b in f.baselines]
+    print(table(("cameras", "filter", "features", "build ms", "json.dumps ms", "bytes", "reps"), brows,
+                "-- baseline detail: idiomatic dl.GeoJSON(data=<all matching points>, cluster=True) payload "
+                "(built in full at every size, no extrapolation) --"))
+    krows = [(fmt_n(f.n), fmt_ms(f.breakdown[0]), fmt_ms(f.breakdown[1]), fmt_ms(f.breakdown[2]),
+              fmt_ms(f.breakdown[1] + f.breakdown[2])) for f in figs]
+    print(table(("cameras", "CameraFilter.mask ms", "FilterCache.prefix ms (mask + cumsum)",
+                 "camera_layer, warm ms", "sum"), krows,
+                "-- where the time goes in a filter change, city view (cold cache) --"))
+
+    by = {(f.n, c.view, c.action): c for f in figs for c in f.cells}
+    if (1_000_000, "city z11", "no filter") in by:
+        worst = max((by[(1_000_000, "city z11", a)] for a in ("no filter", "filter change", "pan/zoom")),
+                    key=lambda c: c.bytes)
+        report.add("bytes of one city-wide map update, 1M", f"{fmt_bytes(worst.bytes)} ({worst.action})",
+                   "<= 150 KB", worst.bytes <= TARGET_BYTES)
+    else:
+        report.add("bytes of one city-wide map update, 1M", "1M not in --sizes", "", None)
+    for action in ("filter change", "pan/zoom"):
+        for view in VIEWS:
+            small, big = by.get((10_000, view, action)), by.get((1_000_000, view, action))
+            name = f"map update, {action}, {view}: time at 1M / at 10k"
+            if small and big:
+                growth = big.layer_s / small.layer_s
+                report.add(name, f"{growth:.1f}x ({fmt_ms(big.layer_s)} / {fmt_ms(small.layer_s)} ms)",
+                           f"<= {TARGET_GROWTH:.0f}x", growth <= TARGET_GROWTH)
+            else:
+                report.add(name, "needs 10k and 1M in --sizes", "", None)
