@@ -18,6 +18,9 @@ from layouts.constants import PRIORITY_LABELS
 from .context import require_map_access, services
 
 INITIAL_WINDOW = timedelta(hours=24)
+# A CAD transaction can commit after a newer one; re-reading this far behind the cursor (and
+# skipping what was already sent) means a late commit is never missed.
+OVERLAP = timedelta(seconds=10)
 NEAREST_K = 10
 NEAREST_RADIUS_M = 150.0
 _SLIM_FIELDS = ("incident_number", "nature_of_call", "priority", "status", "received_at", "latitude", "longitude",
@@ -91,6 +94,28 @@ def render_nearest(incident: dict, records: list[dict]) -> list:
         html.Tbody(rows)])]
 
 
+def poll_changes(db, cursor: dict | None, limit: int) -> tuple[list[dict], dict | None]:
+    """Incidents the dashboard has not seen yet, and the new cursor.
+
+    The cursor keeps the newest change seen and, for the overlap window behind it, which
+    version of each incident was sent, so a re-read sends only what is really new."""
+    if cursor:
+        newest = datetime.fromisoformat(cursor["since"])
+        since, seen = newest - OVERLAP, dict(cursor.get("seen") or {})
+    else:
+        since, seen = utcnow() - INITIAL_WINDOW, {}
+    with db.session() as s:
+        rows, _next = incidents_changed_since(s, since, None, limit=limit)
+    fresh = [r for r in rows if seen.get(str(r["id"])) != r["updated_at"]]
+    if not fresh:
+        return [], cursor
+    newest_iso = max(r["updated_at"] for r in rows)
+    horizon = datetime.fromisoformat(newest_iso) - OVERLAP
+    seen.update({str(r["id"]): r["updated_at"] for r in rows})
+    seen = {k: v for k, v in seen.items() if datetime.fromisoformat(v) >= horizon}
+    return fresh, {"since": newest_iso, "seen": seen}
+
+
 def register(app) -> None:
     @app.callback(
         Output("incident-store", "data"),
@@ -101,19 +126,13 @@ def register(app) -> None:
     def poll_incidents(_n, cursor):
         require_map_access()
         svc = services()
-        if cursor:
-            since, after_id = datetime.fromisoformat(cursor["since"]), cursor.get("after")
-        else:
-            since, after_id = utcnow() - INITIAL_WINDOW, None
-        with svc.db.session() as s:
-            changed, _next = incidents_changed_since(s, since, after_id, limit=svc.settings.max_page_size)
+        changed, cursor = poll_changes(svc.db, cursor, limit=svc.settings.max_page_size)
         if not changed:
             raise PreventUpdate  # 204: nothing new costs almost nothing
         patch = Patch()
         for incident in changed:
             patch[incident["incident_number"]] = _slim(incident)
-        last = changed[-1]
-        return patch, {"since": last["updated_at"], "after": last["id"]}
+        return patch, cursor
 
     app.clientside_callback(
         ClientsideFunction(namespace="incidents", function_name="toGeojson"),

@@ -108,7 +108,7 @@ def _since_arg(errors: dict[str, str]):
     if text is None:
         return None
     # An unencoded "+01:00" arrives as " 01:00" (a + in a query string is a space): repair it.
-    text = re.sub(r" (\d\d(?::?\d\d)?)$", r"+\1", text)
+    text = re.sub(r"(\d\d:\d\d(?::\d\d(?:\.\d+)?)?) (\d\d(?::?\d\d)?)$", r"\1+\2", text)
     try:
         return parse_timestamp(text)
     except ValueError as exc:

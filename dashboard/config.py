@@ -160,6 +160,14 @@ def load_settings(path: str | os.PathLike | None = None, overrides: dict[str, An
         secret_key=environ.get("SECRET_KEY", ""),
         source_path=str(path),
     )
+    geocoder = _get(raw, "incidents.geocoder", None)
+    if geocoder is not None:
+        if not isinstance(geocoder, dict) or geocoder.get("provider") not in ("table", "nominatim"):
+            raise ConfigError("incidents.geocoder must be a mapping with provider: table or nominatim")
+        if geocoder["provider"] == "table":
+            path_value = _str("incidents.geocoder.path", geocoder.get("path"), allow_empty=False)
+            geocoder = {**geocoder, "path": str((base / path_value).resolve())}
+    values["extra"] = {"geocoder": geocoder} if geocoder else {}
     if values["cluster_cell_px"] & (values["cluster_cell_px"] - 1):
         # cells must nest in the quadtree so each is one slice of the Morton-sorted registry
         raise ConfigError(f"map.cluster_cell_px must be a power of two: 16, 32, 64, 128 or 256 "

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import create_engine, event, select, update
+from sqlalchemy import create_engine, event, select, text, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -44,6 +44,17 @@ def bump_registry_version(session: Session) -> None:
     )
     if result.rowcount == 0:
         session.add(RegistryVersion(id=1, version=1, changed_at=utcnow()))
+
+
+def sync_id_sequences(session: Session, *tables: str) -> None:
+    """After inserting explicit primary keys (bulk seed/import), move PostgreSQL's id
+    sequences past them so the next ordinary insert does not collide. SQLite needs nothing."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for table in tables:
+        session.execute(text(
+            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608 - our own table names
+            f"COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"))
 
 
 def registry_version(session: Session) -> int:

@@ -45,6 +45,9 @@ INCIDENT_FIELDS = ("incident_number", "nature_of_call", "priority", "status", "r
 MAX_LEN = {"incident_number": 40, "nature_of_call": 200, "status": 60, "block": 40, "location": 200}
 # A stored row's updated_at moves at least this much on every change (see _next_updated_at).
 TICK = timedelta(microseconds=1)
+# received_at plausibility: CAD clocks drift a little, a wrong offset is hours off, a typo years.
+EARLIEST_YEAR = 1990
+FUTURE_SLACK = timedelta(hours=24)
 _CHUNK = 500  # IN (...) lists stay well below every backend's parameter limit
 _BEAT_RE = re.compile(r"[1-7]\d\d")
 _INT_RE = re.compile(r"[+-]?\d+")
@@ -110,7 +113,10 @@ def parse_timestamp(text: str) -> datetime:
     if parsed.tzinfo is None or parsed.utcoffset() is None:
         raise ValueError(f"has no UTC offset ({_show(stripped)}): add one, e.g. 2025-02-17T12:21:56-06:00 "
                          "or 2025-02-17T18:21:56Z; a local time without an offset is ambiguous")
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:  # year 1 or 9999 pushed past the calendar by its offset
+        raise ValueError(f"is out of range ({_show(stripped)})") from None
 
 
 def iso(value: datetime | None) -> str | None:
@@ -147,7 +153,7 @@ def _priority(value: Any) -> int:
     else:
         raise _Invalid(f"must be a whole number from 1 to 4 (got {_show(value)})")
     if not 1 <= number <= 4:
-        raise _Invalid(f"must be from 1 (most urgent) to 4 (got {number})")
+        raise _Invalid(f"must be from 1 (most urgent) to 4 (got {_show(number)})")
     return number
 
 
@@ -155,9 +161,16 @@ def _received_at(value: Any, now: datetime) -> datetime:
     if value is None or (isinstance(value, str) and not value.strip()):
         return now
     try:
-        return parse_timestamp(value)
+        when = parse_timestamp(value)
     except ValueError as exc:
         raise _Invalid(str(exc)) from None
+    # A typo in the year would file the call decades away from every list and map filter.
+    if when.year < EARLIEST_YEAR:
+        raise _Invalid(f"is before {EARLIEST_YEAR} ({_show(value)}): check the year")
+    if when > now + FUTURE_SLACK:
+        raise _Invalid(f"is more than {FUTURE_SLACK.total_seconds() / 3600:.0f} hours in the future "
+                       f"({_show(value)}): check the date and the offset")
+    return when
 
 
 def _coordinate(value: Any, lo: float, hi: float) -> float | None:

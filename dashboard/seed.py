@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from auth.users import add_or_update_user
 
-from .db import Database, bump_registry_version
+from .db import Database, bump_registry_version, sync_id_sequences
 from .geo import DATA_DIR, LAT0, LON0, DallasGeography, get_geography, to_metric
 from .models import CAMERA_TYPES, OWNER_TYPES, Camera, CameraSite, Incident, Owner, utcnow
 
@@ -666,6 +666,7 @@ def seed_demo(db: Database, *, cameras: int = 5000, incidents: int = 200, seed: 
         if progress:
             progress(f"incidents {n_incidents}")
         users = _write_demo_users(session) if demo_users else []
+        sync_id_sequences(session, "owners", "camera_sites", "cameras", "incidents")
     return SeedReport(owners=len(reg.owners), sites=len(reg.sites), cameras=len(reg.cameras),
                       incidents=n_incidents, users=users)
 

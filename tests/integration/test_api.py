@@ -174,6 +174,8 @@ def test_since_selects_changes_and_accepts_an_unencoded_plus(client):
     after = client.get(f"/api/v1/incidents?since={since.replace('+00:00', 'Z')}&after={changed['id']}",
                        headers=BEARER).get_json()
     assert after == {"incidents": [], "next": None}
+    local = client.get("/api/v1/incidents?since=2000-01-01T00:00:00 05:00", headers=BEARER)  # "+05:00" unencoded
+    assert local.status_code == 200 and len(local.get_json()["incidents"]) == 2
 
 
 @pytest.mark.parametrize(("query", "param", "message"), [
@@ -183,6 +185,7 @@ def test_since_selects_changes_and_accepts_an_unencoded_plus(client):
     ("limit=2.5", "limit", "must be a whole number from 1 to 5000"),
     ("since=yesterday", "since", "is not an ISO-8601 date and time"),
     ("since=2025-02-17T12:00:00", "since", "has no UTC offset"),
+    ("since=2025-02-17 12:00", "since", "has no UTC offset"),
     ("after=3", "after", "needs since"),
     ("since=2025-02-17T12:00:00Z&after=-1", "after", "must be from 0"),
 ])

@@ -91,3 +91,11 @@ def test_dash_index_served_after_login_without_cdn(login_as):
     for url in scripts:
         assert url.startswith("/"), f"{url} is not served by the app"
         assert client.get(url.split("?")[0]).status_code == 200, url
+
+
+def test_unknown_api_paths_answer_json_404_to_token_callers(client):
+    from tests.conftest import CAD_TOKEN
+
+    for path in ("/api/v2/anything", "/api/v1/nope", "/api/x"):
+        response = client.get(path, headers={"Authorization": f"Bearer {CAD_TOKEN}"})
+        assert response.status_code == 404 and response.is_json, path

@@ -93,3 +93,12 @@ def test_cli_reports_bad_config_without_traceback(tmp_path):
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert "map.zoom" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_geocoder_setting(tmp_path):
+    path = write(tmp_path, "incidents:\n  geocoder: {provider: table, path: blocks.csv}\n")
+    s = load_settings(path, environ={})
+    assert s.extra["geocoder"] == {"provider": "table", "path": str(tmp_path / "blocks.csv")}
+    assert load_settings(DEFAULT_CONFIG_PATH, environ={}).extra == {}
+    with pytest.raises(ConfigError, match="incidents.geocoder"):
+        load_settings(write(tmp_path, "incidents:\n  geocoder: {provider: google}\n"), environ={})

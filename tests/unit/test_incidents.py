@@ -110,6 +110,15 @@ def test_received_at_without_offset_is_refused_plainly():
     assert errors_of(good(received_at=1739815200))["received_at"].startswith("must be an ISO-8601")
 
 
+def test_received_at_must_be_plausible():
+    assert errors_of(good(received_at="0202-02-17T12:00:00-06:00"))["received_at"].startswith(
+        "is before 1990 ('0202-02-17T12:00:00-06:00'): check the year")
+    assert errors_of(good(received_at="2025-02-19T12:00:00Z"))["received_at"].startswith(
+        "is more than 24 hours in the future")
+    assert errors_of(good(received_at="0001-01-01T00:00:00+14:00"))["received_at"].startswith("is out of range")
+    assert check(good(received_at="2025-02-18T12:00:00Z"))[1] == {}  # CAD clocks drift: a day of slack
+
+
 def test_received_at_defaults_to_now_and_accepts_z():
     assert check(good(received_at=...))[0]["received_at"] == NOW
     assert check(good(received_at="2025-02-17T18:21:56Z"))[0]["received_at"] == datetime(

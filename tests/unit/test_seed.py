@@ -202,3 +202,20 @@ def test_second_seed_adds_without_collisions_and_no_users_when_asked(db):
         orphans = s.scalar(select(func.count()).select_from(Camera).outerjoin(CameraSite)
                            .where(CameraSite.id.is_(None)))
         assert orphans == 0
+
+
+def test_ordinary_inserts_work_after_seeding(db_url):
+    """Seeding writes explicit ids; PostgreSQL's sequences must be moved past them (this test
+    takes the shared db_url fixture so it also runs on PostgreSQL)."""
+    db = Database(db_url)
+    from dashboard.models import Camera, CameraSite, Incident, Owner
+    from dashboard.models import utcnow as _now
+
+    seed_demo(db, cameras=50, incidents=5, seed=3, demo_users=False)
+    with db.session() as s:
+        owner = Owner(owner_type="resident", name="After Seed", email="after@example.com")
+        site = CameraSite(owner=owner, latitude=32.78, longitude=-96.80, division="CENTRAL", beat="134")
+        s.add_all([owner, site, Camera(site=site, label="New", camera_type="dome", retention_days=7,
+                                      status="active"),
+                   Incident(incident_number="99-0000001", nature_of_call="test", priority=3, received_at=_now(),
+                            updated_at=_now())])
