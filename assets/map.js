@@ -22,7 +22,24 @@
     return L.divIcon({html: outer, className: "cd-cluster cd-cluster-" + size, iconSize: L.point(40, 40)});
   }
 
-  function cameraToLayer(feature, latlng) {
+  var CONE_ZOOM = 17;      // field-of-view cones from this zoom on (layouts/constants.py FOV_CONE_ZOOM)
+  var CONE_RADIUS_M = 25;  // drawn length of a cone: a symbol, not the camera's range
+  var M_PER_DEG_LAT = 111320;
+
+  /* The wedge direction +/- fov/2 (degrees clockwise from north) around latlng, as latlngs. */
+  function coneLatLngs(latlng, direction, fov, radiusM) {
+    var d = Number(direction), f = Math.min(Math.max(Number(fov) || 90, 1), 360);
+    var mPerDegLon = M_PER_DEG_LAT * Math.cos(latlng.lat * Math.PI / 180);
+    var steps = Math.max(4, Math.ceil(f / 10));
+    var pts = f >= 360 ? [] : [[latlng.lat, latlng.lng]];
+    for (var i = 0; i <= steps; i++) {
+      var a = (d - f / 2 + f * i / steps) * Math.PI / 180;
+      pts.push([latlng.lat + radiusM * Math.cos(a) / M_PER_DEG_LAT, latlng.lng + radiusM * Math.sin(a) / mPerDegLon]);
+    }
+    return pts;
+  }
+
+  function cameraToLayer(feature, latlng, context) {
     var p = feature.properties || {};
     if (p.cluster) {
       var m = L.marker(latlng, {icon: clusterIcon(p.n), keyboard: false});
@@ -35,7 +52,18 @@
       fillColor: colour, fillOpacity: 0.95, className: "cd-camera"
     });
     marker.bindTooltip("Camera #" + String(Number(p.id) || 0) + (p.l ? " · live access" : ""));
-    return marker;
+    var map = context && context.map;
+    var zoom = map && typeof map.getZoom === "function" ? map.getZoom() : 0;
+    if (p.d == null || p.f == null || !isFinite(Number(p.d)) || zoom < CONE_ZOOM) {
+      return marker;
+    }
+    var cone = L.polygon(coneLatLngs(latlng, p.d, p.f, CONE_RADIUS_M), {
+      color: colour, weight: 1, opacity: 0.6, fillColor: colour, fillOpacity: 0.18, className: "cd-cone"
+    });
+    // dash-leaflet reads e.layer.feature on click: both parts must carry the feature
+    marker.feature = feature;
+    cone.feature = feature;
+    return L.featureGroup([cone, marker]);
   }
 
   function incidentToLayer(feature, latlng) {
@@ -61,10 +89,46 @@
   }
 
   window.connectDallas = window.connectDallas || {};
+  function cityStyle() {
+    return {color: "#e9c46a", weight: 2, fill: false, opacity: 0.7, dashArray: "6 4"};
+  }
+
+  function beatStyle() {
+    return {color: "#adb5bd", weight: 1, fill: true, fillOpacity: 0.0, opacity: 0.7};
+  }
+
+  /* Beat number as a permanent label: a 3-digit number only, set with textContent. */
+  function beatTooltip(feature, layer) {
+    var p = feature.properties || {};
+    var beat = String(p.beat == null ? "" : p.beat).replace(/[^0-9]/g, "").slice(0, 4);
+    if (!beat) { return; }
+    layer.bindTooltip(textElement("span", beat), {permanent: true, direction: "center", className: "cd-beat-label",
+                                                  interactive: false});
+  }
+
+  function taagStyle() {
+    return {color: "#ff70a6", weight: 2, fill: true, fillColor: "#ff70a6", fillOpacity: 0.08, opacity: 0.8};
+  }
+
+  function taagTooltip(feature, layer) {
+    var p = feature.properties || {};
+    var tip = document.createElement("div");
+    tip.appendChild(textElement("strong", "TAAG"));
+    tip.appendChild(document.createTextNode(" "));
+    tip.appendChild(textElement("span", p.TAAG_Name));
+    layer.bindTooltip(tip, {sticky: true});
+  }
+
   window.connectDallas.map = {
     cameraToLayer: cameraToLayer,
     incidentToLayer: incidentToLayer,
-    divisionStyle: divisionStyle
+    divisionStyle: divisionStyle,
+    cityStyle: cityStyle,
+    beatStyle: beatStyle,
+    beatTooltip: beatTooltip,
+    taagStyle: taagStyle,
+    taagTooltip: taagTooltip,
+    coneLatLngs: coneLatLngs
   };
 
   window.dash_clientside = Object.assign({}, window.dash_clientside, {

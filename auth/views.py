@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, redirect, render_template, request, session
+from flask import Blueprint, current_app, g, redirect, render_template, request, session
 from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import generate_csrf
@@ -66,6 +66,7 @@ def login():
                                       otp=form.otp.data)
             if result.ok:
                 session.clear()  # a fresh session on every login: no fixation
+                g.pop("csrf_token", None)  # and a fresh CSRF token bound to it
                 login_user(result.user)
                 session.permanent = True
                 session["last_active"] = time.time()

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dash import Input, Output, State, html, no_update
+from dash import Input, Output, State, dcc, html, no_update
 
+from auth import can
 from dashboard.cameras import CameraDetails, camera_details
 from layouts.constants import CAMERA_TYPES, OWNER_TYPES
 
@@ -21,8 +22,27 @@ def _direction(d: CameraDetails) -> str:
     return f"{d.direction_deg:.0f}° ({points[int((d.direction_deg + 22.5) // 45) % 8]}){fov}"
 
 
-def render_details(d: CameraDetails) -> list:
-    """React escapes every string here: owner-typed labels can never become markup."""
+def reveal_form(camera_id: int) -> html.Div:
+    """Case number + reason -> the audited owner reveal (callbacks/owner_contact.py).
+    Holds no owner data: #owner-contact appears in the slot only after a successful reveal."""
+    return html.Div(className="cd-reveal", children=[
+        dcc.Store(id="detail-camera-id", data=camera_id),
+        html.Label("Case number", htmlFor="reveal-case"),
+        dcc.Input(id="reveal-case", type="text", placeholder="25-0280079", maxLength=10, autoComplete="off",
+                  className="cd-search"),
+        html.Label("Reason", htmlFor="reveal-reason"),
+        dcc.Textarea(id="reveal-reason", maxLength=500, placeholder="Why you need the owner's contact",
+                     className="cd-search"),
+        html.Button("Show owner contact", id="reveal-button", n_clicks=0),
+        html.Div(id="reveal-message", role="alert", className="cd-note"),
+        html.Div(id="owner-contact-slot"),
+    ])
+
+
+def render_details(d: CameraDetails, viewer_can_reveal: bool = False) -> list:
+    """React escapes every string here: owner-typed labels can never become markup.
+    `viewer_can_reveal` only decides whether the reveal form is shown; the reveal service
+    checks the permission again on every call."""
     rows = [
         ("Camera #", str(d.camera_id)),
         ("Type", f"{_CAMERA_TYPE.get(d.camera_type, d.camera_type)} · {d.placement}"),
@@ -40,6 +60,7 @@ def render_details(d: CameraDetails) -> list:
         html.Span("live access" if d.live_access else "registered only",
                   className="cd-badge live" if d.live_access else "cd-badge"),
         html.Dl([item for k, v in rows for item in (html.Dt(k), html.Dd(v))]),
+        reveal_form(d.camera_id) if viewer_can_reveal else
         html.Div("Owner details are shown only to detectives, supervisors and admins, for a stated case "
                  "and reason, and every access is audited.", className="cd-note"),
     ]
@@ -54,7 +75,7 @@ def register(app) -> None:
         prevent_initial_call=True,
     )
     def on_camera_click(feature, zoom):
-        require_map_access()
+        viewer = require_map_access()
         if not feature:
             return no_update, no_update
         props = feature.get("properties") or {}
@@ -70,4 +91,4 @@ def register(app) -> None:
             details = camera_details(s, camera_id)
         if details is None or details.status != "active":
             return html.Div("This camera is no longer in the registry.", className="cd-empty"), no_update
-        return render_details(details), no_update
+        return render_details(details, viewer_can_reveal=can(viewer, "reveal_owner")), no_update

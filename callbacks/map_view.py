@@ -1,24 +1,164 @@
-"""Filters + viewport -> the camera layer (clusters or cameras) and the matching count."""
+"""Filters + viewport -> the camera layer (clusters or cameras) and the matching count;
+the reference layers of the layer control; the filters <-> the URL's query string."""
 
 from __future__ import annotations
 
-from dash import Input, Output
+from datetime import date
+from functools import lru_cache
+from urllib.parse import parse_qs, urlencode
 
+from dash import Input, Output, ctx, no_update
+
+from dashboard.geo import DallasGeography
 from dashboard.mapview import CameraFilter, Viewport, camera_layer
+from layouts.constants import (
+    ACCESS_OPTIONS,
+    CAMERA_TYPES,
+    DIVISIONS,
+    OWNER_TYPES,
+    PLACEMENT_OPTIONS,
+    RETENTION_OPTIONS,
+)
 
 from .context import require_map_access, services
 
 # Fallback before the browser reports the map's real bounds: the city's extent.
 CITY_BOUNDS = [[32.61, -97.0], [33.02, -96.55]]
 
+# Every filter control, in the order build_filter takes them (and the callbacks list them).
+FILTER_CONTROLS = (
+    ("division-filter", "value"),
+    ("owner-type-filter", "value"),
+    ("camera-type-filter", "value"),
+    ("access-filter", "value"),
+    ("beat-filter", "value"),
+    ("placement-filter", "value"),
+    ("retention-filter", "value"),
+    ("registered-since-filter", "date"),
+    ("verified-filter", "value"),
+)
 
-def build_filter(divisions, owner_types, camera_types, access) -> CameraFilter:
+
+def filter_inputs() -> list[Input]:
+    return [Input(cid, prop) for cid, prop in FILTER_CONTROLS]
+
+
+def _parse_date(value) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
+def _retention(value) -> int | None:
+    try:
+        days = int(value)
+    except (TypeError, ValueError):
+        return None
+    return days if days > 0 else None
+
+
+def build_filter(divisions, owner_types, camera_types, access, beats=None, placements=None, retention=None,
+                 registered_since=None, verified=None) -> CameraFilter:
     return CameraFilter(
         divisions=tuple(sorted(divisions or ())),
         owner_types=tuple(sorted(owner_types or ())),
         camera_types=tuple(sorted(camera_types or ())),
         access=access if access in ("registered", "live") else None,
+        beats=tuple(sorted(str(b) for b in (beats or ()))),
+        placements=tuple(sorted(placements or ())),
+        min_retention_days=_retention(retention),
+        registered_since=_parse_date(registered_since),
+        verified_only=bool(verified),
     )
+
+
+# --- reference layers -------------------------------------------------------------------------------
+def _round_coords(coords, ndigits: int = 5):
+    if coords and isinstance(coords[0], int | float):
+        return [round(c, ndigits) for c in coords]
+    return [_round_coords(c, ndigits) for c in coords]
+
+
+@lru_cache(maxsize=1)
+def reference_layers() -> dict[str, dict]:
+    """The static overlays, slimmed to what the map shows (name/number properties, 5-decimal coordinates)."""
+    beats = DallasGeography.display_layer("dpd_beats_display")
+    taag = DallasGeography.display_layer("dpd_taag")
+    city = DallasGeography.display_layer("dallas_city_limits_display")
+
+    def slim(fc: dict, keep: tuple[str, ...]) -> dict:
+        return {"type": "FeatureCollection", "features": [
+            {"type": "Feature", "properties": {k: f["properties"].get(k) for k in keep},
+             "geometry": {"type": f["geometry"]["type"],
+                          "coordinates": _round_coords(f["geometry"]["coordinates"])}}
+            for f in fc["features"] if f.get("geometry")]}
+
+    return {"beats": slim(beats, ("beat", "division")), "taag": slim(taag, ("TAAG_Name",)),
+            "city": slim(city, ())}
+
+
+@lru_cache(maxsize=1)
+def beat_options() -> tuple[dict, ...]:
+    """'134 · Central' for every beat of the display layer, in beat order."""
+    seen: dict[str, str] = {}
+    for f in DallasGeography.display_layer("dpd_beats_display")["features"]:
+        beat, division = str(f["properties"].get("beat") or ""), str(f["properties"].get("division") or "")
+        if beat:
+            seen.setdefault(beat, division)
+    return tuple({"label": f"{b} · {d.title()}" if d else b, "value": b}
+                 for b, d in sorted(seen.items(), key=lambda kv: (len(kv[0]), kv[0])))
+
+
+# --- filters <-> URL --------------------------------------------------------------------------------
+_LIST_KEYS = (("div", 0, set(DIVISIONS)), ("owner", 1, {v for v, _ in OWNER_TYPES}),
+              ("type", 2, {v for v, _ in CAMERA_TYPES}), ("beat", 4, None),
+              ("place", 5, {v for v, _ in PLACEMENT_OPTIONS}))
+_ACCESS = {v for v, _ in ACCESS_OPTIONS}
+_RETENTION = {v for v, _ in RETENTION_OPTIONS}
+
+
+def filters_to_search(values) -> str:
+    """Filter values (FILTER_CONTROLS order) -> '?div=CENTRAL&beat=134,135...' ('' when nothing is set)."""
+    values = list(values)
+    pairs = []
+    for key, i, _ in _LIST_KEYS:
+        if values[i]:
+            pairs.append((key, ",".join(sorted(str(v) for v in values[i]))))
+    if values[3] in ("registered", "live"):
+        pairs.append(("access", values[3]))
+    if _retention(values[6]):
+        pairs.append(("ret", str(_retention(values[6]))))
+    since = _parse_date(values[7])
+    if since:
+        pairs.append(("since", since.isoformat()))
+    if values[8]:
+        pairs.append(("verified", "1"))
+    return "?" + urlencode(pairs, safe=",") if pairs else ""
+
+
+def search_to_filters(search: str | None, known_beats: set[str]) -> list | None:
+    """The query string -> filter values (FILTER_CONTROLS order); None when it sets no filter.
+    Unknown values are dropped: the URL is user input."""
+    query = parse_qs((search or "").lstrip("?"))
+    if not query:
+        return None
+    first = {k: v[0] for k, v in query.items() if v}
+    values: list = [[], [], [], "all", [], [], "any", None, []]
+    for key, i, allowed in _LIST_KEYS:
+        items = [x for x in first.get(key, "").split(",") if x]
+        allowed = known_beats if key == "beat" else allowed
+        values[i] = sorted({x for x in items if x in allowed})
+    if first.get("access") in _ACCESS:
+        values[3] = first["access"]
+    if first.get("ret") in _RETENTION:
+        values[6] = first["ret"]
+    since = _parse_date(first.get("since"))
+    values[7] = since.isoformat() if since else None
+    values[8] = ["verified"] if first.get("verified") == "1" else []
+    return values
 
 
 def register(app) -> None:
@@ -28,18 +168,50 @@ def register(app) -> None:
         Output("division-layer", "hideout"),
         Input("camera-map", "bounds"),
         Input("camera-map", "zoom"),
-        Input("division-filter", "value"),
-        Input("owner-type-filter", "value"),
-        Input("camera-type-filter", "value"),
-        Input("access-filter", "value"),
+        *filter_inputs(),
     )
-    def update_camera_layer(bounds, zoom, divisions, owner_types, camera_types, access):
+    def update_camera_layer(bounds, zoom, divisions, owner_types, camera_types, access, beats=None,
+                            placements=None, retention=None, registered_since=None, verified=None):
         require_map_access()
         svc = services()
-        filt = build_filter(divisions, owner_types, camera_types, access)
+        filt = build_filter(divisions, owner_types, camera_types, access, beats, placements, retention,
+                            registered_since, verified)
         viewport = Viewport.from_bounds(bounds or CITY_BOUNDS, zoom if zoom is not None else svc.settings.map_zoom)
         layer = camera_layer(svc.registry.get(), filt, viewport, svc.filters,
                              cell_px=svc.settings.cluster_cell_px, points_max_zoom=svc.settings.points_max_zoom)
         total = layer["meta"]["total"]
         count = f"{total:,}"
         return layer, count, {"selected": list(filt.divisions)}
+
+    @app.callback(
+        Output("beat-layer", "data"),
+        Output("taag-layer", "data"),
+        Output("city-layer", "data"),
+        Input("beat-layer", "id"),  # a constant: fires once per page load
+    )
+    def load_reference_layers(_):
+        require_map_access()
+        layers = reference_layers()
+        return layers["beats"], layers["taag"], layers["city"]
+
+    @app.callback(
+        Output("url", "search"),
+        Output("beat-filter", "options"),
+        *[Output(cid, prop) for cid, prop in FILTER_CONTROLS],
+        Input("url", "search"),
+        *filter_inputs(),
+    )
+    def sync_filters_and_url(search, *values):
+        """One callback both ways (Dash allows a cycle only inside one callback): a change of a
+        filter writes the query string; the page's URL (on load, or back/forward) sets the filters."""
+        require_map_access()
+        keep = [no_update] * len(FILTER_CONTROLS)
+        if ctx.triggered_id not in (None, "url"):
+            wanted = filters_to_search(values)
+            return (wanted if wanted != (search or "") else no_update), no_update, *keep
+        options = list(beat_options())
+        parsed = search_to_filters(search, {o["value"] for o in options})
+        if parsed is None:  # no filter in the URL: keep the layout's (a supervisor's division)
+            return no_update, options, *keep
+        return no_update, options, *[new if new != old else no_update
+                                     for new, old in zip(parsed, values, strict=True)]

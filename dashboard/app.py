@@ -48,10 +48,12 @@ def create_server(settings: Settings, services: Services | None = None) -> Flask
     server.register_blueprint(api_bp)
     csrf.exempt(api_bp)  # bearer-token or same-site JSON callers; no form posts
 
-    @server.route("/api/<path:rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+    @server.route("/api/<path:rest>", methods=["GET", "POST"])  # other methods: 405 from routing
     def api_unknown(rest: str):
         """Any /api path outside the versioned blueprints: a JSON 404, never Dash's HTML page."""
         return jsonify({"error": "not_found", "message": f"no API route /api/{rest}"}), 404
+
+    csrf.exempt(api_unknown)
 
     @server.get("/healthz")
     def healthz():

@@ -42,6 +42,7 @@ class Settings:
     lockout_threshold: int = 5
     lockout_minutes: float = 30.0
     mfa: bool = False
+    owner_reveal_seconds: int = 120
     api_tokens: tuple[str, ...] = ()
     secret_key: str = ""
     source_path: str = ""
@@ -156,6 +157,8 @@ def load_settings(path: str | os.PathLike | None = None, overrides: dict[str, An
         lockout_minutes=_number("security.lockout_minutes", _get(raw, "security.lockout_minutes", d.lockout_minutes),
                                 float, 1, 7 * 24 * 60),
         mfa=_bool("security.mfa", _get(raw, "security.mfa", d.mfa)),
+        owner_reveal_seconds=_number("security.owner_reveal_seconds",
+                                     _get(raw, "security.owner_reveal_seconds", d.owner_reveal_seconds), int, 10, 3600),
         api_tokens=tuple(dict.fromkeys([*tokens, *env_tokens])),
         secret_key=environ.get("SECRET_KEY", ""),
         source_path=str(path),

@@ -7,7 +7,18 @@ from dataclasses import dataclass
 import dash_leaflet as dl
 from dash import dcc, html
 
-from .constants import ACCESS_OPTIONS, CAMERA_TYPES, DIVISIONS, OWNER_COLOURS, OWNER_TYPES, ROLE_LABELS
+from .constants import (
+    ACCESS_OPTIONS,
+    CAMERA_TYPES,
+    DIVISIONS,
+    OWNER_COLOURS,
+    OWNER_TYPES,
+    PLACEMENT_OPTIONS,
+    RETENTION_OPTIONS,
+    ROLE_LABELS,
+)
+
+EMPTY_FC = {"type": "FeatureCollection", "features": []}
 
 
 @dataclass(frozen=True)
@@ -51,6 +62,7 @@ def filter_panel(initial_divisions: list[str]) -> html.Aside:
         dcc.Loading(type="dot", color="#4cc9f0", children=html.Div(id="camera-count", className="cd-count",
                                                                   **{"aria-live": "polite"})),
         html.Div("match the filters (active registrations)", className="cd-count-sub"),
+        summary_chart(),
         html.H2(html.Label("Search", htmlFor="search-box")),
         dcc.Input(id="search-box", type="search", placeholder="Address or camera #", debounce=True,
                   className="cd-search"),
@@ -67,6 +79,22 @@ def filter_panel(initial_divisions: list[str]) -> html.Aside:
         html.H2("Access"),
         dcc.RadioItems(id="access-filter", options=[{"label": lbl, "value": v} for v, lbl in ACCESS_OPTIONS],
                        value="all"),
+        html.H2(html.Label("Beat", htmlFor="beat-filter")),
+        # options arrive with the reference layers (callbacks/map_view.py): the beats of the display layer
+        dcc.Dropdown(id="beat-filter", options=[], value=[], multi=True, searchable=True,
+                     placeholder="Any beat", className="cd-dropdown"),
+        html.H2("Placement"),
+        dcc.Checklist(id="placement-filter", options=[{"label": lbl, "value": v} for v, lbl in PLACEMENT_OPTIONS],
+                      value=[]),
+        html.H2(html.Label("Keeps footage at least", htmlFor="retention-filter")),
+        dcc.Dropdown(id="retention-filter", options=[{"label": lbl, "value": v} for v, lbl in RETENTION_OPTIONS],
+                     value="any", clearable=False, searchable=False, className="cd-dropdown"),
+        html.H2(html.Label("Registered since", htmlFor="registered-since-filter")),
+        dcc.DatePickerSingle(id="registered-since-filter", date=None, clearable=True, display_format="YYYY-MM-DD",
+                             placeholder="Any date", className="cd-date"),
+        html.H2("Verification"),
+        dcc.Checklist(id="verified-filter", options=[{"label": "Verified cameras only", "value": "verified"}],
+                      value=[]),
         html.Div(className="cd-note", children="No box ticked means every value. Registering never gives "
                                                "police live video; only owners with an integration device "
                                                "share a live view."),
@@ -79,20 +107,54 @@ def legend() -> html.Div:
         items += [html.I(style={"background": colour}), label]
     return html.Div(className="cd-legend", children=[
         *items, html.I(style={"background": "transparent", "border": "2px solid #00f5d4"}), "live access",
+        html.Div(className="cd-legend-cone", children=[
+            html.Span(className="cd-cone-swatch"),
+            "Field of view (at street zoom, cameras with a known direction; about 25 m, not to scale of range)",
+        ]),
+    ])
+
+
+def summary_chart() -> html.Div:
+    """Matching cameras by division and access; the figure comes from callbacks/summary.py."""
+    return html.Div(className="cd-summary", children=[
+        html.H2("By division"),
+        dcc.Graph(id="summary-chart", config={"displayModeBar": False, "responsive": True},
+                  figure={"data": [], "layout": {"template": "plotly_dark", "height": 190,
+                                                 "paper_bgcolor": "rgba(0,0,0,0)",
+                                                 "plot_bgcolor": "rgba(0,0,0,0)"}},
+                  style={"height": "190px"}),
     ])
 
 
 def camera_map(cfg: MapConfig, divisions_geojson: dict, selected_divisions: list[str]) -> html.Div:
-    layers = []
+    """The map with a layer control. Beats, TAAGs and city limits start empty: their GeoJSON
+    comes once per page load from callbacks/map_view.py (load_reference_layers)."""
+    base = []
     if cfg.tile_url:
-        layers.append(dl.TileLayer(url=cfg.tile_url, attribution=cfg.tile_attribution, id="base-tiles"))
-    layers += [
-        dl.GeoJSON(id="division-layer", data=divisions_geojson, interactive=False,
-                   style=_js("divisionStyle"), hideout={"selected": selected_divisions}),
-        dl.GeoJSON(id="camera-layer", data={"type": "FeatureCollection", "features": []},
-                   pointToLayer=_js("cameraToLayer")),
-        dl.GeoJSON(id="incident-layer", data={"type": "FeatureCollection", "features": []},
-                   pointToLayer=_js("incidentToLayer")),
+        base = [
+            dl.BaseLayer(dl.TileLayer(url=cfg.tile_url, attribution=cfg.tile_attribution, id="base-tiles"),
+                         name="Street map", checked=True),
+            dl.BaseLayer(dl.LayerGroup(id="no-base-tiles"), name="No base map", checked=False),
+        ]
+    overlays = [
+        dl.Overlay(dl.GeoJSON(id="city-layer", data=EMPTY_FC, interactive=False, style=_js("cityStyle")),
+                   name="City limits", checked=True),
+        dl.Overlay(dl.GeoJSON(id="division-layer", data=divisions_geojson, interactive=False,
+                              style=_js("divisionStyle"), hideout={"selected": selected_divisions}),
+                   name="Division boundaries", checked=True),
+        dl.Overlay(dl.GeoJSON(id="beat-layer", data=EMPTY_FC, style=_js("beatStyle"), interactive=False,
+                              onEachFeature=_js("beatTooltip")),
+                   name="Beats (numbers)", checked=False),
+        dl.Overlay(dl.GeoJSON(id="taag-layer", data=EMPTY_FC, style=_js("taagStyle"),
+                              onEachFeature=_js("taagTooltip")),
+                   name="Targeted Area Action Grids", checked=False),
+        dl.Overlay(dl.GeoJSON(id="camera-layer", data=EMPTY_FC, pointToLayer=_js("cameraToLayer")),
+                   name="Cameras", checked=True),
+        dl.Overlay(dl.GeoJSON(id="incident-layer", data=EMPTY_FC, pointToLayer=_js("incidentToLayer")),
+                   name="Incidents (CAD)", checked=True),
+    ]
+    layers = [
+        dl.LayersControl(id="layers-control", position="topright", collapsed=True, children=[*base, *overlays]),
         dl.ScaleControl(position="bottomleft", imperial=True),
     ]
     return html.Div(className="cd-map-wrap", children=[
@@ -128,6 +190,7 @@ def dashboard(viewer: Viewer, cfg: MapConfig, divisions_geojson: dict) -> html.D
             camera_map(cfg, divisions_geojson, initial),
             side_panel(),
         ]),
+        dcc.Location(id="url", refresh=False),
         dcc.Interval(id="poll", interval=cfg.poll_ms),
         dcc.Store(id="incident-store", data={}),
         dcc.Store(id="incident-cursor", data=None),

@@ -1,0 +1,51 @@
+"""Filters -> the summary chart: matching cameras by division, split by access level.
+
+On the filter inputs only (never the viewport), so panning and zooming cost nothing here."""
+
+from __future__ import annotations
+
+from dash import Output
+
+from dashboard.summary import FilterSummary, summarize
+from layouts.constants import ACCESS_COLOURS
+
+from .context import require_map_access, services
+from .map_view import build_filter, filter_inputs
+
+CHART_HEIGHT = 190
+_SHORT = {"NORTH CENTRAL": "N Central", "SOUTH CENTRAL": "S Central", "NORTHEAST": "Northeast",
+          "NORTHWEST": "Northwest", "SOUTHEAST": "Southeast", "SOUTHWEST": "Southwest", "CENTRAL": "Central",
+          "UNKNOWN": "Unknown"}
+
+
+def summary_figure(summary: FilterSummary) -> dict:
+    """A stacked horizontal bar chart as a plain figure dict (no plotly import needed)."""
+    labels = [_SHORT.get(d, d.title()) for d in summary.divisions]
+    bars = [
+        {"type": "bar", "orientation": "h", "name": "Registered only", "y": labels, "x": list(summary.registered),
+         "marker": {"color": ACCESS_COLOURS["registered"]},
+         "hovertemplate": "%{y}: %{x:,} registered only<extra></extra>"},
+        {"type": "bar", "orientation": "h", "name": "Live", "y": labels, "x": list(summary.live),
+         "marker": {"color": ACCESS_COLOURS["live"]},
+         "hovertemplate": "%{y}: %{x:,} with live access<extra></extra>"},
+    ]
+    return {"data": bars, "layout": {
+        "template": "plotly_dark", "barmode": "stack", "height": CHART_HEIGHT,
+        "margin": {"l": 70, "r": 8, "t": 4, "b": 22}, "paper_bgcolor": "rgba(0,0,0,0)",
+        "plot_bgcolor": "rgba(0,0,0,0)", "font": {"size": 11, "color": "#e6edf6"},
+        "yaxis": {"autorange": "reversed", "fixedrange": True},
+        "xaxis": {"fixedrange": True, "gridcolor": "#243650", "tickformat": "~s"},
+        "legend": {"orientation": "h", "x": 0, "y": -0.2, "font": {"size": 10}},
+        "showlegend": False,
+    }}
+
+
+def register(app) -> None:
+    @app.callback(Output("summary-chart", "figure"), *filter_inputs())
+    def update_summary(divisions, owner_types, camera_types, access, beats=None, placements=None,
+                       retention=None, registered_since=None, verified=None):
+        require_map_access()
+        svc = services()
+        filt = build_filter(divisions, owner_types, camera_types, access, beats, placements, retention,
+                            registered_since, verified)
+        return summary_figure(summarize(svc.registry.get(), filt, svc.filters))

@@ -1,0 +1,173 @@
+"""The map's Dash callbacks through the Flask test client, signed in, against SQL counts."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+
+from dashboard.seed import seed_demo
+from tests.conftest import dash_headers
+
+FILTER_IDS = ("division-filter", "owner-type-filter", "camera-type-filter", "access-filter", "beat-filter",
+              "placement-filter", "retention-filter", "registered-since-filter", "verified-filter")
+DEFAULTS = {"division-filter": [], "owner-type-filter": [], "camera-type-filter": [], "access-filter": "all",
+            "beat-filter": [], "placement-filter": [], "retention-filter": "any", "registered-since-filter": None,
+            "verified-filter": []}
+CITY = [[32.61, -97.0], [33.02, -96.55]]
+
+
+@pytest.fixture
+def analyst(app, db, login_as):
+    seed_demo(db, cameras=800, incidents=0, demo_users=False)
+    client = login_as("analyst")
+    assert client.get("/_dash-layout").status_code == 200  # as the page does: sets the CSRF token
+    return client
+
+
+def _spec(app, output: str) -> tuple[str, dict]:
+    key = next(k for k in app.callback_map if output in k.strip(".").split("..."))
+    return key, app.callback_map[key]
+
+
+def call(client, app, output: str, values: dict, changed: str | None = None) -> dict:
+    """POST the body Dash's renderer sends for the callback that has `output`; -> {id: {prop: value}}."""
+    key, spec = _spec(app, output)
+    outputs = [dict(zip(("id", "property"), o.rsplit(".", 1), strict=True)) for o in key.strip(".").split("...")]
+    inputs = [{**i, "value": values.get(f"{i['id']}.{i['property']}", values.get(i["id"]))} for i in spec["inputs"]]
+    state = [{**s, "value": values.get(f"{s['id']}.{s['property']}", values.get(s["id"]))} for s in spec["state"]]
+    body = {"output": key, "outputs": outputs if len(outputs) > 1 else outputs[0], "inputs": inputs, "state": state,
+            "changedPropIds": [changed] if changed else []}
+    response = client.post("/_dash-update-component", json=body, headers=dash_headers(client))
+    if response.status_code == 204:
+        return {}
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    return response.get_json()["response"]
+
+
+def sql_count(db, where: str = "1=1", **params) -> int:
+    sql = f"""SELECT COUNT(*) FROM cameras c JOIN camera_sites s ON s.id = c.site_id JOIN owners o ON o.id = s.owner_id
+              WHERE c.status = 'active' AND {where}"""
+    with db.engine.connect() as conn:
+        return int(conn.execute(text(sql), params).scalar())
+
+
+def top_beats(db, n: int = 3) -> list[str]:
+    sql = """SELECT s.beat FROM cameras c JOIN camera_sites s ON s.id = c.site_id WHERE c.status = 'active'
+             GROUP BY s.beat ORDER BY COUNT(*) DESC, s.beat LIMIT :n"""
+    with db.engine.connect() as conn:
+        return [str(r[0]) for r in conn.execute(text(sql), {"n": n})]
+
+
+def layer_values(**filters) -> dict:
+    values = {"camera-map.bounds": CITY, "camera-map.zoom": 11, **DEFAULTS}
+    values.update({k.replace("_", "-") + "-filter" if not k.endswith("-filter") else k: v for k, v in filters.items()})
+    return values
+
+
+def test_new_filters_are_inputs_of_the_layer_and_the_summary(app):
+    for output in ("camera-layer.data", "summary-chart.figure"):
+        _, spec = _spec(app, output)
+        ids = {f"{i['id']}.{i['property']}" for i in spec["inputs"]}
+        assert {"beat-filter.value", "placement-filter.value", "retention-filter.value",
+                "registered-since-filter.date", "verified-filter.value"} <= ids
+    _, summary = _spec(app, "summary-chart.figure")
+    assert not any(i["id"] == "camera-map" for i in summary["inputs"])  # not on pan/zoom
+
+
+def test_unfiltered_count_equals_sql(app, db, analyst):
+    out = call(analyst, app, "camera-layer.data", layer_values())
+    assert out["camera-count"]["children"] == f"{sql_count(db):,}"
+    assert out["camera-layer"]["data"]["meta"]["total"] == sql_count(db)
+
+
+@pytest.mark.parametrize("case", ["beat", "placement", "retention", "since", "verified", "combined"])
+def test_layer_count_with_new_filters_equals_sql(app, db, analyst, case):
+    beats = top_beats(db)
+    filters, where, params = {
+        "beat": ({"beat": beats}, "s.beat IN (:b0, :b1, :b2)", {"b0": beats[0], "b1": beats[1], "b2": beats[2]}),
+        "placement": ({"placement": ["indoor"]}, "c.placement = 'indoor'", {}),
+        "retention": ({"retention": "30"}, "c.retention_days >= 30", {}),
+        "since": ({"registered-since-filter": "2025-06-01"}, "c.registered_at >= :since", {"since": "2025-06-01"}),
+        "verified": ({"verified": ["verified"]}, "c.verified_at IS NOT NULL", {}),
+        "combined": ({"beat": beats, "placement": ["outdoor"], "retention": "14", "access": "live"},
+                     "s.beat IN (:b0, :b1, :b2) AND c.placement = 'outdoor' AND c.retention_days >= 14 "
+                     "AND c.live_access", {"b0": beats[0], "b1": beats[1], "b2": beats[2]}),
+    }[case]
+    if case == "combined":
+        filters = {**filters, "access-filter": filters.pop("access")}
+    expected = sql_count(db, where, **params)
+    assert 0 < expected < sql_count(db)
+    out = call(analyst, app, "camera-layer.data", layer_values(**filters))
+    assert out["camera-count"]["children"] == f"{expected:,}"
+
+    figure = call(analyst, app, "summary-chart.figure", layer_values(**filters))["summary-chart"]["figure"]
+    registered, live = figure["data"]
+    assert sum(registered["x"]) + sum(live["x"]) == expected
+
+
+def test_summary_by_division_and_access_equals_sql(app, db, analyst):
+    filters = {"retention": "7", "placement": ["outdoor"]}
+    figure = call(analyst, app, "summary-chart.figure", layer_values(**filters))["summary-chart"]["figure"]
+    assert figure["layout"]["template"] == "plotly_dark" and figure["layout"]["barmode"] == "stack"
+    registered, live = figure["data"]
+    assert registered["y"][0] == "Central" and len(registered["y"]) >= 7
+    sql = """SELECT s.division, c.live_access, COUNT(*) FROM cameras c JOIN camera_sites s ON s.id = c.site_id
+             WHERE c.status = 'active' AND c.retention_days >= 7 AND c.placement = 'outdoor'
+             GROUP BY s.division, c.live_access"""
+    with db.engine.connect() as conn:
+        rows = conn.execute(text(sql)).all()
+    labels = {"CENTRAL": "Central", "NORTHEAST": "Northeast", "SOUTHEAST": "Southeast", "SOUTHWEST": "Southwest",
+              "NORTHWEST": "Northwest", "NORTH CENTRAL": "N Central", "SOUTH CENTRAL": "S Central"}
+    expected = {(labels[d], bool(lv)): n for d, lv, n in rows}
+    got = {(y, False): x for y, x in zip(registered["y"], registered["x"], strict=True) if x}
+    got |= {(y, True): x for y, x in zip(live["y"], live["x"], strict=True) if x}
+    assert got == expected
+
+
+def test_division_filter_limits_the_summary_to_that_division(app, db, analyst):
+    figure = call(analyst, app, "summary-chart.figure", layer_values(division=["NORTHEAST"]))["summary-chart"]["figure"]
+    registered, live = figure["data"]
+    per_division = {y: r + v for y, r, v in zip(registered["y"], registered["x"], live["x"], strict=True)}
+    assert per_division["Northeast"] == sql_count(db, "s.division = 'NORTHEAST'")
+    assert sum(per_division.values()) == per_division["Northeast"]
+
+
+def test_reference_layers_and_beat_options(app, analyst):
+    out = call(analyst, app, "beat-layer.data", {"beat-layer.id": "beat-layer"})
+    beats, taag, city = out["beat-layer"]["data"], out["taag-layer"]["data"], out["city-layer"]["data"]
+    assert len(taag["features"]) == 54 and all(set(f["properties"]) == {"TAAG_Name"} for f in taag["features"])
+    assert len(beats["features"]) > 200 and set(beats["features"][0]["properties"]) == {"beat", "division"}
+    assert city["features"]
+    sync = call(analyst, app, "url.search", {"url.search": "", **DEFAULTS})
+    options = sync["beat-filter"]["options"]
+    assert {"label": "134 · Central", "value": "134"} in options
+    assert "division-filter" not in sync  # no filter in the URL: the layout's values stay
+
+
+def test_url_sync_both_ways(app, analyst):
+    # a filter changed -> the query string
+    values = {**DEFAULTS, "url.search": "", "division-filter": ["CENTRAL"], "beat-filter": ["134", "131"],
+              "retention-filter": "30", "registered-since-filter": "2025-01-01", "verified-filter": ["verified"]}
+    out = call(analyst, app, "url.search", values, changed="beat-filter.value")
+    search = out["url"]["search"]
+    assert search == "?div=CENTRAL&beat=131,134&ret=30&since=2025-01-01&verified=1"
+    assert set(out) == {"url"}
+    # the URL on load -> the filters (unknown values dropped)
+    out = call(analyst, app, "url.search", {**DEFAULTS, "url.search": search + "&owner=nobody&access=live&place=indoor"},
+               changed="url.search")
+    assert out["division-filter"]["value"] == ["CENTRAL"]
+    assert out["beat-filter"]["value"] == ["131", "134"]
+    assert out["retention-filter"]["value"] == "30"
+    assert out["registered-since-filter"]["date"] == "2025-01-01"
+    assert out["verified-filter"]["value"] == ["verified"]
+    assert out["access-filter"]["value"] == "live"
+    assert out["placement-filter"]["value"] == ["indoor"]
+    assert "owner-type-filter" not in out  # [] -> unchanged from the default
+    assert "url" not in out
+
+
+def test_callbacks_refuse_anonymous(app, client):
+    _, spec = _spec(app, "summary-chart.figure")
+    response = client.post("/_dash-update-component", json={"output": "summary-chart.figure"},
+                           headers=dash_headers(client))
+    assert response.status_code in (302, 400, 401, 403)
