@@ -150,14 +150,26 @@ def cmd_verify_audit(settings: Settings, args) -> None:
     print(f"audit chain intact: {report.checked} events verified")
 
 
+def cmd_send_mail(settings: Settings, args) -> None:
+    from .mail import deliver_due
+    from .services import Services
+
+    services = Services.build(settings)
+    report = deliver_due(services.db, services.smtp)
+    print(f"sent {report.sent}, failed {report.failed} (will retry), still queued {report.remaining}")
+
+
 def cmd_serve(settings: Settings, args) -> None:
     from waitress import serve
 
     from .app import create_app
+    from .mail import OutboxWorker
 
     host = args.host or settings.host
     port = args.port or settings.port
     app = create_app(settings)
+    services = app.server.extensions["connect_dallas"]
+    OutboxWorker(services.db, services.smtp, settings.mail_interval_seconds).start()
     print(f"CONNECT DALLAS Ops serving on http://{host}:{port}  (Ctrl+C stops)", flush=True)
     serve(app.server, host=host, port=port, threads=16, ident="connect-dallas", channel_timeout=60)
 
@@ -201,6 +213,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("file")
     sp.add_argument("--speed", type=_speed, default=None,
                     help="replay the file's own timing X times faster (default: as fast as possible)")
+    add("send-mail", cmd_send_mail, "send queued email now (the server's outbox also does this every few seconds)")
     add("verify-audit", cmd_verify_audit, "recompute the audit hash chain and report the first tampered event")
     sp = add("serve", cmd_serve, "the web server (waitress)")
     sp.add_argument("--host")

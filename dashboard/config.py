@@ -43,6 +43,14 @@ class Settings:
     lockout_minutes: float = 30.0
     mfa: bool = False
     owner_reveal_seconds: int = 120
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_username: str = ""
+    smtp_starttls: bool = False
+    smtp_sender: str = "CONNECT DALLAS <connect-dallas@dallaspolice.example.gov>"
+    smtp_password: str = ""
+    mail_interval_seconds: float = 15.0
+    public_base_url: str = "http://127.0.0.1:8050"
     api_tokens: tuple[str, ...] = ()
     secret_key: str = ""
     source_path: str = ""
@@ -160,6 +168,18 @@ def load_settings(path: str | os.PathLike | None = None, overrides: dict[str, An
         owner_reveal_seconds=_number("security.owner_reveal_seconds",
                                      _get(raw, "security.owner_reveal_seconds", d.owner_reveal_seconds), int, 10, 3600),
         api_tokens=tuple(dict.fromkeys([*tokens, *env_tokens])),
+        smtp_host=_str("mail.smtp_host", _get(raw, "mail.smtp_host", d.smtp_host), allow_empty=False),
+        smtp_port=_number("mail.smtp_port", _get(raw, "mail.smtp_port", d.smtp_port), int, 1, 65535),
+        smtp_username=_str("mail.smtp_username", _get(raw, "mail.smtp_username", d.smtp_username) or ""),
+        smtp_starttls=_bool("mail.smtp_starttls", _get(raw, "mail.smtp_starttls", d.smtp_starttls)),
+        smtp_sender=_str("mail.sender", _get(raw, "mail.sender", d.smtp_sender), allow_empty=False),
+        smtp_password=environ.get("SMTP_PASSWORD", ""),
+        mail_interval_seconds=_number("mail.send_interval_seconds",
+                                      _get(raw, "mail.send_interval_seconds", d.mail_interval_seconds),
+                                      float, 1, 3600),
+        public_base_url=_str("server.public_base_url",
+                             environ.get("PUBLIC_BASE_URL") or _get(raw, "server.public_base_url", d.public_base_url),
+                             allow_empty=False).rstrip("/"),
         secret_key=environ.get("SECRET_KEY", ""),
         source_path=str(path),
     )

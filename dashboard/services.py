@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from .config import Settings
 from .db import Database
 from .geo import DallasGeography, get_geography
+from .mail import SmtpSettings
 from .mapview import FilterCache
 from .registry import RegistryCache
 
@@ -21,6 +22,12 @@ class Services:
 
     def __post_init__(self) -> None:
         self.registry = RegistryCache(self.db)
+
+    @property
+    def smtp(self) -> SmtpSettings:
+        s = self.settings
+        return SmtpSettings(host=s.smtp_host, port=s.smtp_port, username=s.smtp_username, password=s.smtp_password,
+                            starttls=s.smtp_starttls, sender=s.smtp_sender)
 
     @classmethod
     def build(cls, settings: Settings) -> Services:

@@ -22,7 +22,7 @@ def run(db_url: str, *args: str, stdin: str | None = None) -> subprocess.Complet
 def test_init_db_is_idempotent(db_url):
     first, second = run(db_url, "init-db"), run(db_url, "init-db")
     assert first.returncode == second.returncode == 0
-    assert "revision 0001" in second.stdout
+    assert "revision 0002" in second.stdout
 
 
 def test_add_user_with_password_stdin_then_login(db_url, db):

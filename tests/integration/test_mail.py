@@ -1,0 +1,68 @@
+"""The mail outbox against a real SMTP server (aiosmtpd): delivery, outage, recovery."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.handlers import Message
+from sqlalchemy import select
+
+from dashboard.mail import SmtpSettings, deliver_due, enqueue, message_status
+from dashboard.models import OutboundEmail
+
+
+class Inbox(Message):
+    def __init__(self):
+        super().__init__()
+        self.messages = []
+
+    def handle_message(self, message):
+        self.messages.append(message)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server():
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield controller, inbox
+    controller.stop()
+
+
+def test_queued_mail_is_delivered(db, smtp_server):
+    controller, inbox = smtp_server
+    with db.session() as s:
+        enqueue(s, kind="test", to_addr="owner@example.com", subject="Footage request 25-0280079",
+                body="Hello — café ünïcode", related_type="footage_request", related_id=7)
+    report = deliver_due(db, SmtpSettings(host=controller.hostname, port=controller.port))
+    assert (report.sent, report.failed, report.remaining) == (1, 0, 0)
+    assert len(inbox.messages) == 1
+    msg = inbox.messages[0]
+    assert msg["To"] == "owner@example.com" and msg["Subject"] == "Footage request 25-0280079"
+    assert "café ünïcode" in msg.get_payload(decode=True).decode("utf-8")
+    with db.session() as s:
+        assert message_status(s, "footage_request", 7) == "sent"
+
+
+def test_smtp_outage_keeps_mail_queued_then_recovers(db, smtp_server):
+    controller, inbox = smtp_server
+    with db.session() as s:
+        enqueue(s, kind="test", to_addr="owner@example.com", subject="s", body="b", related_type="x", related_id=1)
+    down = SmtpSettings(host="127.0.0.1", port=free_port(), timeout=2)  # nothing listens there
+    report = deliver_due(db, down)
+    assert (report.sent, report.failed, report.remaining) == (0, 1, 1)
+    with db.session() as s:
+        message = s.scalar(select(OutboundEmail))
+        assert message.status == "queued" and message.attempts == 1 and message.last_error
+        assert message_status(s, "x", 1) == "queued"
+        message.next_attempt_at = message.created_at  # the backoff has passed
+    report = deliver_due(db, SmtpSettings(host=controller.hostname, port=controller.port))
+    assert report.sent == 1 and len(inbox.messages) == 1
