@@ -18,7 +18,15 @@ from datetime import UTC, date, datetime, time
 
 import numpy as np
 
-from .registry import CATEGORIES, MAX_ZOOM, RegistrySnapshot, lonlat_to_pixels, morton, pixels_to_lonlat
+from .registry import (
+    CATEGORIES,
+    COMBO_DIMS,
+    MAX_ZOOM,
+    RegistrySnapshot,
+    lonlat_to_pixels,
+    morton,
+    pixels_to_lonlat,
+)
 
 ACCESS_LEVELS = ("registered", "live")
 MAX_POINTS = 4000  # beyond this many cameras in view, keep clustering even at street zoom
@@ -114,9 +122,64 @@ class FilterCache:
         return cum
 
 
+# --- categorical filters without touching every camera -----------------------------------
+# Division, owner type, camera type, placement and live access are packed into one code per
+# camera (RegistrySnapshot.combo, 1,680 values). A filter on those becomes a 1,680-entry
+# lookup table, so its total is a dot product with the cameras-per-code counts, and a cell's
+# count comes from a small per-zoom table of (cell, code) -> count: a filter change costs
+# O(visible cells x codes present), not O(N). Other filters fall back to the cached mask.
+LEVEL_MAX_SHARE = 0.25  # keep a level table only when it is much smaller than the registry
+_FILTER_FIELDS = {"division": "divisions", "owner_type": "owner_types", "camera_type": "camera_types",
+                  "placement": "placements"}
+
+
+@dataclass(frozen=True)
+class _Level:
+    cells: np.ndarray  # sorted Morton cell codes, one row per (cell, code) present
+    combo: np.ndarray
+    count: np.ndarray
+
+
+def combo_lut(filt: CameraFilter) -> np.ndarray | None:
+    """Boolean table over combo codes; None when the filter needs other columns."""
+    if filt.min_retention_days or filt.registered_since or filt.verified_only or filt.beats:
+        return None
+    lut = np.ones(1, dtype=bool)
+    for dim in COMBO_DIMS:
+        wanted = getattr(filt, _FILTER_FIELDS[dim])
+        values = CATEGORIES[dim]
+        allowed = np.ones(len(values) + 1, dtype=bool)  # slot 0: unknown value
+        if wanted:
+            allowed[:] = False
+            for value in wanted:
+                if value in values:
+                    allowed[values.index(value) + 1] = True
+        lut = (lut[:, None] & allowed[None, :]).ravel()
+    live = np.array([filt.access != "live", filt.access != "registered"])
+    return (lut[:, None] & live[None, :]).ravel()
+
+
+def _level(snap: RegistrySnapshot, shift: int) -> _Level | None:
+    levels = snap.combo_levels
+    if shift not in levels:
+        with snap.combo_lock:
+            if shift not in levels:
+                cell = snap.morton >> np.uint64(2 * shift)
+                pair = (cell << np.uint64(11)) | snap.combo.astype(np.uint64)
+                uniq, counts = np.unique(pair, return_counts=True)
+                small = len(uniq) <= LEVEL_MAX_SHARE * max(len(snap), 1)
+                levels[shift] = _Level(uniq >> np.uint64(11), (uniq & np.uint64(2047)).astype(np.uint16),
+                                       counts.astype(np.int32)) if small else None
+    return levels[shift]
+
+
 def count_matching(snap: RegistrySnapshot, filt: CameraFilter, cache: FilterCache) -> int:
-    cum = cache.prefix(snap, filt)
-    return len(snap) if cum is None else int(cum[-1])
+    if filt.is_empty:
+        return len(snap)
+    lut = combo_lut(filt)
+    if lut is not None:
+        return int(snap.per_combo[lut].sum())
+    return int(cache.prefix(snap, filt)[-1])
 
 
 def _visible_cells(vp: Viewport, cell_shift: int):
@@ -143,12 +206,18 @@ def camera_layer(snap: RegistrySnapshot, filt: CameraFilter, vp: Viewport, cache
                  cell_px: int = 64, points_max_zoom: int = 17) -> dict:
     """GeoJSON for the camera layer plus counts. Clusters carry `cluster` and `n`; a camera
     carries its id, owner-type code, live flag and direction/field of view (for cones)."""
-    cum = cache.prefix(snap, filt)
-    total = len(snap) if cum is None else int(cum[-1])
     cell_shift = (MAX_ZOOM - vp.zoom) + int(np.log2(cell_px))
     cx, cy = _visible_cells(vp, cell_shift)
     a, b = _cell_ranges(snap, cx, cy, cell_shift)
-    counts = (b - a) if cum is None else (cum[b] - cum[a])
+    lut = None if filt.is_empty else combo_lut(filt)
+    cum = None if filt.is_empty or lut is not None else cache.prefix(snap, filt)
+    total = count_matching(snap, filt, cache)
+    if filt.is_empty:
+        counts = b - a
+    elif lut is not None:
+        counts = _lut_counts(snap, lut, cx, cy, a, b, cell_shift)
+    else:
+        counts = cum[b] - cum[a]
     nonempty = counts > 0
     a, b, counts = a[nonempty], b[nonempty], counts[nonempty]
     visible = int(counts.sum())
@@ -160,6 +229,8 @@ def camera_layer(snap: RegistrySnapshot, filt: CameraFilter, vp: Viewport, cache
         single_cells = counts == 1
     # cameras drawn one by one: every camera of "single" cells
     idx = _members(a[single_cells], b[single_cells], cum)
+    if lut is not None and len(idx):
+        idx = idx[lut[snap.combo[idx]]]
     features.extend(_camera_features(snap, idx))
     # clusters: the other cells, placed at the mean position of their cameras
     ca, cb, cn = a[~single_cells], b[~single_cells], counts[~single_cells]
@@ -171,6 +242,27 @@ def camera_layer(snap: RegistrySnapshot, filt: CameraFilter, vp: Viewport, cache
                              "properties": {"cluster": True, "n": n}})
     return {"type": "FeatureCollection", "features": features,
             "meta": {"total": total, "visible": visible, "zoom": vp.zoom, "registry": len(snap)}}
+
+
+def _lut_counts(snap: RegistrySnapshot, lut: np.ndarray, cx, cy, a, b, cell_shift: int) -> np.ndarray:
+    """Matching cameras per visible cell, from the level table or the visible rows,
+    whichever span is shorter."""
+    if not len(a):
+        return np.zeros(0, dtype=np.int64)
+    row_lo, row_hi = int(a.min()), int(b.max())
+    level = _level(snap, cell_shift)
+    if level is not None:
+        cells = morton(cx, cy)
+        ea = np.searchsorted(level.cells, cells, side="left")
+        eb = np.searchsorted(level.cells, cells + np.uint64(1), side="left")
+        lo, hi = int(ea.min()), int(eb.max())
+        if hi - lo < row_hi - row_lo:
+            weights = np.zeros(hi - lo + 1, dtype=np.int64)
+            np.cumsum(lut[level.combo[lo:hi]] * level.count[lo:hi], out=weights[1:])
+            return weights[eb - lo] - weights[ea - lo]
+    weights = np.zeros(row_hi - row_lo + 1, dtype=np.int64)
+    np.cumsum(lut[snap.combo[row_lo:row_hi]], out=weights[1:])
+    return weights[b - row_lo] - weights[a - row_lo]
 
 
 def _members(a: np.ndarray, b: np.ndarray, cum: np.ndarray | None) -> np.ndarray:

@@ -11,6 +11,7 @@ view finds a cell's cameras with a binary search instead of a scan.
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ from scipy.spatial import cKDTree
 from sqlalchemy import select
 
 from .db import Database, registry_version
-from .geo import EARTH_RADIUS_M, angle_within, bearing_deg, haversine_m
+from .geo import EARTH_RADIUS_M
 from .models import CAMERA_TYPES, DIVISIONS, OWNER_TYPES, PLACEMENTS, Camera, CameraSite, Owner
 
 MAX_ZOOM = 20       # pixel grid of the Morton code
@@ -33,6 +34,8 @@ CATEGORIES = {
     "camera_type": CAMERA_TYPES,
     "placement": PLACEMENTS,
 }
+COMBO_DIMS = ("division", "owner_type", "camera_type", "placement")  # plus the live flag
+COMBO_SIZE = int(np.prod([len(CATEGORIES[d]) + 1 for d in COMBO_DIMS])) * 2  # 1,680 values
 
 
 # --- Web Mercator and Morton codes ------------------------------------------------------
@@ -139,6 +142,22 @@ class RegistrySnapshot:
         self.fov = f["fov"].to_numpy(np.float64)
         self.range_m = f["range_m"].to_numpy(np.float64)
         self.beat = f["beat"].to_numpy(object)
+        # nearest(): per-camera values precomputed once, so a query does ~10 small numpy ops
+        rad_lat = np.radians(self.lat)
+        self._sin_lat, self._cos_lat, self._lon_rad = np.sin(rad_lat), np.cos(rad_lat), np.radians(self.lon)
+        self._direction0 = np.nan_to_num(self.direction)              # unknown direction -> 0 (masked below)
+        self._half_fov = np.nan_to_num(self.fov, nan=90.0) / 2.0      # unknown field of view -> 90 degrees
+        self._range = np.nan_to_num(self.range_m, nan=np.inf)         # unknown range never limits
+        self._known = ~np.isnan(self.direction)
+        # mapview: one code per camera packing the categorical filter columns, and lazily
+        # built per-zoom (cell, code) -> count tables (see dashboard.mapview)
+        combo = np.zeros(len(f), dtype=np.int32)
+        for name in COMBO_DIMS:
+            combo = combo * (len(CATEGORIES[name]) + 1) + (self.codes[name].astype(np.int32) + 1)
+        self.combo = (combo * 2 + self.live).astype(np.uint16)
+        self.per_combo = np.bincount(self.combo, minlength=COMBO_SIZE).astype(np.int64)
+        self.combo_levels: dict[int, object] = {}
+        self.combo_lock = threading.Lock()
         # prefix sums make "centre of the cameras in cell [a, b)" an O(1) lookup
         self.cum_lat = np.concatenate(([0.0], np.cumsum(self.lat)))
         self.cum_lon = np.concatenate(([0.0], np.cumsum(self.lon)))
@@ -170,37 +189,41 @@ class RegistrySnapshot:
     def nearest(self, lat: float, lon: float, k: int = 10, radius_m: float | None = None,
                 mask: np.ndarray | None = None) -> NearestResult:
         """The k nearest cameras (great-circle), nearest first, with distance, bearing from
-        the camera to the point, and whether the point lies in the camera's view."""
+        the camera to the point, and whether the point lies in the camera's view (inside its
+        cone and its range)."""
         if self._tree is None or k <= 0:
             return NearestResult.empty()
-        query = unit_vectors([lat], [lon])[0]
+        rlat, rlon = math.radians(lat), math.radians(lon)
+        clat, slat = math.cos(rlat), math.sin(rlat)
+        query = (clat * math.cos(rlon), clat * math.sin(rlon), slat)
         # chord length of the radius on the unit sphere, a hair wider for rounding
-        upper = np.inf if radius_m is None else 2 * np.sin(min(radius_m / EARTH_RADIUS_M, np.pi) / 2) * 1.0001
+        upper = np.inf if radius_m is None else 2 * math.sin(min(radius_m / EARTH_RADIUS_M, math.pi) / 2) * 1.0001
         want = k if mask is None else min(len(self), max(4 * k, 64))
         while True:
-            _, idx = self._tree.query(query, k=min(want, len(self)), distance_upper_bound=upper)
-            idx = np.atleast_1d(idx)
-            idx = idx[idx < len(self)]  # misses beyond the radius come back as len(self)
+            chord, idx = self._tree.query(query, k=min(want, len(self)), distance_upper_bound=upper)
+            chord, idx = np.atleast_1d(chord), np.atleast_1d(idx)
+            hit = idx < len(self)  # misses beyond the radius come back as len(self)
+            chord, idx = chord[hit], idx[hit]
             if mask is None:
                 break
-            kept = idx[mask[idx]]
-            if len(kept) >= k or want >= len(self) or len(idx) < want:
-                idx = kept
+            keep = mask[idx]
+            if keep.sum() >= k or want >= len(self) or len(idx) < want:
+                chord, idx = chord[keep], idx[keep]
                 break
             want = min(len(self), want * 4)
-        idx = idx[:k]
-        dist = haversine_m(self.lat[idx], self.lon[idx], lat, lon)
+        chord, idx = chord[:k], idx[:k]  # the tree returns them nearest first
+        dist = (2.0 * EARTH_RADIUS_M) * np.arcsin(np.minimum(chord * 0.5, 1.0))
         if radius_m is not None:
             keep = dist <= radius_m
             idx, dist = idx[keep], dist[keep]
-        order = np.argsort(dist, kind="stable")
-        idx, dist = idx[order], dist[order]
-        bearing = bearing_deg(self.lat[idx], self.lon[idx], lat, lon)
-        direction, fov, rng = self.direction[idx], self.fov[idx], self.range_m[idx]
-        in_cone = angle_within(bearing, np.nan_to_num(direction), np.nan_to_num(fov, nan=90.0))
-        in_range = np.isnan(rng) | (dist <= np.nan_to_num(rng, nan=np.inf))
-        return NearestResult(idx, self.ids[idx], self.lat[idx], self.lon[idx], dist, bearing,
-                             in_cone & in_range, ~np.isnan(direction))
+        dl = rlon - self._lon_rad[idx]
+        x = np.sin(dl) * clat
+        y = self._cos_lat[idx] * slat - self._sin_lat[idx] * clat * np.cos(dl)
+        bearing = (np.degrees(np.arctan2(x, y)) + 360.0) % 360.0
+        off_axis = (bearing - self._direction0[idx] + 540.0) % 360.0 - 180.0
+        faces = (np.abs(off_axis) <= self._half_fov[idx]) & (dist <= self._range[idx])
+        return NearestResult(idx, self.ids[idx], self.lat[idx], self.lon[idx], dist, bearing, faces,
+                             self._known[idx])
 
     def index_of(self, camera_id: int) -> int | None:
         hits = np.flatnonzero(self.ids == camera_id)
@@ -214,10 +237,16 @@ def _epoch_seconds(series: pd.Series) -> np.ndarray:
 
 
 def load_snapshot(db: Database) -> RegistrySnapshot:
+    """Read the active cameras. The query goes in as plain SQL text so rows come back raw:
+    per-row type processing (the UTC datetime decorator) cost most of the load at 1M rows,
+    and pandas parses the two date columns in one vectorised step instead."""
+    sql = str(SNAPSHOT_QUERY.compile(dialect=db.engine.dialect, compile_kwargs={"literal_binds": True}))
     with db.engine.connect() as conn:
         with db.Session(bind=conn) as s:
             version = registry_version(s)
-        raw = pd.read_sql(SNAPSHOT_QUERY, conn)
+        raw = pd.read_sql_query(sql, conn)
+    raw["registered_at"] = pd.to_datetime(raw["registered_at"], utc=True, format="mixed")
+    raw["verified_at"] = pd.to_datetime(raw["verified_at"], utc=True, format="mixed")
     return RegistrySnapshot.from_frame(raw, version)
 
 

@@ -173,3 +173,81 @@ def test_morton_order_keeps_cells_contiguous():
     ys = np.array([0, 0, 1, 1, 0, 0], dtype=np.uint64)
     codes = morton(xs, ys)
     assert list(codes) == [0, 1, 2, 3, 4, 5]  # a 2x2 block, then the next block's first row
+
+
+def _tiny_snapshot(cameras: list[dict]):
+    from dashboard.registry import RegistrySnapshot
+
+    rows = []
+    for i, cam in enumerate(cameras, start=1):
+        rows.append({"camera_id": i, "lat": cam["lat"], "lon": cam["lon"], "division": "CENTRAL", "beat": "134",
+                     "owner_type": "resident", "camera_type": "dome", "placement": "outdoor", "live": False,
+                     "direction": cam.get("direction"), "fov": cam.get("fov"), "range_m": cam.get("range_m"),
+                     "retention_days": 7, "registered_at": pd.Timestamp("2025-01-01", tz="UTC"),
+                     "verified_at": pd.NaT})
+    frame = pd.DataFrame(rows)
+    frame["direction"] = frame["direction"].astype(float)
+    frame["fov"] = frame["fov"].astype(float)
+    frame["range_m"] = frame["range_m"].astype(float)
+    return RegistrySnapshot.from_frame(frame, 1)
+
+
+def _offset(lat: float, lon: float, bearing: float, metres: float) -> tuple[float, float]:
+    import math
+
+    d = metres / 6_371_008.8
+    b = math.radians(bearing)
+    la = math.radians(lat)
+    lat2 = math.asin(math.sin(la) * math.cos(d) + math.cos(la) * math.sin(d) * math.cos(b))
+    lon2 = math.radians(lon) + math.atan2(math.sin(b) * math.sin(d) * math.cos(la),
+                                          math.cos(d) - math.sin(la) * math.sin(lat2))
+    return math.degrees(lat2), math.degrees(lon2)
+
+
+@pytest.mark.parametrize(("direction", "fov", "bearing_to_point", "faces"), [
+    (350, 40, 10, True),     # the cone wraps at north: 330..10 degrees
+    (350, 40, 329, False),
+    (350, 40, 331, True),
+    (10, 40, 352, True),
+    (10, 40, 35, False),
+    (180, 90, 222, True),
+    (180, 90, 228, False),
+    (0, 360, 123, True),     # panoramic
+])
+def test_faces_point_cone_geometry(direction, fov, bearing_to_point, faces):
+    cam_lat, cam_lon = 32.78, -96.80
+    lat, lon = _offset(cam_lat, cam_lon, bearing_to_point, 20)
+    snap = _tiny_snapshot([{"lat": cam_lat, "lon": cam_lon, "direction": direction, "fov": fov, "range_m": 50}])
+    rec = snap.nearest(lat, lon, k=1).records()[0]
+    assert rec["bearing_deg"] == pytest.approx(bearing_to_point, abs=0.2)
+    assert rec["distance_m"] == pytest.approx(20, abs=0.1)
+    assert rec["faces_point"] is faces
+
+
+def test_faces_point_respects_range_and_unknown_direction():
+    cam = {"lat": 32.78, "lon": -96.80}
+    lat, lon = _offset(32.78, -96.80, 90, 80)
+    near_range = _tiny_snapshot([{**cam, "direction": 90, "fov": 60, "range_m": 50}])
+    assert near_range.nearest(lat, lon, k=1).records()[0]["faces_point"] is False  # 80 m > 50 m range
+    no_range = _tiny_snapshot([{**cam, "direction": 90, "fov": 60, "range_m": None}])
+    assert no_range.nearest(lat, lon, k=1).records()[0]["faces_point"] is True
+    unknown = _tiny_snapshot([{**cam, "direction": None, "fov": None, "range_m": 50}])
+    assert unknown.nearest(lat, lon, k=1).records()[0]["faces_point"] is None
+
+
+@pytest.mark.parametrize("zoom_bounds", [(10, CITY), (13, [[32.74, -96.86], [32.82, -96.74]]),
+                                         (17, [[32.775, -96.805], [32.785, -96.795]])])
+def test_lookup_table_path_equals_mask_path(seeded, zoom_bounds):
+    """Categorical filters use the per-code lookup; adding min_retention_days=1 (true of every
+    camera) forces the mask path over the same cameras: the layers must be identical."""
+    zoom, bounds = zoom_bounds
+    snap = load_snapshot(seeded)
+    assert snap.retention.min() >= 1
+    vp = Viewport.from_bounds(bounds, zoom)
+    for f in (CameraFilter(divisions=("CENTRAL", "NORTHEAST")), CameraFilter(owner_types=("business",), access="live"),
+              CameraFilter(camera_types=("doorbell", "lpr"), placements=("outdoor",), access="registered")):
+        fast = camera_layer(snap, f, vp, FilterCache())
+        from dataclasses import replace
+
+        slow = camera_layer(snap, replace(f, min_retention_days=1), vp, FilterCache())
+        assert fast == slow
