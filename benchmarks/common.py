@@ -176,5 +176,7 @@ class Report:
         print(f"NOTE: {text}", flush=True)
 
     def summary(self) -> str:
+        if not self.verdicts:
+            return "\n== Targets ==\n(no DESIGN.md target is measured by this selection)"
         rows = [(v.target, v.measured, v.limit, v.label) for v in self.verdicts]
         return table(("target (DESIGN.md)", "measured", "limit", "result"), rows, "== Targets ==")

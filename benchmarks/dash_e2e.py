@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,27 +29,35 @@ from dashboard.mapview import FilterCache, Viewport, camera_layer
 from .common import PAN_STEPS, SEED, Report, fmt_bytes, fmt_ms, fmt_n, median_s, shifted, table
 from .mapview import FILTER, VIEWS
 
-WORKDIR = Path("/tmp/connect_dallas_bench")
 USERNAME, PASSWORD = "analyst", "demo-analyst-2026"  # dashboard.seed.DEMO_USERS
-OUTPUTS = [{"id": "camera-layer", "property": "data"}, {"id": "camera-count", "property": "children"},
-           {"id": "division-layer", "property": "hideout"}]
+CALLBACK_OUTPUT = "camera-layer.data"
+# What the page's controls hold when untouched (layouts/main.py); any other input gets None,
+# which the callback reads as "no filter" too.
+UNTOUCHED = {("access-filter", "value"): "all", ("retention-filter", "value"): "any",
+             ("registered-since-filter", "date"): None}
 
 
-def callback_body(bounds, zoom: int, divisions, changed: str) -> dict:
-    return {
-        "output": "..camera-layer.data...camera-count.children...division-layer.hideout..",
-        "outputs": OUTPUTS,
-        "inputs": [
-            {"id": "camera-map", "property": "bounds", "value": bounds},
-            {"id": "camera-map", "property": "zoom", "value": zoom},
-            {"id": "division-filter", "property": "value", "value": list(divisions)},
-            {"id": "owner-type-filter", "property": "value", "value": []},
-            {"id": "camera-type-filter", "property": "value", "value": []},
-            {"id": "access-filter", "property": "value", "value": "all"},
-        ],
-        "changedPropIds": [changed],
-        "state": [],
-    }
+def find_callback(app) -> tuple[str, list[dict], list[dict]]:
+    """The `update_camera_layer` callback as the renderer sees it: (output key, outputs, inputs),
+    read from the app itself so the body follows the callback's current signature."""
+    for key, spec in app.callback_map.items():
+        if CALLBACK_OUTPUT in key:
+            outputs = [dict(zip(("id", "property"), part.rsplit(".", 1), strict=True))
+                       for part in key.strip(".").split("...")]
+            return key, outputs, [{"id": i["id"], "property": i["property"]} for i in spec["inputs"]]
+    raise LookupError(f"no callback outputs {CALLBACK_OUTPUT}")
+
+
+def callback_body(spec: tuple[str, list[dict], list[dict]], bounds, zoom: int, divisions, changed: str) -> dict:
+    key, outputs, inputs = spec
+    given = {("camera-map", "bounds"): bounds, ("camera-map", "zoom"): zoom,
+             ("division-filter", "value"): list(divisions)}
+    values = []
+    for i in inputs:
+        ident = (i["id"], i["property"])
+        default = UNTOUCHED.get(ident, [] if i["property"] == "value" else None)
+        values.append({**i, "value": given.get(ident, default)})
+    return {"output": key, "outputs": outputs, "inputs": values, "changedPropIds": [changed], "state": []}
 
 
 @dataclass
@@ -94,20 +104,17 @@ def _login(client) -> dict:
 
 def run(n: int, reps: int, report: Report) -> E2EFigures | None:
     try:
+        import callbacks  # noqa: F401 - fail early if the app (or a module it imports) is not ready
+        import dashboard.app  # noqa: F401
         from dashboard.db import Database
         from dashboard.migrate import upgrade
         from dashboard.seed import seed_demo
-
-        import callbacks  # noqa: F401 - fail early if the app (or a module it imports) is not ready
-        import dashboard.app  # noqa: F401
     except Exception as exc:  # noqa: BLE001 - any import failure means "app not buildable yet"
         report.note(f"end-to-end Dash benchmark skipped: the app cannot be imported ({type(exc).__name__}: {exc})")
         return None
 
-    WORKDIR.mkdir(parents=True, exist_ok=True)
-    path = WORKDIR / f"e2e_{n}.db"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    workdir = Path(tempfile.mkdtemp(prefix="connect_dallas_bench_"))  # under /tmp, never in the repo
+    path = workdir / f"e2e_{n}.db"
     url = f"sqlite:///{path}"
     app = None
     try:
@@ -131,12 +138,18 @@ def run(n: int, reps: int, report: Report) -> E2EFigures | None:
             assert response.status_code == 200, (response.status_code, response.get_data(as_text=True)[:300])
             return response
 
+        spec = find_callback(app)
         bounds0, zoom0 = VIEWS["city z11"]
         t0 = time.perf_counter()
-        first = post(callback_body(bounds0, zoom0, FILTER.divisions, "camera-map.bounds"))
+        first = post(callback_body(spec, bounds0, zoom0, FILTER.divisions, "camera-map.bounds"))
         first_s = time.perf_counter() - t0
         payload = first.get_json()["response"]
-        assert payload["camera-count"]["children"], "callback returned no count"
+        st = svc.settings
+        kw = {"cell_px": st.cluster_cell_px, "points_max_zoom": st.points_max_zoom}
+        direct = camera_layer(svc.registry.get(), FILTER, Viewport.from_bounds(bounds0, zoom0), FilterCache(), **kw)
+        got = payload["camera-layer"]["data"]
+        assert got["meta"] == direct["meta"] and len(got["features"]) == len(direct["features"]), \
+            "the callback's layer differs from camera_layer called directly"
 
         health = []
         for _ in range(reps):
@@ -150,19 +163,18 @@ def run(n: int, reps: int, report: Report) -> E2EFigures | None:
             direct_cold, direct_pan = [], []
             for rep in range(reps):
                 svc.filters = FilterCache()
-                body = callback_body(bounds, zoom, FILTER.divisions, "division-filter.value")
+                body = callback_body(spec, bounds, zoom, FILTER.divisions, "division-filter.value")
                 t0 = time.perf_counter()
                 r = post(body)
                 cold_t.append(time.perf_counter() - t0)
                 cold_b.append(len(r.get_data()))
                 pan_bounds = shifted(bounds, *PAN_STEPS[rep % len(PAN_STEPS)])
                 t0 = time.perf_counter()
-                r = post(callback_body(pan_bounds, zoom, FILTER.divisions, "camera-map.bounds"))
+                r = post(callback_body(spec, pan_bounds, zoom, FILTER.divisions, "camera-map.bounds"))
                 pan_t.append(time.perf_counter() - t0)
                 pan_b.append(len(r.get_data()))
                 # the same work called directly, on the app's own snapshot and settings
-                snap, st = svc.registry.get(), svc.settings
-                kw = {"cell_px": st.cluster_cell_px, "points_max_zoom": st.points_max_zoom}
+                snap = svc.registry.get()
                 t0 = time.perf_counter()
                 camera_layer(snap, FILTER, Viewport.from_bounds(bounds, zoom), FilterCache(), **kw)
                 direct_cold.append(time.perf_counter() - t0)
@@ -180,10 +192,7 @@ def run(n: int, reps: int, report: Report) -> E2EFigures | None:
     finally:
         if app is not None:
             app.server.extensions["connect_dallas"].db.dispose()
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        if WORKDIR.exists() and not any(WORKDIR.iterdir()):
-            WORKDIR.rmdir()
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def summarise(figs: list[E2EFigures]) -> None:

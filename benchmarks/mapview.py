@@ -30,6 +30,7 @@ import numpy as np
 from dashboard.mapview import CameraFilter, FilterCache, Viewport, camera_layer
 from dashboard.registry import RegistrySnapshot
 
+from . import mapview_candidate
 from .common import (
     PAN_STEPS,
     Registry,
@@ -107,52 +108,72 @@ class Baseline:
     reps: int
 
 
-def _measure_view(snap: RegistrySnapshot, n: int, view: str, reps: int) -> list[Cell]:
-    bounds, zoom = VIEWS[view]
-    base = Viewport.from_bounds(bounds, zoom)
-    pans = [Viewport.from_bounds(shifted(bounds, dx, dy), zoom) for dx, dy in PAN_STEPS]
-    warm = FilterCache()
-    camera_layer(snap, FILTER, base, warm)  # warm the pan/zoom cache
-    cold_t, pan_t, free_t = [], [], []
-    pan_bytes, pan_feats, pan_vis, pan_json = [], [], [], []
-    cold = free = None
-    for rep in range(reps):
+class _ViewBench:
+    """One view at one registry size; `step` runs one repetition of every action, so that the
+    sizes can be interleaved rep by rep (the 1M/10k ratio then compares the same minutes)."""
+
+    def __init__(self, snap: RegistrySnapshot, n: int, view: str):
+        self.snap, self.n, self.view = snap, n, view
+        bounds, zoom = VIEWS[view]
+        self.base = Viewport.from_bounds(bounds, zoom)
+        self.pans = [Viewport.from_bounds(shifted(bounds, dx, dy), zoom) for dx, dy in PAN_STEPS]
+        self.warm = FilterCache()
+        camera_layer(snap, FILTER, self.base, self.warm)  # warm the pan/zoom cache
+        self.cold_t: list[float] = []
+        self.pan_t: list[float] = []
+        self.free_t: list[float] = []
+        self.pan_out: list[dict] = []
+        self.cold = self.free = None
+
+    def step(self, rep: int) -> None:
+        snap = self.snap
         cache = FilterCache()
         t0 = time.perf_counter()
-        cold = camera_layer(snap, FILTER, base, cache)
+        self.cold = camera_layer(snap, FILTER, self.base, cache)
         t1 = time.perf_counter()
-        pan = camera_layer(snap, FILTER, pans[rep % len(pans)], warm)
+        pan = camera_layer(snap, FILTER, self.pans[rep % len(self.pans)], self.warm)
         t2 = time.perf_counter()
-        cold_t.append(t1 - t0)
-        pan_t.append(t2 - t1)
-        if rep < len(pans):  # bytes of every distinct move
+        self.cold_t.append(t1 - t0)
+        self.pan_t.append(t2 - t1)
+        if rep < len(self.pans):
+            self.pan_out.append(pan)  # bytes of every distinct move, measured afterwards
+        if self.view == "city z11":
             t3 = time.perf_counter()
-            pan_bytes.append(len(dumps(pan)))
-            pan_json.append(time.perf_counter() - t3)
-            pan_feats.append(len(pan["features"]))
-            pan_vis.append(pan["meta"]["visible"])
-        if view == "city z11":
-            t4 = time.perf_counter()
-            free = camera_layer(snap, NO_FILTER, base, FilterCache())
-            free_t.append(time.perf_counter() - t4)
+            self.free = camera_layer(snap, NO_FILTER, self.base, FilterCache())
+            self.free_t.append(time.perf_counter() - t3)
 
-    def serialised(result: dict) -> tuple[float, int]:
-        times = []
-        text = ""
-        for _ in range(max(3, min(reps, 9))):
-            t = time.perf_counter()
-            text = dumps(result)
-            times.append(time.perf_counter() - t)
-        return median_s(times), len(text)
+    def cells(self) -> list[Cell]:
+        def serialised(result: dict) -> tuple[float, int]:
+            times, text = [], ""
+            for _ in range(5):
+                t = time.perf_counter()
+                text = dumps(result)
+                times.append(time.perf_counter() - t)
+            return median_s(times), len(text)
 
-    cj, cb = serialised(cold)
-    cells = [Cell(n, view, "filter change", median_s(cold_t), cj, cb, len(cold["features"]), cold["meta"]["visible"]),
-             Cell(n, view, "pan/zoom", median_s(pan_t), median_s(pan_json), median_s(pan_bytes),
-                  int(np.median(pan_feats)), int(np.median(pan_vis)))]
-    if free is not None:
-        fj, fb = serialised(free)
-        cells.append(Cell(n, view, "no filter", median_s(free_t), fj, fb, len(free["features"]),
-                          free["meta"]["visible"]))
+        cj, cb = serialised(self.cold)
+        pans = [serialised(p) for p in self.pan_out]
+        out = [Cell(self.n, self.view, "filter change", median_s(self.cold_t), cj, cb, len(self.cold["features"]),
+                    self.cold["meta"]["visible"]),
+               Cell(self.n, self.view, "pan/zoom", median_s(self.pan_t), median_s([p[0] for p in pans]),
+                    median_s([p[1] for p in pans]), int(np.median([len(p["features"]) for p in self.pan_out])),
+                    int(np.median([p["meta"]["visible"] for p in self.pan_out])))]
+        if self.free is not None:
+            fj, fb = serialised(self.free)
+            out.append(Cell(self.n, self.view, "no filter", median_s(self.free_t), fj, fb, len(self.free["features"]),
+                            self.free["meta"]["visible"]))
+        return out
+
+
+def _measure_views(regs: list[Registry], reps: int) -> list[Cell]:
+    cells: list[Cell] = []
+    for view in VIEWS:
+        benches = [_ViewBench(reg.snap, reg.n, view) for reg in regs]
+        for rep in range(reps):
+            for bench in (benches if rep % 2 == 0 else benches[::-1]):
+                bench.step(rep)
+        for bench in benches:
+            cells.extend(bench.cells())
     return cells
 
 
@@ -197,24 +218,31 @@ class MapFigures:
     cells: list[Cell]
     baselines: list[Baseline]
     breakdown: tuple[float, float, float]
+    candidate: mapview_candidate.CandidateFigures
 
 
-def run(reg: Registry, reps: int, baseline_reps: int) -> MapFigures:
-    snap = reg.snap
-    cells: list[Cell] = []
-    for view in VIEWS:
-        cells.extend(_measure_view(snap, reg.n, view, reps))
-    breakdown = _cold_breakdown(snap, max(5, reps // 2))
-    baselines = [_baseline(snap, FILTER, "CENTRAL+NORTHEAST", baseline_reps),
-                 _baseline(snap, NO_FILTER, "none", baseline_reps)]
-    for b in baselines:
-        b.n = reg.n
-    city = [c for c in cells if c.view == "city z11"]
-    print(f"  map update at {fmt_n(reg.n)}: city-wide "
-          + ", ".join(f"{c.action} {fmt_ms(c.layer_s)} ms / {fmt_bytes(c.bytes)}" for c in city)
-          + f"; idiomatic all-points GeoJSON {fmt_ms(baselines[0].build_s + baselines[0].json_s)} ms / "
-            f"{fmt_bytes(baselines[0].bytes)}", flush=True)
-    return MapFigures(reg.n, cells, baselines, breakdown)
+def run(regs: list[Registry], reps: int, quick: bool) -> list[MapFigures]:
+    """All sizes together: the views interleaved across sizes; then per size the cold-path
+    breakdown and the idiomatic baseline; then the candidate (interleaved across sizes too)."""
+    cells = _measure_views(regs, reps)
+    candidates = mapview_candidate.run(regs, VIEWS, FILTER, reps)
+    figs = []
+    for reg, candidate in zip(regs, candidates, strict=True):
+        snap = reg.snap
+        breakdown = _cold_breakdown(snap, max(5, reps // 2))
+        baseline_reps = 1 if reg.n >= 1_000_000 or quick else 3 if reg.n >= 100_000 else 5
+        baselines = [_baseline(snap, FILTER, "CENTRAL+NORTHEAST", baseline_reps),
+                     _baseline(snap, NO_FILTER, "none", baseline_reps)]
+        for b in baselines:
+            b.n = reg.n
+        mine = [c for c in cells if c.n == reg.n]
+        city = [c for c in mine if c.view == "city z11"]
+        print(f"  map update at {fmt_n(reg.n)}: city-wide "
+              + ", ".join(f"{c.action} {fmt_ms(c.layer_s)} ms / {fmt_bytes(c.bytes)}" for c in city)
+              + f"; idiomatic all-points GeoJSON {fmt_ms(baselines[0].build_s + baselines[0].json_s)} ms / "
+                f"{fmt_bytes(baselines[0].bytes)}", flush=True)
+        figs.append(MapFigures(reg.n, mine, baselines, breakdown, candidate))
+    return figs
 
 
 def summarise(figs: list[MapFigures], report: Report) -> None:
@@ -243,6 +271,7 @@ def summarise(figs: list[MapFigures], report: Report) -> None:
     print(table(("cameras", "CameraFilter.mask ms", "FilterCache.prefix ms (mask + cumsum)",
                  "camera_layer, warm ms", "sum"), krows,
                 "-- where the time goes in a filter change, city view (cold cache) --"))
+    mapview_candidate.summarise([f.candidate for f in figs])
 
     by = {(f.n, c.view, c.action): c for f in figs for c in f.cells}
     if (1_000_000, "city z11", "no filter") in by:

@@ -24,7 +24,7 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 from dashboard.db import Database
 from dashboard.seed import seed_demo
@@ -78,10 +78,15 @@ def db_url(_seeded_sqlite_template, tmp_path) -> str:
     return f"sqlite:///{path}"
 
 
+class _QuietHandler(WSGIRequestHandler):
+    def log_request(self, code="-", size="-"):  # one line per request is noise here; errors still log
+        pass
+
+
 @pytest.fixture
 def live_server(app) -> str:
     """The whole app (login, API, Dash) on a free local port; its base URL."""
-    server = make_server("127.0.0.1", 0, app.server, threaded=True)
+    server = make_server("127.0.0.1", 0, app.server, threaded=True, request_handler=_QuietHandler)
     thread = threading.Thread(target=server.serve_forever, name="browser-test-server", daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"

@@ -1,0 +1,119 @@
+"""What the browser tests read from the dashboard page, and how they act on it.
+
+Cameras and incidents are Leaflet circleMarkers on a <canvas> (the map uses preferCanvas),
+so they have no DOM elements: the tests read the Leaflet map itself (window.__cdTestMap,
+installed by the `dashboard` fixture) to know where something is drawn, then click that
+pixel with a real pointer. Cluster icons are DOM elements.
+"""
+
+from __future__ import annotations
+
+from selenium.common.exceptions import TimeoutException
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
+from sqlalchemy import text
+
+# Everything the map draws, from Leaflet itself, told apart by feature properties (dash-leaflet
+# adds `cluster` and an `id` to every feature; a camera is the one with an owner-type code `o`).
+MAP_STATE_JS = """
+var map = window.__cdTestMap();
+var out = {zoom: map.getZoom(), animating: !!(map._animatingZoom || (map._panAnim && map._panAnim._inProgress)),
+           cameras: [], clusters: [], incidents: [], divisions: {}};
+map.eachLayer(function (layer) {
+  var p = layer.feature && layer.feature.properties;
+  if (!p) { return; }
+  if (p.division && layer.getLatLngs) {
+    out.divisions[p.division] = {fillOpacity: layer.options.fillOpacity, dashArray: layer.options.dashArray,
+                                 drawn: !!(layer._parts && layer._parts.length)};
+  } else if (p.cluster) {
+    out.clusters.push(p.n);
+  } else if (p.incident_number) {
+    out.incidents.push(p.incident_number);
+  } else if ('o' in p) {
+    var xy = layer.feature.geometry.coordinates;  // a camera may be drawn as a group (marker + cone)
+    out.cameras.push({id: p.id, lat: xy[1], lng: xy[0]});
+  }
+});
+return out;
+"""
+
+# Viewport coordinates (CSS px) of a lat/lng on the map: where a real pointer must go.
+POINT_JS = """
+var map = window.__cdTestMap();
+var pt = map.latLngToContainerPoint([arguments[0], arguments[1]]);
+var box = map.getContainer().getBoundingClientRect();
+return {x: box.left + pt.x, y: box.top + pt.y};
+"""
+
+ACTIVE_CAMERAS = """
+SELECT COUNT(*) FROM cameras c
+JOIN camera_sites s ON s.id = c.site_id
+JOIN owners o ON o.id = s.owner_id
+WHERE c.status = 'active'
+"""
+
+
+def count_active(db, where: str = "", **params) -> int:
+    """Active cameras in the database matching an SQL condition on c (cameras), s (sites), o (owners)."""
+    with db.engine.connect() as conn:
+        return conn.execute(text(ACTIVE_CAMERAS + (f" AND {where}" if where else "")), params).scalar_one()
+
+
+def shown_count(driver) -> int | None:
+    """#camera-count as a number (textContent: dcc.Loading may hide it for a moment)."""
+    raw = (driver.find_element(By.ID, "camera-count").get_attribute("textContent") or "").strip()
+    digits = raw.replace(",", "")
+    return int(digits) if digits.isdigit() else None
+
+
+def wait_count(driver, wait, expected: int) -> None:
+    try:
+        wait.until(lambda d: shown_count(d) == expected)
+    except TimeoutException:
+        raise AssertionError(f"#camera-count shows {shown_count(driver)}, expected {expected:,}") from None
+
+
+def cluster_labels(driver) -> list[str]:
+    return driver.execute_script(
+        "return Array.from(document.querySelectorAll('.cd-cluster')).map(function (e) {"
+        " return e.textContent.trim(); });")
+
+
+def map_state(driver) -> dict:
+    return driver.execute_script(MAP_STATE_JS)
+
+
+def settled_at(driver, zoom: int) -> bool:
+    """At this zoom and not animating (a flyTo passes fractional zooms until its last frame)."""
+    state = map_state(driver)
+    return state["zoom"] == zoom and not state["animating"]
+
+
+def drawn_total(driver) -> int:
+    """Cameras the map represents: the numbers on the cluster icons (DOM) plus the single
+    cameras (canvas), read in one script so a layer update cannot fall between the two."""
+    labels, singles = driver.execute_script(
+        "var labels = Array.from(document.querySelectorAll('.cd-cluster')).map(function (e) {"
+        " return e.textContent.trim(); });"
+        "return [labels, (function () {" + MAP_STATE_JS + "})().cameras.length];")
+    assert all(lbl.isdigit() for lbl in labels), labels  # a small registry: no rounded "1.2k"
+    return sum(int(lbl) for lbl in labels) + singles
+
+
+def tick(driver, filter_id: str, label: str) -> None:
+    """A real click on an option's label in a dcc.Checklist / dcc.RadioItems."""
+    driver.find_element(
+        By.XPATH, f"//*[@id='{filter_id}']//label[.//span[normalize-space()='{label}']]").click()
+
+
+def point_of(driver, lat: float, lon: float) -> tuple[int, int]:
+    pt = driver.execute_script(POINT_JS, lat, lon)
+    return int(round(pt["x"])), int(round(pt["y"]))
+
+
+def hover_at(driver, x: int, y: int) -> None:
+    ActionChains(driver).move_to_location(x, y).perform()
+
+
+def real_click_at(driver, x: int, y: int) -> None:
+    ActionChains(driver).move_to_location(x, y).pause(0.1).click().perform()
