@@ -132,6 +132,14 @@
   };
 
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
+    layers: {
+      /* layers-control.overlays (names ticked) + each overlay's name -> each overlay's checked */
+      syncOverlays: function (ticked) {
+        var names = Array.prototype.slice.call(arguments, 1);
+        var on = ticked || [];
+        return names.map(function (name) { return on.indexOf(name) >= 0; });
+      }
+    },
     incidents: {
       /* incident-store (dict by number) -> the incident layer's GeoJSON, located ones only */
       toGeojson: function (store, selected) {

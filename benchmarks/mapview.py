@@ -27,10 +27,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dashboard.mapview import CameraFilter, FilterCache, Viewport, camera_layer
-from dashboard.registry import RegistrySnapshot
+from dashboard.mapview import (
+    CameraFilter,
+    FilterCache,
+    Viewport,
+    _level,
+    camera_layer,
+    combo_lut,
+    count_matching,
+)
+from dashboard.registry import MAX_ZOOM, RegistrySnapshot
 
-from . import mapview_candidate
 from .common import (
     PAN_STEPS,
     Registry,
@@ -177,23 +184,34 @@ def _measure_views(regs: list[Registry], reps: int) -> list[Cell]:
     return cells
 
 
-def _cold_breakdown(snap: RegistrySnapshot, reps: int) -> tuple[float, float, float]:
-    """Filter change, city view: (mask ms, mask + prefix sum ms, whole camera_layer ms)."""
-    vp = Viewport.from_bounds(*VIEWS["city z11"])
-    m_t, p_t, w_t = [], [], []
-    for _ in range(reps):
+def _cold_breakdown(snap: RegistrySnapshot, reps: int) -> tuple[float, float, float, float]:
+    """Filter change, city view, the categorical path (combo_lut + per-zoom level table):
+    (combo_lut ms, count_matching ms, whole camera_layer with a cold FilterCache ms,
+    level table build ms). The level table is built once per snapshot and zoom (lazily, by the
+    first map update at that zoom); it is timed here on a throw-away dict and put back."""
+    bounds, zoom = VIEWS["city z11"]
+    vp = Viewport.from_bounds(bounds, zoom)
+    shift = (MAX_ZOOM - zoom) + 6  # cell_px 64, camera_layer's default
+    l_t, c_t, w_t, b_t = [], [], [], []
+    for rep in range(reps):
         t0 = time.perf_counter()
-        FILTER.mask(snap)
+        combo_lut(FILTER)
         t1 = time.perf_counter()
-        cache = FilterCache()
-        cache.prefix(snap, FILTER)
+        count_matching(snap, FILTER, FilterCache())
         t2 = time.perf_counter()
-        camera_layer(snap, FILTER, vp, cache)  # warm: cells + features only
+        camera_layer(snap, FILTER, vp, FilterCache())
         t3 = time.perf_counter()
-        m_t.append(t1 - t0)
-        p_t.append(t2 - t1)
+        l_t.append(t1 - t0)
+        c_t.append(t2 - t1)
         w_t.append(t3 - t2)
-    return median_s(m_t), median_s(p_t), median_s(w_t)
+        if rep < 3:
+            kept = snap.combo_levels
+            snap.combo_levels = {}
+            t4 = time.perf_counter()
+            _level(snap, shift)
+            b_t.append(time.perf_counter() - t4)
+            snap.combo_levels = kept
+    return median_s(l_t), median_s(c_t), median_s(w_t), median_s(b_t)
 
 
 def _baseline(snap: RegistrySnapshot, filt: CameraFilter, label: str, reps: int) -> Baseline:
@@ -217,17 +235,15 @@ class MapFigures:
     n: int
     cells: list[Cell]
     baselines: list[Baseline]
-    breakdown: tuple[float, float, float]
-    candidate: mapview_candidate.CandidateFigures
+    breakdown: tuple[float, float, float, float]
 
 
 def run(regs: list[Registry], reps: int, quick: bool) -> list[MapFigures]:
     """All sizes together: the views interleaved across sizes; then per size the cold-path
-    breakdown and the idiomatic baseline; then the candidate (interleaved across sizes too)."""
+    breakdown and the idiomatic baseline."""
     cells = _measure_views(regs, reps)
-    candidates = mapview_candidate.run(regs, VIEWS, FILTER, reps)
     figs = []
-    for reg, candidate in zip(regs, candidates, strict=True):
+    for reg in regs:
         snap = reg.snap
         breakdown = _cold_breakdown(snap, max(5, reps // 2))
         baseline_reps = 1 if reg.n >= 1_000_000 or quick else 3 if reg.n >= 100_000 else 5
@@ -241,7 +257,7 @@ def run(regs: list[Registry], reps: int, quick: bool) -> list[MapFigures]:
               + ", ".join(f"{c.action} {fmt_ms(c.layer_s)} ms / {fmt_bytes(c.bytes)}" for c in city)
               + f"; idiomatic all-points GeoJSON {fmt_ms(baselines[0].build_s + baselines[0].json_s)} ms / "
                 f"{fmt_bytes(baselines[0].bytes)}", flush=True)
-        figs.append(MapFigures(reg.n, mine, baselines, breakdown, candidate))
+        figs.append(MapFigures(reg.n, mine, baselines, breakdown))
     return figs
 
 
@@ -267,11 +283,10 @@ def summarise(figs: list[MapFigures], report: Report) -> None:
                 "-- baseline detail: idiomatic dl.GeoJSON(data=<all matching points>, cluster=True) payload "
                 "(built in full at every size, no extrapolation) --"))
     krows = [(fmt_n(f.n), fmt_ms(f.breakdown[0]), fmt_ms(f.breakdown[1]), fmt_ms(f.breakdown[2]),
-              fmt_ms(f.breakdown[1] + f.breakdown[2])) for f in figs]
-    print(table(("cameras", "CameraFilter.mask ms", "FilterCache.prefix ms (mask + cumsum)",
-                 "camera_layer, warm ms", "sum"), krows,
-                "-- where the time goes in a filter change, city view (cold cache) --"))
-    mapview_candidate.summarise([f.candidate for f in figs])
+              fmt_ms(f.breakdown[3])) for f in figs]
+    print(table(("cameras", "combo_lut ms", "count_matching ms", "camera_layer, cold FilterCache ms",
+                 "level table build ms (once per snapshot and zoom)"), krows,
+                "-- where the time goes in a filter change, city view (categorical filter: lookup tables) --"))
 
     by = {(f.n, c.view, c.action): c for f in figs for c in f.cells}
     if (1_000_000, "city z11", "no filter") in by:

@@ -12,7 +12,7 @@ from flask_login import current_user
 from dashboard.geo import DallasGeography
 from layouts.main import MapConfig, Viewer, dashboard, signed_out
 
-from . import camera_detail, incidents, map_view, owner_contact, summary
+from . import camera_detail, footage, incidents, map_view, owner_contact, summary
 
 
 def serve_layout():
@@ -27,5 +27,5 @@ def serve_layout():
 
 
 def register(app) -> None:
-    for module in (map_view, camera_detail, incidents, owner_contact, summary):
+    for module in (map_view, camera_detail, incidents, owner_contact, summary, footage):
         module.register(app)

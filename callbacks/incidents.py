@@ -11,11 +11,12 @@ from datetime import datetime, timedelta
 from dash import ALL, ClientsideFunction, Input, Output, Patch, State, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 
+from auth import can
 from dashboard.incidents import incidents_changed_since
 from dashboard.models import utcnow
 from layouts.constants import PRIORITY_LABELS
 
-from .context import require_map_access, services
+from .context import require_map_access, services, user
 
 INITIAL_WINDOW = timedelta(hours=24)
 # A CAD transaction can commit after a newer one; re-reading this far behind the cursor (and
@@ -78,7 +79,7 @@ def _neg_time(value: str | None) -> float:
         return 0.0
 
 
-def render_nearest(incident: dict, records: list[dict]) -> list:
+def render_nearest(incident: dict, records: list[dict], can_request_footage: bool = False) -> list:
     title = html.Div(f"{incident['incident_number']} · {incident.get('nature_of_call')}", className="cd-note")
     if incident.get("latitude") is None:
         return [title, html.Div("This incident has no location yet, so no cameras can be ranked.",
@@ -89,9 +90,14 @@ def render_nearest(incident: dict, records: list[dict]) -> list:
                      html.Td(f"{r['bearing_deg']:.0f}°"),
                      html.Td({True: "yes", False: "no", None: "unknown"}[r["faces_point"]])])
             for r in records]
-    return [title, html.Table(className="cd-table", children=[
+    table = html.Table(className="cd-table", children=[
         html.Thead(html.Tr([html.Th("Camera"), html.Th("Distance"), html.Th("Bearing"), html.Th("Faces")])),
-        html.Tbody(rows)])]
+        html.Tbody(rows)])
+    if not can_request_footage:
+        return [title, table]
+    from .footage import request_panel  # the footage request form, for roles that may send requests
+
+    return [title, table, request_panel(incident, records)]
 
 
 def poll_changes(db, cursor: dict | None, limit: int) -> tuple[list[dict], dict | None]:
@@ -184,7 +190,7 @@ def register(app) -> None:
         lat, lon = incident["latitude"], incident["longitude"]
         nearest = services().registry.get().nearest(lat, lon, k=NEAREST_K, radius_m=NEAREST_RADIUS_M)
         viewport = {"center": [lat, lon], "zoom": 17, "transition": "flyTo"}
-        return render_nearest(incident, nearest.records()), viewport
+        return render_nearest(incident, nearest.records(), can(user(), "footage_requests")), viewport
 
 
 __all__ = ["register", "PRIORITY_LABELS"]

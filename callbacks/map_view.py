@@ -7,7 +7,7 @@ from datetime import date
 from functools import lru_cache
 from urllib.parse import parse_qs, urlencode
 
-from dash import Input, Output, ctx, no_update
+from dash import ClientsideFunction, Input, Output, State, ctx, no_update
 
 from dashboard.geo import DallasGeography
 from dashboard.mapview import CameraFilter, Viewport, camera_layer
@@ -37,6 +37,10 @@ FILTER_CONTROLS = (
     ("registered-since-filter", "date"),
     ("verified-filter", "value"),
 )
+
+
+OVERLAY_IDS = ("city-overlay", "division-overlay", "beat-overlay", "taag-overlay", "camera-overlay",
+               "incident-overlay")
 
 
 def filter_inputs() -> list[Input]:
@@ -182,6 +186,15 @@ def register(app) -> None:
         total = layer["meta"]["total"]
         count = f"{total:,}"
         return layer, count, {"selected": list(filt.divisions)}
+
+    # keep each Overlay's `checked` equal to the control's state: a hidden layer stays hidden when its data changes
+    app.clientside_callback(
+        ClientsideFunction(namespace="layers", function_name="syncOverlays"),
+        *[Output(oid, "checked") for oid in OVERLAY_IDS],
+        Input("layers-control", "overlays"),
+        *[State(oid, "name") for oid in OVERLAY_IDS],
+        prevent_initial_call=True,
+    )
 
     @app.callback(
         Output("beat-layer", "data"),

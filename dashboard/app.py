@@ -48,6 +48,10 @@ def create_server(settings: Settings, services: Services | None = None) -> Flask
     server.register_blueprint(api_bp)
     csrf.exempt(api_bp)  # bearer-token or same-site JSON callers; no form posts
 
+    from .footage_views import bp as footage_bp
+
+    server.register_blueprint(footage_bp)  # public owner answer page under /register/requests/
+
     @server.route("/api/<path:rest>", methods=["GET", "POST"])  # other methods: 405 from routing
     def api_unknown(rest: str):
         """Any /api path outside the versioned blueprints: a JSON 404, never Dash's HTML page."""

@@ -170,6 +170,7 @@ def cmd_serve(settings: Settings, args) -> None:
     app = create_app(settings)
     services = app.server.extensions["connect_dallas"]
     OutboxWorker(services.db, services.smtp, settings.mail_interval_seconds).start()
+    services.registry.warm()  # the first dashboard should not wait for a large registry to load
     print(f"CONNECT DALLAS Ops serving on http://{host}:{port}  (Ctrl+C stops)", flush=True)
     serve(app.server, host=host, port=port, threads=16, ident="connect-dallas", channel_timeout=60)
 

@@ -7,6 +7,7 @@ instead of a traceback.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -51,7 +52,23 @@ class Settings:
     smtp_password: str = ""
     mail_interval_seconds: float = 15.0
     public_base_url: str = "http://127.0.0.1:8050"
+    footage_max_window_hours: float = 2.0
+    footage_link_expiry_days: int = 14
+    footage_reminder_days_before: int = 3
+    footage_upload_max_mb: int = 200
+    footage_upload_types: tuple[str, ...] = ("video/mp4", "video/quicktime", "video/x-msvideo", "video/x-matroska",
+                                             "image/jpeg", "image/png")
+    footage_storage_dir: str = "instance/footage"
+    footage_callback_phone: str = "214-671-3000"
     api_tokens: tuple[str, ...] = ()
+    # public registration portal (/register); see the registration: section of config.yaml
+    registration_auto_approve: bool = False
+    registration_confirm_link_hours: float = 72.0
+    registration_manage_link_hours: float = 24.0
+    registration_reconfirm_months: int = 12
+    registration_reconfirm_grace_days: float = 14.0
+    registration_rate_limit: str = "20 per hour"
+    registration_max_cameras: int = 100
     secret_key: str = ""
     source_path: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
@@ -96,6 +113,16 @@ def _str(key: str, value: Any, allow_empty: bool = True) -> str:
     return value
 
 
+_RATE_LIMIT = re.compile(r"^\s*[1-9][0-9]*\s*(/|per)\s*([1-9][0-9]*\s*)?(second|minute|hour|day)s?\s*$", re.I)
+
+
+def _rate_limit(key: str, value: Any) -> str:
+    text = _str(key, value, allow_empty=False)
+    if not _RATE_LIMIT.match(text):
+        raise ConfigError(f'{key} must look like "20 per hour" or "5/minute" (got {value!r})')
+    return text.strip()
+
+
 def _database_url(key: str, value: Any, base: Path) -> str:
     url = _str(key, value, allow_empty=False)
     if not url.startswith(("sqlite:", "postgresql")):
@@ -104,6 +131,37 @@ def _database_url(key: str, value: Any, base: Path) -> str:
     if url.startswith(prefix) and not url.startswith(prefix + "/") and url != "sqlite://" and ":memory:" not in url:
         url = prefix + str((base / url[len(prefix):]).resolve())
     return url
+
+
+_MIME = re.compile(r"^[a-z]+/[a-z0-9.+-]+$")
+
+
+def _footage(raw: dict, d: Settings, base: Path) -> dict[str, Any]:
+    """The `footage:` section (footage requests to camera owners)."""
+    types = _get(raw, "footage.upload_types", list(d.footage_upload_types))
+    if not isinstance(types, list | tuple) or not types or not all(isinstance(t, str) and _MIME.match(t.lower())
+                                                                   for t in types):
+        raise ConfigError("footage.upload_types must be a non-empty list of media types such as video/mp4")
+    storage = _str("footage.storage_dir", _get(raw, "footage.storage_dir", d.footage_storage_dir), allow_empty=False)
+    values = dict(
+        footage_max_window_hours=_number("footage.max_window_hours",
+                                         _get(raw, "footage.max_window_hours", d.footage_max_window_hours),
+                                         float, 0.25, 24),
+        footage_link_expiry_days=_number("footage.link_expiry_days",
+                                         _get(raw, "footage.link_expiry_days", d.footage_link_expiry_days), int, 1, 365),
+        footage_reminder_days_before=_number("footage.reminder_days_before",
+                                             _get(raw, "footage.reminder_days_before", d.footage_reminder_days_before),
+                                             int, 0, 364),
+        footage_upload_max_mb=_number("footage.upload_max_mb",
+                                      _get(raw, "footage.upload_max_mb", d.footage_upload_max_mb), int, 1, 10_000),
+        footage_upload_types=tuple(dict.fromkeys(t.lower() for t in types)),
+        footage_storage_dir=str((base / storage).resolve()),
+        footage_callback_phone=_str("footage.callback_phone",
+                                    _get(raw, "footage.callback_phone", d.footage_callback_phone), allow_empty=False),
+    )
+    if values["footage_reminder_days_before"] >= values["footage_link_expiry_days"]:
+        raise ConfigError("footage.reminder_days_before must be smaller than footage.link_expiry_days")
+    return values
 
 
 def load_settings(path: str | os.PathLike | None = None, overrides: dict[str, Any] | None = None,
@@ -180,9 +238,29 @@ def load_settings(path: str | os.PathLike | None = None, overrides: dict[str, An
         public_base_url=_str("server.public_base_url",
                              environ.get("PUBLIC_BASE_URL") or _get(raw, "server.public_base_url", d.public_base_url),
                              allow_empty=False).rstrip("/"),
+        registration_auto_approve=_bool("registration.auto_approve",
+                                        _get(raw, "registration.auto_approve", d.registration_auto_approve)),
+        registration_confirm_link_hours=_number(
+            "registration.confirm_link_hours",
+            _get(raw, "registration.confirm_link_hours", d.registration_confirm_link_hours), float, 1, 24 * 30),
+        registration_manage_link_hours=_number(
+            "registration.manage_link_hours",
+            _get(raw, "registration.manage_link_hours", d.registration_manage_link_hours), float, 0.25, 24 * 7),
+        registration_reconfirm_months=_number(
+            "registration.reconfirm_months",
+            _get(raw, "registration.reconfirm_months", d.registration_reconfirm_months), int, 1, 120),
+        registration_reconfirm_grace_days=_number(
+            "registration.reconfirm_grace_days",
+            _get(raw, "registration.reconfirm_grace_days", d.registration_reconfirm_grace_days), float, 1, 365),
+        registration_rate_limit=_rate_limit("registration.rate_limit",
+                                            _get(raw, "registration.rate_limit", d.registration_rate_limit)),
+        registration_max_cameras=_number("registration.max_cameras",
+                                         _get(raw, "registration.max_cameras", d.registration_max_cameras),
+                                         int, 1, 1000),
         secret_key=environ.get("SECRET_KEY", ""),
         source_path=str(path),
     )
+    values.update(_footage(raw, d, base))
     geocoder = _get(raw, "incidents.geocoder", None)
     if geocoder is not None:
         if not isinstance(geocoder, dict) or geocoder.get("provider") not in ("table", "nominatim"):

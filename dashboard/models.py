@@ -199,3 +199,7 @@ class RegistryVersion(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     version: Mapped[int] = mapped_column(Integer, default=0)
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+import dashboard.footage_models  # noqa: E402, F401  (registers the footage tables on Base.metadata)
+import dashboard.registration_models  # noqa: E402, F401  (registers the registration tables on Base.metadata)

@@ -254,31 +254,63 @@ class RegistryCache:
     """Hands out the current snapshot; rebuilds it when the database's version moves.
 
     The version is read at most every `check_every` seconds, so a burst of map requests
-    costs one tiny query, and a rebuild happens in one thread while others keep using the
-    previous snapshot.
+    costs one tiny query. Only the very first load blocks; after a registry change the new
+    snapshot is built in a background thread while requests keep getting the previous one
+    (at 1M cameras a rebuild takes seconds, and a dashboard must never wait for it).
     """
 
-    def __init__(self, db: Database, check_every: float = 1.0):
+    def __init__(self, db: Database, check_every: float = 1.0, background: bool = True):
         self.db = db
         self.check_every = check_every
+        self.background = background
         self._snapshot: RegistrySnapshot | None = None
         self._checked_at = 0.0
         self._lock = threading.Lock()
+        self._rebuilding = False
 
     def get(self) -> RegistrySnapshot:
-        now = time.monotonic()
         snap = self._snapshot
-        if snap is not None and now - self._checked_at < self.check_every:
+        if snap is not None and time.monotonic() - self._checked_at < self.check_every:
             return snap
-        with self._lock:
-            if self._snapshot is not None and time.monotonic() - self._checked_at < self.check_every:
+        if snap is None:
+            with self._lock:
+                if self._snapshot is None:
+                    self._snapshot = load_snapshot(self.db)
+                    self._checked_at = time.monotonic()
                 return self._snapshot
-            with self.db.session() as s:
-                version = registry_version(s)
-            if self._snapshot is None or self._snapshot.version != version:
-                self._snapshot = load_snapshot(self.db)
-            self._checked_at = time.monotonic()
-            return self._snapshot
+        self._checked_at = time.monotonic()
+        with self.db.session() as s:
+            version = registry_version(s)
+        if version != snap.version:
+            if self.background:
+                self._rebuild_in_background()
+            else:
+                self._rebuild()
+        return self._snapshot
+
+    def _rebuild(self) -> None:
+        fresh = load_snapshot(self.db)
+        with self._lock:
+            if self._snapshot is None or fresh.version >= self._snapshot.version:
+                self._snapshot = fresh
+
+    def _rebuild_in_background(self) -> None:
+        with self._lock:
+            if self._rebuilding:
+                return
+            self._rebuilding = True
+
+        def run() -> None:
+            try:
+                self._rebuild()
+            finally:
+                self._rebuilding = False
+
+        threading.Thread(target=run, name="registry-rebuild", daemon=True).start()
+
+    def warm(self) -> None:
+        """Load the first snapshot in the background (server start-up)."""
+        threading.Thread(target=self.get, name="registry-warm", daemon=True).start()
 
     def invalidate(self) -> None:
         self._checked_at = 0.0

@@ -1,6 +1,9 @@
 """Counts of the cameras matching a filter, by division and by access level (for the summary chart).
 
-Pure numpy over the registry snapshot: one bincount over the filter's mask, no database.
+Pure numpy over the registry snapshot, no database. Filters on the categorical columns and
+access only (the common case) cost O(1,680): the snapshot's cameras-per-combo-code counts,
+masked by the filter's lookup table (dashboard.mapview.combo_lut), reshaped to division x
+live. Other filters take one bincount over the filter's (cached) mask.
 """
 
 from __future__ import annotations
@@ -9,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .mapview import ACCESS_LEVELS, CameraFilter, FilterCache
+from .mapview import ACCESS_LEVELS, CameraFilter, FilterCache, combo_lut
 from .registry import CATEGORIES, RegistrySnapshot
 
 UNKNOWN_DIVISION = "UNKNOWN"
@@ -34,22 +37,35 @@ class FilterSummary:
         return {"registered": sum(self.registered), "live": sum(self.live)}
 
 
-def summarize(snap: RegistrySnapshot, filt: CameraFilter, cache: FilterCache | None = None) -> FilterSummary:
-    """Per-division and per-access counts of the cameras matching `filt`."""
-    names = tuple(CATEGORIES["division"])
-    k = len(names)
-    if cache is not None:
-        cum = cache.prefix(snap, filt)
-        mask = None if cum is None else (cum[1:] - cum[:-1]).astype(bool)
-    else:
-        mask = filt.mask(snap)
+def _counts_from_combos(snap: RegistrySnapshot, lut: np.ndarray, k: int) -> np.ndarray:
+    """(k + 1, 2) counts [division (unknown last), live] from the per-combo-code counts.
+    Division is the first (slowest) dimension of the combo code and live the last."""
+    per = np.where(lut, snap.per_combo[:len(lut)], 0).reshape(k + 1, -1, 2).sum(axis=1)
+    return np.vstack([per[1:], per[:1]])  # slot 0 is the unknown division: move it last
+
+
+def _counts_from_mask(snap: RegistrySnapshot, mask: np.ndarray | None, k: int) -> np.ndarray:
     codes = snap.codes["division"].astype(np.int64)
     codes = np.where(codes < 0, k, codes)             # unknown division -> extra last slot
     live = snap.live
     if mask is not None:
         codes, live = codes[mask], live[mask]
-    # slot = division * 2 + live
-    counts = np.bincount(codes * 2 + live.astype(np.int64), minlength=2 * (k + 1)).reshape(k + 1, 2)
+    return np.bincount(codes * 2 + live.astype(np.int64), minlength=2 * (k + 1)).reshape(k + 1, 2)
+
+
+def summarize(snap: RegistrySnapshot, filt: CameraFilter, cache: FilterCache | None = None, *,
+              use_combos: bool = True) -> FilterSummary:
+    """Per-division and per-access counts of the cameras matching `filt`."""
+    names = tuple(CATEGORIES["division"])
+    k = len(names)
+    lut = combo_lut(filt) if use_combos and hasattr(snap, "per_combo") else None
+    if lut is not None:
+        counts = _counts_from_combos(snap, lut, k)
+    elif cache is not None:
+        cum = cache.prefix(snap, filt)
+        counts = _counts_from_mask(snap, None if cum is None else (cum[1:] - cum[:-1]).astype(bool), k)
+    else:
+        counts = _counts_from_mask(snap, filt.mask(snap), k)
     if counts[k].sum() > 0:
         names = (*names, UNKNOWN_DIVISION)
     else:

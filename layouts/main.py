@@ -138,23 +138,26 @@ def camera_map(cfg: MapConfig, divisions_geojson: dict, selected_divisions: list
         ]
     overlays = [
         dl.Overlay(dl.GeoJSON(id="city-layer", data=EMPTY_FC, interactive=False, style=_js("cityStyle")),
-                   name="City limits", checked=True),
+                   name="City limits", checked=True, id="city-overlay"),
         dl.Overlay(dl.GeoJSON(id="division-layer", data=divisions_geojson, interactive=False,
                               style=_js("divisionStyle"), hideout={"selected": selected_divisions}),
-                   name="Division boundaries", checked=True),
+                   name="Division boundaries", checked=True, id="division-overlay"),
         dl.Overlay(dl.GeoJSON(id="beat-layer", data=EMPTY_FC, style=_js("beatStyle"), interactive=False,
                               onEachFeature=_js("beatTooltip")),
-                   name="Beats (numbers)", checked=False),
+                   name="Beats (numbers)", checked=False, id="beat-overlay"),
         dl.Overlay(dl.GeoJSON(id="taag-layer", data=EMPTY_FC, style=_js("taagStyle"),
                               onEachFeature=_js("taagTooltip")),
-                   name="Targeted Area Action Grids", checked=False),
+                   name="Targeted Area Action Grids", checked=False, id="taag-overlay"),
         dl.Overlay(dl.GeoJSON(id="camera-layer", data=EMPTY_FC, pointToLayer=_js("cameraToLayer")),
-                   name="Cameras", checked=True),
+                   name="Cameras", checked=True, id="camera-overlay"),
         dl.Overlay(dl.GeoJSON(id="incident-layer", data=EMPTY_FC, pointToLayer=_js("incidentToLayer")),
-                   name="Incidents (CAD)", checked=True),
+                   name="Incidents (CAD)", checked=True, id="incident-overlay"),
     ]
+    # `overlays` names the ticked ones; assets/map.js (layers.syncOverlays) copies it back to each
+    # Overlay's `checked`, so a layer whose data changes stays hidden when the user has hidden it.
     layers = [
-        dl.LayersControl(id="layers-control", position="topright", collapsed=True, children=[*base, *overlays]),
+        dl.LayersControl(id="layers-control", position="topright", collapsed=True, sortLayers=True,
+                         overlays=[o.name for o in overlays if o.checked], children=[*base, *overlays]),
         dl.ScaleControl(position="bottomleft", imperial=True),
     ]
     return html.Div(className="cd-map-wrap", children=[

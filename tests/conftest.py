@@ -93,6 +93,9 @@ def app(settings):
 
     application = create_app(settings)
     application.server.config["TESTING"] = True
+    # deterministic for tests: every request sees the registry as committed
+    registry = application.server.extensions["connect_dallas"].registry
+    registry.check_every, registry.background = 0.0, False
     yield application
     application.server.extensions["connect_dallas"].db.dispose()
 

@@ -46,7 +46,7 @@ def call(client, app, output: str, values: dict, changed: str | None = None) -> 
 
 def sql_count(db, where: str = "1=1", **params) -> int:
     sql = f"""SELECT COUNT(*) FROM cameras c JOIN camera_sites s ON s.id = c.site_id JOIN owners o ON o.id = s.owner_id
-              WHERE c.status = 'active' AND {where}"""
+              WHERE c.status = 'active' AND {where}"""  # noqa: S608 (test-only, constant fragments)
     with db.engine.connect() as conn:
         return int(conn.execute(text(sql), params).scalar())
 
@@ -171,3 +171,34 @@ def test_callbacks_refuse_anonymous(app, client):
     response = client.post("/_dash-update-component", json={"output": "summary-chart.figure"},
                            headers=dash_headers(client))
     assert response.status_code in (302, 400, 401, 403)
+
+
+def test_layout_keeps_ids_and_adds_filters_chart_layers_and_url(app, analyst):
+    layout = analyst.get("/_dash-layout").get_data(as_text=True)
+    for element_id in ("camera-map", "camera-layer", "incident-layer", "division-layer", "division-filter",
+                       "owner-type-filter", "camera-type-filter", "access-filter", "search-box", "camera-count",
+                       "incident-list", "nearest-cameras", "camera-detail", "beat-filter", "placement-filter",
+                       "retention-filter", "registered-since-filter", "verified-filter", "summary-chart",
+                       "layers-control", "beat-layer", "taag-layer", "city-layer", "url"):
+        assert f'"id": "{element_id}"' in layout or f'"id":"{element_id}"' in layout, element_id
+    assert "connectDallas.map.beatTooltip" in layout and "connectDallas.map.cameraToLayer" in layout
+
+
+def test_supervisor_division_is_preselected(app, db, login_as):
+    client = login_as("supervisor", division="SOUTHWEST")
+    layout = client.get("/_dash-layout").get_json()
+
+    def find(node, wanted):
+        if isinstance(node, dict):
+            if node.get("props", {}).get("id") == wanted:
+                return node["props"]
+            for child in node.get("props", {}).get("children") or []:
+                found = find(child, wanted) if isinstance(child, dict) else None
+                if found:
+                    return found
+            child = node.get("props", {}).get("children")
+            if isinstance(child, dict):
+                return find(child, wanted)
+        return None
+
+    assert find(layout, "division-filter")["value"] == ["SOUTHWEST"]

@@ -143,7 +143,7 @@ def test_nearest_records_shape(seeded):
 
 
 def test_registry_cache_rebuilds_when_version_changes(seeded):
-    cache = RegistryCache(seeded, check_every=0)
+    cache = RegistryCache(seeded, check_every=0, background=False)
     first = cache.get()
     assert cache.get() is first  # unchanged version: same snapshot
     with seeded.session() as s:
@@ -251,3 +251,22 @@ def test_lookup_table_path_equals_mask_path(seeded, zoom_bounds):
 
         slow = camera_layer(snap, replace(f, min_retention_days=1), vp, FilterCache())
         assert fast == slow
+
+
+def test_registry_cache_rebuilds_in_background_and_serves_the_old_snapshot(seeded):
+    import time as _time
+
+    cache = RegistryCache(seeded, check_every=0)
+    first = cache.get()
+    with seeded.session() as s:
+        s.execute(text("UPDATE cameras SET status = 'withdrawn' WHERE id = (SELECT MIN(id) FROM cameras "
+                       "WHERE status = 'active')"))
+        from dashboard.db import bump_registry_version
+
+        bump_registry_version(s)
+    served = cache.get()  # answers at once with what it has
+    assert served is first or len(served) == len(first) - 1
+    deadline = _time.monotonic() + 10
+    while len(cache.get()) != len(first) - 1 and _time.monotonic() < deadline:
+        _time.sleep(0.05)
+    assert len(cache.get()) == len(first) - 1

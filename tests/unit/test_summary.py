@@ -70,6 +70,7 @@ def test_unfiltered_summary_equals_groupby(seeded):
     assert summary.total == len(frame) == len(snap)
     assert summary.divisions[:len(DIVISIONS)] == DIVISIONS  # every division, even with no camera
     assert _summary_counts(summary) == _groupby_counts(frame, CameraFilter())
+    assert summary == summarize(snap, CameraFilter(), use_combos=False)
     assert summary.by_access == {"registered": int((~frame["live_access"]).sum()),
                                  "live": int(frame["live_access"].sum())}
 
@@ -80,7 +81,7 @@ def test_random_filters_equal_groupby_with_and_without_cache(seeded):
     cache = FilterCache()
     rng = random.Random(3)
     pick = lambda values: tuple(sorted(rng.sample(values, rng.randint(1, min(3, len(values)))))) if rng.random() < 0.5 else ()  # noqa: E731
-    for _ in range(40):
+    for _ in range(60):
         f = CameraFilter(
             divisions=pick(list(DIVISIONS)), owner_types=pick(list(OWNER_TYPES)), camera_types=pick(list(CAMERA_TYPES)),
             placements=pick(list(PLACEMENTS)), access=rng.choice([None, "live", "registered"]),
@@ -89,7 +90,8 @@ def test_random_filters_equal_groupby_with_and_without_cache(seeded):
             verified_only=rng.random() < 0.3, beats=pick(beats) if rng.random() < 0.3 else (),
         )
         expected = _groupby_counts(frame, f)
-        for summary in (summarize(snap, f), summarize(snap, f, cache)):
+        for summary in (summarize(snap, f), summarize(snap, f, cache),
+                        summarize(snap, f, use_combos=False), summarize(snap, f, cache, use_combos=False)):
             assert _summary_counts(summary) == expected, f
             assert summary.total == sum(expected.values())
             if f.access == "live":
