@@ -146,7 +146,8 @@
         var features = [];
         Object.keys(store || {}).forEach(function (key) {
           var inc = store[key];
-          if (inc == null || inc.latitude == null || inc.longitude == null || inc.hidden) { return; }
+          if (inc == null || inc.latitude == null || inc.longitude == null) { return; }
+          if (inc.hide_after && Date.parse(inc.hide_after) < Date.now()) { return; }  // cleared a while ago
           features.push({type: "Feature", geometry: {type: "Point", coordinates: [inc.longitude, inc.latitude]},
             properties: {incident_number: inc.incident_number, nature_of_call: inc.nature_of_call,
                          priority: inc.priority, selected: inc.incident_number === selected}});

@@ -14,8 +14,8 @@ from flask import Flask, current_app, g, jsonify, redirect, request, session, ur
 from flask_login import current_user, logout_user
 
 # Exact public paths and public prefixes (CONTRACT.md). Static files hold no data.
-PUBLIC_PATHS = frozenset({"/healthz", "/login", "/favicon.ico", "/_favicon.ico"})
-PUBLIC_PREFIXES = ("/register", "/assets/", "/_dash-component-suites/")
+PUBLIC_PATHS = frozenset({"/healthz", "/login", "/register", "/favicon.ico", "/_favicon.ico"})
+PUBLIC_PREFIXES = ("/register/", "/assets/", "/_dash-component-suites/")  # trailing slashes: /registerX is not public
 # Callers with a CAD bearer token may use /api/* without a session.
 TOKEN_PREFIX = "/api/"  # noqa: S105 (a path, not a password)
 

@@ -1,4 +1,5 @@
-"""python -m benchmarks [--sizes 10000,100000,1000000] [--quick] [--only nearest|mapview|e2e|load|incidents|browser] [--no-e2e]
+"""python -m benchmarks [--sizes 10000,100000,1000000] [--quick] [--only nearest|mapview|e2e|load|incidents|browser]
+                       [--no-e2e] [--strict]
 
 Runs the DESIGN.md performance benchmarks on synthetic registries and prints every figure
 beside a baseline measured in the same run, then PASS/FAIL per target. See RESULTS.md.
@@ -17,7 +18,8 @@ from datetime import datetime
 import numpy as np
 import scipy
 
-from . import dash_e2e, mapview, nearest
+from . import browser, dash_e2e, incidents, mapview, nearest
+from . import load as load_bench
 from .common import Report, build_registry, fmt_n
 
 DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
@@ -40,7 +42,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--sizes", type=_sizes, default=None,
                    help="registry sizes (cameras generated), default 10000,100000,1000000")
     p.add_argument("--quick", action="store_true", help="10k and 100k only (unless --sizes), fewer repetitions")
-    p.add_argument("--only", choices=("nearest", "mapview", "e2e"),
+    p.add_argument("--only", choices=("nearest", "mapview", "e2e", "load", "incidents", "browser"),
                    help="one benchmark (mapview includes the end-to-end Dash part unless --no-e2e)")
     p.add_argument("--no-e2e", action="store_true", help="skip the end-to-end Dash callback part")
     p.add_argument("--strict", action="store_true", help="exit 1 if any target fails")
@@ -53,6 +55,12 @@ def main(argv: list[str] | None = None) -> int:
     do_nearest = args.only in (None, "nearest")
     do_map = args.only in (None, "mapview")
     do_e2e = args.only in (None, "mapview", "e2e") and not args.no_e2e
+    do_load = args.only in (None, "load")
+    do_incidents = args.only in (None, "incidents")
+    do_browser = args.only == "browser" or (args.only is None and browser.available())
+    if args.only == "browser" and not browser.available():
+        print(f"--only browser: {browser.CHROMIUM} or {browser.CHROMEDRIVER} is missing", file=sys.stderr)
+        return 2
     q = args.quick
     reps_nearest = 5 if q else 15
     reps_map = 12 if q else 40
@@ -95,6 +103,23 @@ def main(argv: list[str] | None = None) -> int:
                 break
             e2e_figs.append(figs)
             gc.collect()
+    load_figs: list[load_bench.LoadFigures] = []
+    if do_load:
+        print("\nBenchmark 3: load_snapshot from SQLite (databases seeded once under /tmp, then reused)", flush=True)
+        for n in sizes:
+            load_figs.append(load_bench.run(n, 5 if n < 1_000_000 else 3, report))
+            gc.collect()
+    inc_fig = None
+    if do_incidents:
+        print("\nBenchmark 4: incident latency, 50 dashboards polling; empty poll vs bare route", flush=True)
+        inc_fig = incidents.run(report)
+        gc.collect()
+    browser_figs: list[browser.BrowserFigures] = []
+    if do_browser:
+        print("\nBenchmark 5: headless Chromium, login -> first visible markers", flush=True)
+        for n in [s for s in sizes if s >= 100_000] or [max(sizes)]:
+            browser_figs.append(browser.run(n, 2 if q else 3, report))
+            gc.collect()
 
     if near_figs:
         nearest.summarise(near_figs, report)
@@ -102,6 +127,9 @@ def main(argv: list[str] | None = None) -> int:
         mapview.summarise(map_figs, report)
     if e2e_figs:
         dash_e2e.summarise(e2e_figs)
+    load_bench.summarise(load_figs, report)
+    incidents.summarise(inc_fig, report)
+    browser.summarise(browser_figs, report)
     print(report.summary())
     for text in report.notes:
         print(f"NOTE: {text}")

@@ -1,7 +1,8 @@
 """Benchmark 2b: the map update end to end through the real app, in process.
 
-The app is built with dashboard.app.create_app on a SQLite database under /tmp seeded with
-dashboard.seed.seed_demo(db, cameras=n); the Flask test client logs in as the demo analyst
+The app is built with dashboard.app.create_app on a private copy of a SQLite database under
+/tmp seeded with dashboard.seed.seed_demo(db, cameras=n) (common.seeded_db, reused across
+runs); the Flask test client logs in as the demo analyst
 and POSTs to /_dash-update-component the body the browser sends for `update_camera_layer`
 (callbacks/map_view.py), with the X-CSRFToken header copied from the `_csrf_token` cookie.
 So the time covers the login gate, CSRF, Dash's dispatch and JSON encoding, the registry
@@ -26,7 +27,18 @@ from pathlib import Path
 
 from dashboard.mapview import FilterCache, Viewport, camera_layer
 
-from .common import PAN_STEPS, SEED, Report, fmt_bytes, fmt_ms, fmt_n, median_s, shifted, table
+from .common import (
+    PAN_STEPS,
+    Report,
+    copy_of_seeded,
+    fmt_bytes,
+    fmt_ms,
+    fmt_n,
+    fmt_seed,
+    median_s,
+    shifted,
+    table,
+)
 from .mapview import FILTER, VIEWS
 
 USERNAME, PASSWORD = "analyst", "demo-analyst-2026"  # dashboard.seed.DEMO_USERS
@@ -73,7 +85,7 @@ class E2ERow:
 @dataclass
 class E2EFigures:
     n: int
-    seed_s: float
+    seed_s: float | None
     first_s: float
     healthz_s: float
     rows: list[E2ERow]
@@ -106,24 +118,14 @@ def run(n: int, reps: int, report: Report) -> E2EFigures | None:
     try:
         import callbacks  # noqa: F401 - fail early if the app (or a module it imports) is not ready
         import dashboard.app  # noqa: F401
-        from dashboard.db import Database
-        from dashboard.migrate import upgrade
-        from dashboard.seed import seed_demo
     except Exception as exc:  # noqa: BLE001 - any import failure means "app not buildable yet"
         report.note(f"end-to-end Dash benchmark skipped: the app cannot be imported ({type(exc).__name__}: {exc})")
         return None
 
     workdir = Path(tempfile.mkdtemp(prefix="connect_dallas_bench_"))  # under /tmp, never in the repo
-    path = workdir / f"e2e_{n}.db"
-    url = f"sqlite:///{path}"
     app = None
     try:
-        db = Database(url)
-        upgrade(db)
-        t0 = time.perf_counter()
-        seed_demo(db, cameras=n, seed=SEED)
-        seed_s = time.perf_counter() - t0
-        db.dispose()
+        url, seed_s = copy_of_seeded(n, str(workdir))
         try:
             app = _build_app(url)
         except Exception as exc:  # noqa: BLE001
@@ -185,7 +187,7 @@ def run(n: int, reps: int, report: Report) -> E2EFigures | None:
                                median_s(direct_cold)))
             rows.append(E2ERow(n, view, "pan/zoom", median_s(pan_t), int(median_s(pan_b)), median_s(direct_pan)))
         figs = E2EFigures(n, seed_s, first_s, median_s(health), rows)
-        print(f"  dash end to end at {fmt_n(n)}: seeded in {seed_s:.1f} s, first callback (loads the snapshot) "
+        print(f"  dash end to end at {fmt_n(n)}: seeding {fmt_seed(seed_s)}, first callback (loads the snapshot) "
               f"{fmt_ms(first_s)} ms; city filter change {fmt_ms(rows[0].http_s)} ms / {fmt_bytes(rows[0].bytes)}",
               flush=True)
         return figs
@@ -206,5 +208,5 @@ def summarise(figs: list[E2EFigures]) -> None:
     print(table(("cameras", "view", "action", "POST /_dash-update-component ms", "response bytes",
                  "camera_layer direct ms", "Flask+Dash+auth ms", "GET /healthz ms"), rows,
                 "== Benchmark 2b: update_camera_layer end to end (Flask test client, logged in), medians =="))
-    srows = [(fmt_n(f.n), f"{f.seed_s:.1f} s", fmt_ms(f.first_s)) for f in figs]
+    srows = [(fmt_n(f.n), fmt_seed(f.seed_s), fmt_ms(f.first_s)) for f in figs]
     print(table(("cameras", "seed_demo", "first callback ms (snapshot load from SQLite)"), srows))

@@ -9,10 +9,15 @@ from __future__ import annotations
 from flask import current_app
 from flask_login import current_user
 
+from auth import can
 from dashboard.geo import DallasGeography
 from layouts.main import MapConfig, Viewer, dashboard, signed_out
 
 from . import camera_detail, footage, incidents, map_view, owner_contact, summary
+
+# Server-rendered pages linked from the header, each behind its own permission check too.
+_PAGES = (("moderate_registrations", ("Registrations", "/admin/registrations")),
+          ("read_audit", ("Audit log", "/audit")))
 
 
 def serve_layout():
@@ -22,7 +27,8 @@ def serve_layout():
     cfg = MapConfig(center=settings.map_center, zoom=settings.map_zoom, min_zoom=settings.map_min_zoom,
                     tile_url=settings.tile_url, tile_attribution=settings.tile_attribution,
                     poll_ms=int(settings.poll_interval_seconds * 1000))
-    viewer = Viewer(current_user.full_name, current_user.role, current_user.division)
+    links = tuple(link for action, link in _PAGES if can(current_user, action))
+    viewer = Viewer(current_user.full_name, current_user.role, current_user.division, links)
     return dashboard(viewer, cfg, DallasGeography.display_layer("dpd_divisions_display"))
 
 

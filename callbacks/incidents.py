@@ -13,6 +13,7 @@ from dash.exceptions import PreventUpdate
 
 from auth import can
 from dashboard.incidents import incidents_changed_since
+from dashboard.live_board import STATUS_CHOICES, BoardFilter, alerts, board, is_cleared
 from dashboard.models import utcnow
 from layouts.constants import PRIORITY_LABELS
 
@@ -24,12 +25,21 @@ INITIAL_WINDOW = timedelta(hours=24)
 OVERLAP = timedelta(seconds=10)
 NEAREST_K = 10
 NEAREST_RADIUS_M = 150.0
-_SLIM_FIELDS = ("incident_number", "nature_of_call", "priority", "status", "received_at", "latitude", "longitude",
-                "block", "location", "beat", "division")
+_SLIM_FIELDS = ("id", "incident_number", "nature_of_call", "priority", "status", "received_at", "updated_at",
+                "latitude", "longitude", "block", "location", "beat", "division")
 
 
-def _slim(incident: dict) -> dict:
-    return {k: incident.get(k) for k in _SLIM_FIELDS}
+def _slim(incident: dict, snapshot=None, cleared_visible: timedelta | None = None) -> dict:
+    """What a dashboard keeps of an incident, plus the number of cameras within the search
+    radius (computed once, when the change arrives)."""
+    out = {k: incident.get(k) for k in _SLIM_FIELDS}
+    if snapshot is not None and incident.get("latitude") is not None:
+        out["nearby"] = len(snapshot.nearest(incident["latitude"], incident["longitude"], k=100,
+                                             radius_m=NEAREST_RADIUS_M))
+    if cleared_visible is not None and is_cleared(incident.get("status")) and incident.get("updated_at"):
+        # the map (clientside) drops the pin after this moment
+        out["hide_after"] = (datetime.fromisoformat(incident["updated_at"]) + cleared_visible).isoformat()
+    return out
 
 
 def _age(received_at: str | None, now: datetime) -> str:
@@ -46,10 +56,12 @@ def _age(received_at: str | None, now: datetime) -> str:
     return f"{minutes // 60} h {minutes % 60:02d} min ago"
 
 
-def render_incident_list(store: dict, selected: str | None, now: datetime) -> list:
-    incidents = sorted((store or {}).values(), key=lambda i: (i.get("priority") or 9,
-                                                              _neg_time(i.get("received_at"))))
+def render_incident_list(store: dict, selected: str | None, now: datetime, filt: BoardFilter | None = None,
+                         cleared_visible: timedelta = timedelta(minutes=30)) -> list:
+    incidents = board((store or {}).values(), filt or BoardFilter(), now, cleared_visible)
     if not incidents:
+        if store:
+            return [html.Div("No incident matches these filters.", className="cd-empty")]
         return [html.Div("No incidents from CAD in the last 24 hours.", className="cd-empty")]
     items = []
     for inc in incidents:
@@ -65,18 +77,14 @@ def render_incident_list(store: dict, selected: str | None, now: datetime) -> li
                 html.Div(f"{number} · {place}", className="cd-incident-meta"),
                 html.Div(" · ".join(x for x in (
                     (inc.get("division") or "").title(), inc.get("status") or "",
-                    _age(inc.get("received_at"), now), "" if located else "unlocated: not on the map") if x),
+                    _age(inc.get("received_at"), now),
+                    f"{inc['nearby']} camera{'s' if inc['nearby'] != 1 else ''} within {NEAREST_RADIUS_M:.0f} m"
+                    if located and inc.get("nearby") is not None else "",
+                    "" if located else "unlocated: not on the map") if x),
                     className="cd-incident-meta"),
             ],
         ))
     return items
-
-
-def _neg_time(value: str | None) -> float:
-    try:
-        return -datetime.fromisoformat(value).timestamp() if value else 0.0
-    except ValueError:
-        return 0.0
 
 
 def render_nearest(incident: dict, records: list[dict], can_request_footage: bool = False) -> list:
@@ -122,39 +130,74 @@ def poll_changes(db, cursor: dict | None, limit: int) -> tuple[list[dict], dict 
     return fresh, {"since": newest_iso, "seen": seen}
 
 
+def render_alert(urgent: list[dict]) -> html.Div:
+    first = urgent[0]
+    more = f" (+{len(urgent) - 1} more)" if len(urgent) > 1 else ""
+    place = " ".join(p for p in (first.get("block"), first.get("location")) if p)
+    return html.Div(className=f"cd-alert p{first.get('priority')}", children=[
+        html.Strong(f"New P{first.get('priority')} call{more}: "),
+        html.Span(f"{first.get('nature_of_call')} · {first.get('incident_number')}" + (f" · {place}" if place else "")),
+        html.Button("Dismiss", id="incident-alert-dismiss", n_clicks=0, className="cd-alert-dismiss"),
+    ])
+
+
 def register(app) -> None:
     @app.callback(
         Output("incident-store", "data"),
         Output("incident-cursor", "data"),
+        Output("incident-alert", "children"),
         Input("poll", "n_intervals"),
         State("incident-cursor", "data"),
     )
     def poll_incidents(_n, cursor):
         require_map_access()
         svc = services()
-        changed, cursor = poll_changes(svc.db, cursor, limit=svc.settings.max_page_size)
+        previously_seen = set((cursor or {}).get("seen") or {})
+        changed, new_cursor = poll_changes(svc.db, cursor, limit=svc.settings.max_page_size)
         if not changed:
             raise PreventUpdate  # 204: nothing new costs almost nothing
+        snapshot = svc.registry.get()
+        keep = timedelta(minutes=svc.settings.cleared_visible_minutes)
         patch = Patch()
         for incident in changed:
-            patch[incident["incident_number"]] = _slim(incident)
-        return patch, cursor
+            patch[incident["incident_number"]] = _slim(incident, snapshot, keep)
+        # the first load of a dashboard is history, not news: no alert for it
+        urgent = alerts(changed, previously_seen, utcnow()) if cursor else []
+        return patch, new_cursor, render_alert(urgent) if urgent else no_update
 
     app.clientside_callback(
         ClientsideFunction(namespace="incidents", function_name="toGeojson"),
         Output("incident-layer", "data"),
         Input("incident-store", "data"),
         Input("selected-incident", "data"),
+        Input("board-clock", "n_intervals"),
     )
 
     @app.callback(
         Output("incident-list", "children"),
         Input("incident-store", "data"),
         Input("selected-incident", "data"),
+        Input("incident-division-filter", "value"),
+        Input("incident-priority-filter", "value"),
+        Input("incident-status-filter", "value"),
+        Input("board-clock", "n_intervals"),
     )
-    def show_incident_list(store, selected):
+    def show_incident_list(store, selected, divisions, priorities, status, _tick):
         require_map_access()
-        return render_incident_list(store, selected, utcnow())
+        filt = BoardFilter(tuple(divisions or ()), tuple(int(p) for p in priorities or ()),
+                           status if status in STATUS_CHOICES else "all")
+        keep = timedelta(minutes=services().settings.cleared_visible_minutes)
+        return render_incident_list(store, selected, utcnow(), filt, keep)
+
+    @app.callback(
+        Output("incident-alert", "children", allow_duplicate=True),
+        Input("incident-alert-dismiss", "n_clicks"),
+        prevent_initial_call=True,
+    )
+    def dismiss_alert(n_clicks):
+        if not n_clicks:
+            raise PreventUpdate
+        return None
 
     @app.callback(
         Output("selected-incident", "data"),

@@ -257,3 +257,87 @@ def _http_error_app(exc: HTTPException):
 def _unexpected(exc: Exception):
     log.exception("unhandled error in %s %s", request.method, request.path)
     return jsonify({"error": "internal_error", "message": "the server could not complete the request"}), 500
+
+
+# --- canvass: the ranked cameras around an incident and its audited CSV export ---------------------------
+# (imported here, after the error handlers, so this section stays self-contained)
+from flask import Response  # noqa: E402
+
+from . import canvass as _canvass  # noqa: E402
+from .incidents import incident_to_dict  # noqa: E402
+
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
+
+
+def _canvass_args(errors: dict[str, str]) -> tuple[float | None, int | None]:
+    radius_m = _float_arg(errors, "radius_m", required=False, lo=0, hi=_canvass.MAX_RADIUS_M, lo_inclusive=False)
+    k = _int_arg(errors, "k", _canvass.DEFAULT_K, 1, _canvass.MAX_K)
+    return (_canvass.DEFAULT_RADIUS_M if radius_m is None else radius_m), k
+
+
+def _bool_arg(errors: dict[str, str], name: str) -> bool:
+    text = _arg(name)
+    if text is None or text.lower() in _FALSE:
+        return False
+    if text.lower() in _TRUE:
+        return True
+    errors[name] = f"must be 1 or 0 (got {text[:40]!r})"
+    return False
+
+
+def _canvass_input_error(exc: _canvass.CanvassInputError) -> ApiError:
+    return _invalid({exc.field or "input": str(exc)})
+
+
+def _incident_not_found(incident_number: str) -> ApiError:
+    return ApiError(404, {"error": "not_found", "message": f"no incident {incident_number[:40]!r}"})
+
+
+@bp.get("/incidents/<incident_number>/cameras")
+def incident_cameras(incident_number: str):
+    """The cameras around an incident, ranked for investigators (dashboard.canvass): no owner data."""
+    _require_reader()
+    errors: dict[str, str] = {}
+    radius_m, k = _canvass_args(errors)
+    if errors:
+        raise _invalid(errors)
+    svc = _services()
+    with svc.db.session() as session:
+        try:
+            row = _canvass.find_incident(session, incident_number)
+        except _canvass.IncidentNotFound:
+            raise _incident_not_found(incident_number) from None
+        incident = incident_to_dict(row)
+    now = _canvass.utcnow()
+    try:
+        ranked = _canvass.rank_for_incident(svc.registry.get(), incident, now, radius_m=radius_m, k=k)
+    except _canvass.CanvassInputError as exc:
+        raise _canvass_input_error(exc) from None
+    return jsonify({"incident": incident, "radius_m": radius_m, "k": k, "as_of": iso(now),
+                    "auto_dock": _canvass.AUTO_DOCK, "cameras": [c.to_dict() for c in ranked]})
+
+
+@bp.get("/incidents/<incident_number>/canvass.csv")
+def incident_canvass_csv(incident_number: str):
+    """The ranked list as a CSV download for the case file; every export is an audit event.
+    Signed-in users only (an export is a person's act, not CAD's); owner columns only with
+    include_owner=1, a role allowed to see owners, a case number and a reason."""
+    if g.get("api_client") == "cad" or not current_user.is_authenticated:
+        raise ApiError(403, {"error": "forbidden",
+                             "message": "the canvass export needs a signed-in user; a bearer token may not export"})
+    errors: dict[str, str] = {}
+    radius_m, k = _canvass_args(errors)
+    include_owner = _bool_arg(errors, "include_owner")
+    if errors:
+        raise _invalid(errors)
+    svc = _services()
+    try:
+        text = _canvass.canvass_csv(svc.db, svc.registry.get(), current_user, incident_number, radius_m=radius_m,
+                                    k=k, case_number=_arg("case"), reason=_arg("reason"),
+                                    client_addr=request.remote_addr, include_owner=include_owner)
+    except _canvass.IncidentNotFound:
+        raise _incident_not_found(incident_number) from None
+    except _canvass.CanvassInputError as exc:
+        raise _canvass_input_error(exc) from None
+    return Response(text, mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="{_canvass.safe_filename(incident_number)}"'})

@@ -48,9 +48,17 @@ def create_server(settings: Settings, services: Services | None = None) -> Flask
     server.register_blueprint(api_bp)
     csrf.exempt(api_bp)  # bearer-token or same-site JSON callers; no form posts
 
+    from .portal import init_portal
+
+    init_portal(server)  # /register (public portal) and /admin/registrations (moderation)
+
     from .footage_views import bp as footage_bp
 
     server.register_blueprint(footage_bp)  # public owner answer page under /register/requests/
+
+    from .audit_views import bp as audit_log_bp
+
+    server.register_blueprint(audit_log_bp)  # GET only: /audit and /audit/export.csv (read_audit)
 
     @server.route("/api/<path:rest>", methods=["GET", "POST"])  # other methods: 405 from routing
     def api_unknown(rest: str):

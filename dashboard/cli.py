@@ -150,6 +150,14 @@ def cmd_verify_audit(settings: Settings, args) -> None:
     print(f"audit chain intact: {report.checked} events verified")
 
 
+def cmd_registry_maintenance(settings: Settings, args) -> None:
+    from .registration import run_maintenance
+
+    result = run_maintenance(Database(settings.database_url), settings)
+    print(f"expired unconfirmed registrations: {result['expired_unconfirmed']}, "
+          f"reconfirmation asked: {result['reconfirm_asked']}, deactivated: {result['deactivated']}")
+
+
 def cmd_send_mail(settings: Settings, args) -> None:
     from .mail import deliver_due
     from .services import Services
@@ -214,6 +222,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("file")
     sp.add_argument("--speed", type=_speed, default=None,
                     help="replay the file's own timing X times faster (default: as fast as possible)")
+    add("registry-maintenance", cmd_registry_maintenance,
+        "expire unconfirmed registrations, ask yearly reconfirmation, deactivate the unanswered (run hourly)")
     add("send-mail", cmd_send_mail, "send queued email now (the server's outbox also does this every few seconds)")
     add("verify-audit", cmd_verify_audit, "recompute the audit hash chain and report the first tampered event")
     sp = add("serve", cmd_serve, "the web server (waitress)")

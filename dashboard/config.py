@@ -39,6 +39,7 @@ class Settings:
     poll_interval_seconds: float = 5.0
     service_area_margin_m: float = 2000.0
     max_page_size: int = 5000
+    cleared_visible_minutes: float = 30.0
     session_idle_minutes: float = 30.0
     lockout_threshold: int = 5
     lockout_minutes: float = 30.0
@@ -215,6 +216,9 @@ def load_settings(path: str | os.PathLike | None = None, overrides: dict[str, An
                                       _get(raw, "incidents.poll_interval_seconds", d.poll_interval_seconds), float, 0.5, 3600),
         service_area_margin_m=_number("incidents.service_area_margin_m",
                                       _get(raw, "incidents.service_area_margin_m", d.service_area_margin_m), float, 0, 100_000),
+        cleared_visible_minutes=_number("incidents.cleared_visible_minutes",
+                                        _get(raw, "incidents.cleared_visible_minutes", d.cleared_visible_minutes),
+                                        float, 0, 24 * 60),
         max_page_size=_number("incidents.max_page_size", _get(raw, "incidents.max_page_size", d.max_page_size), int, 1, 100_000),
         session_idle_minutes=_number("security.session_idle_minutes",
                                      _get(raw, "security.session_idle_minutes", d.session_idle_minutes), float, 1, 24 * 60),

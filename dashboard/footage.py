@@ -739,3 +739,34 @@ def uploads_of(db: Database, user, request_id: int) -> list[UploadView]:
         return [UploadView(u.original_name, u.size_bytes, u.sha256, local_time(u.received_at))
                 for u in s.scalars(select(FootageUpload).where(FootageUpload.request_id == request_id)
                                    .order_by(FootageUpload.id))]
+
+
+class FootageSweeper:
+    """A daemon thread that runs `refresh` (sent mail -> sent, expiries, reminders) every
+    `interval` seconds. Start it next to the mail OutboxWorker in `serve`; the dashboard's
+    footage panel also calls `refresh` whenever it lists requests."""
+
+    def __init__(self, db: Database, settings: Settings, interval: float = 60.0):
+        import threading
+
+        self.db, self.settings, self.interval = db, settings, interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="footage-sweeper", daemon=True)
+
+    def start(self) -> FootageSweeper:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=10)
+
+    def _run(self) -> None:
+        import logging
+
+        while not self._stop.wait(self.interval):
+            try:
+                refresh(self.db, self.settings)
+            except Exception:  # noqa: BLE001 - the sweeper must outlive a db blip
+                logging.getLogger(__name__).exception("footage sweep failed")

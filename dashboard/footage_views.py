@@ -82,14 +82,16 @@ def decision(token: str):
 def upload_files(token: str):
     svc = _services()
     settings = svc.settings
-    # per-request limit (Flask >= 3.1): the whole body, so a single file over the limit is caught
-    request.max_content_length = settings.footage_upload_max_mb * 1024 * 1024 * MAX_FILES + FORM_OVERHEAD
+    # per-request limit (Flask >= 3.1) on the whole body, so nothing larger is even spooled to disk;
+    # the service enforces the same limit per file while it reads
+    request.max_content_length = settings.footage_upload_max_mb * 1024 * 1024 + FORM_OVERHEAD
     try:
         validate_csrf(request.form.get("csrf_token"))
         files = [f for f in request.files.getlist("files") if f and f.filename]
     except RequestEntityTooLarge:
         return _refused(OwnerPageError(413, f"The upload is too large: at most {settings.footage_upload_max_mb} MB "
-                                            "per file. Please leave a note on how we can collect the footage."))
+                                            "per upload (send large clips one at a time). Please leave a note "
+                                            "on how we can collect the footage."))
     except ValidationError:
         return _refused(OwnerPageError(400, "This form has expired. Please open the link from the email again."))
     if not files:

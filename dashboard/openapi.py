@@ -123,6 +123,46 @@ def _schemas(max_batch: int) -> dict[str, Any]:
             "required": ["cameras"],
             "properties": {"cameras": {"type": "array", "items": _ref("NearestCamera")}},
         },
+        "RankedCamera": {
+            "type": "object",
+            "description": "A camera around an incident, ranked for investigators: score 3 faces the incident and "
+                           "urgent, 2 faces it, 1 urgent, 0 neither, -1 footage already overwritten; then "
+                           "nearest first, then lowest camera_id. No owner details.",
+            "required": ["camera_id", "latitude", "longitude", "distance_m", "bearing_deg", "faces",
+                         "live_access", "retention_days", "hours_left", "urgent", "overwritten", "score", "rank"],
+            "properties": {
+                "camera_id": {"type": "integer"},
+                "latitude": {"type": "number"},
+                "longitude": {"type": "number"},
+                "distance_m": {"type": "number", "description": "great-circle distance in metres"},
+                "bearing_deg": {"type": "number", "description": "from the camera to the incident, clockwise "
+                                                                 "from north"},
+                "faces": {"type": ["boolean", "null"], "description": "the incident lies inside the camera's "
+                                                                      "field-of-view cone and range; null when "
+                                                                      "its direction is unknown"},
+                "live_access": {"type": "boolean"},
+                "retention_days": {"type": "integer"},
+                "hours_left": {"type": "number", "description": "hours before footage of the incident's time is "
+                                                                "overwritten; negative: already gone"},
+                "urgent": {"type": "boolean", "description": "0 < hours_left <= 48"},
+                "overwritten": {"type": "boolean", "description": "hours_left <= 0 (ranked last)"},
+                "score": {"type": "integer", "minimum": -1, "maximum": 3},
+                "rank": {"type": "integer", "minimum": 1},
+            },
+        },
+        "IncidentCameras": {
+            "type": "object",
+            "required": ["incident", "radius_m", "k", "as_of", "auto_dock", "cameras"],
+            "properties": {
+                "incident": _ref("Incident"),
+                "radius_m": {"type": "number"},
+                "k": {"type": "integer"},
+                "as_of": {**text, "format": "date-time", "description": "the time hours_left was computed at"},
+                "auto_dock": {"type": "integer", "description": "how many of the first cameras the dashboard "
+                                                                "docks automatically"},
+                "cameras": {"type": "array", "items": _ref("RankedCamera")},
+            },
+        },
         "FieldErrors": {"type": "object", "additionalProperties": {"type": "string"},
                         "example": {"priority": "must be from 1 (most urgent) to 4 (got 7)"}},
         "ValidationErrors": {"type": "object", "required": ["errors"],
@@ -134,6 +174,15 @@ def _schemas(max_batch: int) -> dict[str, Any]:
 
 def _query(name: str, schema: dict, description: str, required: bool = False) -> dict:
     return {"name": name, "in": "query", "required": required, "schema": schema, "description": description}
+
+
+def _canvass_parameters() -> list[dict]:
+    return [
+        _query("radius_m", {"type": "number", "exclusiveMinimum": 0, "maximum": 2000, "default": 150},
+               "cameras within this many metres of the incident"),
+        _query("k", {"type": "integer", "minimum": 1, "maximum": 100, "default": 20},
+               "at most this many cameras, after ranking"),
+    ]
 
 
 def _paths(max_page_size: int, max_batch: int) -> dict[str, Any]:
@@ -187,6 +236,56 @@ def _paths(max_page_size: int, max_batch: int) -> dict[str, Any]:
                 ],
                 "responses": {"200": _json(_ref("NearestCameras"), "Cameras, nearest first"),
                               **_error_responses(401, 403, 422)},
+            },
+        },
+        f"{PREFIX}/incidents/{{incident_number}}/cameras": {
+            "get": {
+                "operationId": "incidentCameras",
+                "summary": "The active cameras around an incident, ranked for investigators (no owner details)",
+                "security": readers,
+                "parameters": [
+                    {"name": "incident_number", "in": "path", "required": True, "schema": {"type": "string"}},
+                    *_canvass_parameters(),
+                ],
+                "responses": {
+                    "200": _json(_ref("IncidentCameras"), "The ranked cameras"),
+                    "404": _json(_ref("Error"), "No incident with that number"),
+                    **_error_responses(401, 403),
+                    "422": _json(_ref("ValidationErrors"), "Bad radius_m or k, or the incident has no location"),
+                },
+            },
+        },
+        f"{PREFIX}/incidents/{{incident_number}}/canvass.csv": {
+            "get": {
+                "operationId": "incidentCanvassCsv",
+                "summary": "The ranked cameras around an incident as a CSV download for the case file (audited)",
+                "description": "Signed-in users only (a bearer token gets 403). Every export is an audit event "
+                               "`canvass_export`. Owner columns (owner_type, owner_name, contact_person, phone, "
+                               "email, owner_address) are added only with include_owner=1, for a role allowed "
+                               "to see owner details, with a case number and a reason; a role that may not is "
+                               "refused with 403 and the refusal is audited.",
+                "security": [{"sessionCookie": []}],
+                "parameters": [
+                    {"name": "incident_number", "in": "path", "required": True, "schema": {"type": "string"}},
+                    *_canvass_parameters(),
+                    _query("include_owner", {"type": "string", "enum": ["0", "1"], "default": "0"},
+                           "1: add the owner columns (needs case and reason)"),
+                    _query("case", {"type": "string", "pattern": "^[0-9]{2}-[0-9]{7}$", "example": "25-0280079"},
+                           "Dallas case number; required with include_owner=1, recorded in the audit event"),
+                    _query("reason", {"type": "string", "minLength": 10, "maxLength": 500},
+                           "why the owners' contacts are needed; required with include_owner=1"),
+                ],
+                "responses": {
+                    "200": {"description": "CSV attachment canvass-<incident_number>.csv: rank, camera_id, "
+                                           "latitude, longitude, distance_m, bearing_deg, faces_incident, "
+                                           "live_access, retention_days, hours_left, urgent, overwritten "
+                                           "[, owner columns]",
+                            "content": {"text/csv": {"schema": {"type": "string"}}}},
+                    "404": _json(_ref("Error"), "No incident with that number"),
+                    **_error_responses(401, 403),
+                    "422": _json(_ref("ValidationErrors"), "Bad radius_m, k, include_owner, case or reason, or "
+                                                           "the incident has no location"),
+                },
             },
         },
         f"{PREFIX}/openapi.json": {

@@ -15,8 +15,17 @@ werkzeug's ProxyFix so `request.remote_addr` is the client's address, not the pr
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, abort, current_app, make_response, redirect, render_template, request,
-                   url_for
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
@@ -90,6 +99,8 @@ def _form_values(form) -> dict:
 def _form_context(values: dict, count: int) -> dict:
     settings = _settings()
     return dict(values=values, count=count, max_cameras=settings.registration_max_cameras,
+                map_center=settings.map_center, map_zoom=settings.map_zoom, tile_url=settings.tile_url,
+                tile_attribution=settings.tile_attribution,
                 owner_types=PORTAL_OWNER_TYPES, camera_types=CAMERA_TYPES, directions=DIRECTION_CHOICES,
                 camera_fields=CAMERA_FIELDS)
 
@@ -266,7 +277,9 @@ def init_portal(server: Flask) -> Limiter:
     settings = server.config["SETTINGS"]
     limiter = Limiter(get_remote_address, app=server, storage_uri="memory://", default_limits=[],
                       headers_enabled=False)
-    limiter.limit(lambda: settings.registration_rate_limit, methods=["POST"], on_breach=_rate_limited)(bp)
+    # one budget per client address shared by every form post of the portal
+    limiter.shared_limit(lambda: settings.registration_rate_limit, scope="register-posts", methods=["POST"],
+                         on_breach=_rate_limited)(bp)
     server.register_blueprint(bp)
     server.register_blueprint(admin_bp)
     server.extensions["portal_limiter"] = limiter

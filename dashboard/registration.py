@@ -187,7 +187,8 @@ def validate_form(form: Mapping[str, Any], *, max_cameras: int = 100,
         errors["camera_count"] = ("err_max_cameras", {"limit": max_cameras})
     elif requested < 1 and "camera_count" not in errors:
         errors["camera_count"] = ("err_range", {"lo": 1, "hi": max_cameras})
-    cameras = [validate_camera(form, f"cam-{i}-", errors) for i in range(camera_count_of(form, max_cameras))]
+    cameras = [] if "camera_count" in errors else \
+        [validate_camera(form, f"cam-{i}-", errors) for i in range(camera_count_of(form, max_cameras))]
     if not is_checked(form.get("consent")):
         errors["consent"] = ("err_consent", {})
     if errors:

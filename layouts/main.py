@@ -36,6 +36,7 @@ class Viewer:
     full_name: str
     role: str
     division: str | None
+    links: tuple[tuple[str, str], ...] = ()  # (label, href) of the pages this role may open
 
 
 def _js(name: str) -> dict:
@@ -52,6 +53,7 @@ def header(viewer: Viewer) -> html.Header:
             viewer.full_name + where,
             html.Span(ROLE_LABELS.get(viewer.role, viewer.role), className="cd-role", id="current-role"),
         ]),
+        *[html.A(label, href=href, id=f"link-{href.strip('/').replace('/', '-')}") for label, href in viewer.links],
         html.A("Sign out", href="/logout", id="logout-link"),
     ])
 
@@ -169,7 +171,16 @@ def camera_map(cfg: MapConfig, divisions_geojson: dict, selected_divisions: list
 def side_panel() -> html.Aside:
     return html.Aside(className="cd-panel cd-side", **{"aria-label": "Incidents and camera details"}, children=[
         html.H2("Live incidents (CAD)"),
-        html.Div(id="incident-alert", role="status"),
+        html.Div(id="incident-alert", role="alert", **{"aria-live": "assertive"}),
+        html.Div(className="cd-board-filters", children=[
+            dcc.Dropdown(id="incident-division-filter", multi=True, placeholder="All divisions",
+                         options=[{"label": d.title(), "value": d} for d in DIVISIONS], className="cd-dropdown"),
+            dcc.Checklist(id="incident-priority-filter", inline=True, value=[],
+                          options=[{"label": f"P{p}", "value": p} for p in (1, 2, 3, 4)]),
+            dcc.RadioItems(id="incident-status-filter", inline=True, value="all",
+                           options=[{"label": "Open", "value": "open"}, {"label": "Cleared", "value": "cleared"},
+                                    {"label": "All", "value": "all"}]),
+        ]),
         html.Div(id="incident-list", children=html.Div("Waiting for CAD…", className="cd-empty")),
         html.H2("Nearest cameras"),
         dcc.Loading(type="dot", color="#4cc9f0", children=html.Div(
@@ -195,6 +206,7 @@ def dashboard(viewer: Viewer, cfg: MapConfig, divisions_geojson: dict) -> html.D
         ]),
         dcc.Location(id="url", refresh=False),
         dcc.Interval(id="poll", interval=cfg.poll_ms),
+        dcc.Interval(id="board-clock", interval=30_000),  # ages and clearing in the CAD drawer
         dcc.Store(id="incident-store", data={}),
         dcc.Store(id="incident-cursor", data=None),
         dcc.Store(id="selected-incident", data=None),

@@ -26,7 +26,8 @@ NEAR_OFFSETS_M = ((8, 0), (0, 20), (-30, 5), (25, -40), (-60, -55))  # (north, e
 
 @pytest.fixture
 def settings_overrides() -> dict:
-    return {"poll_interval_seconds": POLL_S}
+    # the seeded sample has cleared calls hours old: keep them listed for this test
+    return {"poll_interval_seconds": POLL_S, "cleared_visible_minutes": 24 * 60}
 
 
 def _add_cameras_near(db, lat: float, lon: float) -> list[int]:
@@ -79,6 +80,10 @@ def test_incident_list_new_cad_incident_and_nearest_cameras(dashboard, db, live_
     assert time.monotonic() - posted < POLL_S + 4  # within the poll interval + a margin
     item = driver.find_element(By.XPATH, _item_xpath(number))
     assert "P1 · 19 - Shooting" in item.text
+    alert = wait.until(lambda d: d.find_element(By.ID, "incident-alert").text or None, "no alert for a new P1")
+    assert "New P1 call" in alert and number in alert
+    driver.find_element(By.ID, "incident-alert-dismiss").click()
+    wait.until(lambda d: d.find_element(By.ID, "incident-alert").text == "", "the alert did not dismiss")
     first = driver.find_elements(By.CSS_SELECTOR, "#incident-list .cd-incident-item")[0]
     assert number in first.text  # the only P1 comes first
     wait.until(lambda d: number in map_state(d)["incidents"])

@@ -243,3 +243,30 @@ def test_nearest_panel_shows_footage_form_only_to_allowed_roles(app, make_user, 
     shown = json.dumps([c.to_plotly_json() for c in render_nearest(incident, records, True)], default=str)
     for element in ("footage-cameras", "footage-send", "footage-message", "footage-requests"):
         assert element in shown
+
+
+def test_oversize_upload_is_413_and_stores_nothing(app, services, client, make_user, world, db, smtp_server):
+    from dataclasses import replace
+    from pathlib import Path
+
+    _controller, inbox = smtp_server
+    services.settings = replace(services.settings, footage_upload_max_mb=1)
+    make_user("detective1", "detective")
+    with db.session() as s:
+        from auth.users import SessionUser, find_user
+
+        user = SessionUser.from_model(find_user(s, "detective1"))
+    start = utcnow() - timedelta(hours=3)
+    footage.send_requests(db, user, world["number"], world["cameras"][:1], start, start + timedelta(hours=1),
+                          None, services.settings)
+    deliver_due(services.db, services.smtp)
+    path = _link_path(inbox)
+    token = CSRF.search(client.get(path).get_data(as_text=True)).group(1)
+    big = FAKE_MP4 + b"\x00" * (3 * 1024 * 1024)
+    response = client.post(f"{path}/upload", content_type="multipart/form-data",
+                           data={"csrf_token": token, "files": (io.BytesIO(big), "big.mp4", "video/mp4")})
+    assert response.status_code == 413 and "too large" in response.get_data(as_text=True)
+    root = Path(services.settings.footage_storage_dir)
+    assert not root.exists() or [p for p in root.rglob("*") if p.is_file()] == []
+    with db.session() as s:
+        assert s.scalars(select(FootageUpload)).all() == []

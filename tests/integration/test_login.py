@@ -113,14 +113,16 @@ def test_idle_timeout_ends_session(login_as, db, settings_overrides):
 
 
 @pytest.mark.parametrize("settings_overrides", [{"session_idle_minutes": 1}])
-def test_background_poll_does_not_keep_session_alive(login_as, settings_overrides):
+def test_background_poll_does_not_keep_session_alive(app, login_as, settings_overrides):
     client = login_as("analyst")
+    output = next(k for k in app.callback_map if "incident-store.data" in k and "incident-cursor.data" in k)
+    outputs = [{"id": part.rsplit(".", 1)[0], "property": part.rsplit(".", 1)[1]}
+               for part in output.strip(".").split("...")]
     client.get("/_dash-layout")
     started = time.time() - 50
     with client.session_transaction() as sess:
         sess["last_active"] = started
-    body = {"output": "..incident-store.data...incident-cursor.data..",
-            "outputs": [{"id": "incident-store", "property": "data"}, {"id": "incident-cursor", "property": "data"}],
+    body = {"output": output, "outputs": outputs,
             "inputs": [{"id": "poll", "property": "n_intervals", "value": 1}],
             "changedPropIds": ["poll.n_intervals"],
             "state": [{"id": "incident-cursor", "property": "data", "value": None}]}

@@ -14,7 +14,7 @@ from auth.gate import is_public
 
 # CONTRACT.md: the only routes anyone may reach without signing in.
 CONTRACT_PUBLIC = {"/healthz", "/login"}
-CONTRACT_PUBLIC_PREFIXES = ("/register", "/assets/", "/_dash-component-suites/")
+CONTRACT_PUBLIC_PREFIXES = ("/register/", "/assets/", "/_dash-component-suites/")
 
 
 def _concrete(rule: str) -> str:
@@ -39,7 +39,7 @@ def test_url_map_includes_dash_routes(app):
 def test_every_non_public_route_refuses_anonymous(app, client):
     checked = 0
     for method, path in all_routes(app):
-        if path in CONTRACT_PUBLIC or path.startswith(CONTRACT_PUBLIC_PREFIXES) or path in (
+        if path in CONTRACT_PUBLIC or path == "/register" or path.startswith(CONTRACT_PUBLIC_PREFIXES) or path in (
                 "/favicon.ico", "/_favicon.ico"):
             continue
         response = client.open(path, method=method, json={} if method in ("POST", "PUT", "PATCH") else None)
@@ -66,7 +66,7 @@ def test_gate_allow_list_matches_contract():
     assert is_public("/register") and is_public("/register/confirm/abc")
     assert is_public("/assets/style.css") and is_public("/_dash-component-suites/dash/x.js")
     for private in ("/", "/_dash-layout", "/_dash-dependencies", "/_dash-update-component", "/api/v1/incidents",
-                    "/logout", "/loginx", "/healthz/extra"):
+                    "/logout", "/loginx", "/healthz/extra", "/registerX", "/registration", "/register-admin"):
         assert not is_public(private), private
 
 
@@ -99,3 +99,22 @@ def test_unknown_api_paths_answer_json_404_to_token_callers(client):
     for path in ("/api/v2/anything", "/api/v1/nope", "/api/x"):
         response = client.get(path, headers={"Authorization": f"Bearer {CAD_TOKEN}"})
         assert response.status_code == 404 and response.is_json, path
+
+
+def _layout_links(client) -> set[str]:
+    import json
+
+    layout = json.dumps(client.get("/_dash-layout").get_json())
+    return {href for href in ("/audit", "/admin/registrations") if f'"href": "{href}"' in layout}
+
+
+def test_header_links_follow_the_role(login_as):
+    assert _layout_links(login_as("analyst")) == set()
+
+
+def test_header_links_for_admin(login_as):
+    assert _layout_links(login_as("admin")) == {"/audit", "/admin/registrations"}
+
+
+def test_header_links_for_supervisor(login_as):
+    assert _layout_links(login_as("supervisor", "CENTRAL")) == {"/audit"}

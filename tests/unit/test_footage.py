@@ -349,3 +349,20 @@ def test_smtp_outage_keeps_request_queued_then_sent(db, make_user, world, settin
     assert footage.sync_sent(db) == 1
     [row] = footage.list_requests(db, user)
     assert (row.status, row.mail, row.status_label) == ("sent", "sent", "sent")
+
+
+def test_sweeper_moves_sent_requests(db, make_user, world, settings):
+    import time
+
+    user = session_user(db, make_user, "detective")
+    [created] = send(db, user, world, settings)
+    with db.session() as s:
+        s.scalar(select(OutboundEmail)).status = "sent"
+    sweeper = footage.FootageSweeper(db, settings, interval=0.05).start()
+    try:
+        deadline = time.monotonic() + 5
+        while status_of(db, created.id) != "sent" and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        sweeper.stop()
+    assert status_of(db, created.id) == "sent"

@@ -1,0 +1,279 @@
+"""Benchmark 5: login to the first visible markers in headless Chromium.
+
+ours      the real app (create_app on a private copy of the seeded SQLite database,
+          common.seeded_db) under waitress on 127.0.0.1; the registry snapshot is loaded
+          before timing (a running server has it); a fresh Chromium profile per measurement.
+          Time: from clicking the login form's submit to the first visible `.cd-cluster`.
+baseline  the idiomatic page, built here: a minimal Dash app whose layout is
+          dl.Map(dl.GeoJSON(data=<FeatureCollection of all active cameras>, cluster=True))
+          (no tiles), served the same way. Time: from navigation to the first visible
+          `.marker-cluster`.
+Target (DESIGN.md): ours <= 1/10 of the baseline at 1M.
+Chromium flags as tests/browser/conftest.py. Skipped when /usr/bin/chromium is missing.
+"""
+
+from __future__ import annotations
+
+import shutil
+import statistics
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from .common import Report, build_registry, fmt_n, fmt_seed, table
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+CHROME_FLAGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--window-size=1400,900", "--disable-dev-shm-usage")
+# where the time went, read from the page after the first marker: the resources it fetched
+# (Resource Timing), relative to the navigation start of the dashboard page
+TIMING_JS = """
+var nav = performance.getEntriesByType('navigation')[0];
+var out = [['navigation ' + location.pathname, 0, nav ? nav.duration : -1]];
+performance.getEntriesByType('resource').forEach(function (r) {
+  out.push([r.name.replace(location.origin, ''), r.startTime, r.responseEnd, r.transferSize]);
+});
+out.push(['now (first marker seen)', performance.now(), performance.now()]);
+return out;
+"""
+# installed in every document before its scripts (CDP): the in-page time of the first visible
+# marker (a requestAnimationFrame check: rendered with a size), and the main-thread long
+# tasks (> 50 ms) before it
+FIRST_MARKER_JS = """
+(function () {
+  window.__cdLong = 0; window.__cdLongN = 0; window.__cdLongs = [];
+  try {
+    new PerformanceObserver(function (list) {
+      if (window.__cdFirst !== undefined) { return; }
+      list.getEntries().forEach(function (e) { window.__cdLong += e.duration; window.__cdLongN += 1;
+                                        window.__cdLongs.push([e.startTime, e.duration]); });
+    }).observe({type: 'longtask', buffered: true});
+  } catch (e) {}
+  function tick() {
+    var els = document.querySelectorAll('.cd-cluster, .marker-cluster');
+    for (var i = 0; i < els.length; i++) {
+      var r = els[i].getBoundingClientRect();
+      if (r.width > 0 && r.height > 0) { window.__cdFirst = performance.now(); return; }
+    }
+    requestAnimationFrame(tick);
+  }
+  requestAnimationFrame(tick);
+})();
+"""
+USERNAME, PASSWORD = "analyst", "demo-analyst-2026"
+OURS_TIMEOUT_S = 60
+BASELINE_TIMEOUT_S = 120
+
+
+def available() -> bool:
+    return Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()
+
+
+@dataclass
+class BrowserFigures:
+    n: int
+    ours_s: list[float]
+    baseline_s: list[float]          # empty if it never showed a marker
+    baseline_error: str | None
+    baseline_bytes: int
+    seed_s: float | None
+    timeline: list | None = None     # ours, last run: [name, start ms, end ms, bytes] after navigation
+
+    @property
+    def ratio(self) -> float:
+        return statistics.median(self.ours_s) / statistics.median(self.baseline_s) if self.baseline_s else float("nan")
+
+
+class _Server:
+    def __init__(self, wsgi, threads: int = 8):
+        import waitress
+
+        self.server = waitress.create_server(wsgi, host="127.0.0.1", port=0, threads=threads)
+        self.thread = threading.Thread(target=self.server.run, daemon=True, name="bench-browser-server")
+        self.thread.start()
+        self.base = f"http://127.0.0.1:{self.server.effective_port}"
+
+    def close(self) -> None:
+        self.server.close()
+        self.thread.join(timeout=5)
+
+
+def _driver(profile: str, page_timeout: float):
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in CHROME_FLAGS:
+        options.add_argument(flag)
+    options.add_argument(f"--user-data-dir={profile}")
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": FIRST_MARKER_JS})
+    driver.set_page_load_timeout(page_timeout)
+    driver.set_script_timeout(page_timeout)
+    return driver
+
+
+def _first_visible(driver, css: str, timeout: float) -> None:
+    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    # markers are re-created as layers update: a stale element is just "not yet"
+    WebDriverWait(driver, timeout, poll_frequency=0.05, ignored_exceptions=(StaleElementReferenceException,)).until(
+        lambda d: any(e.is_displayed() for e in d.find_elements(By.CSS_SELECTOR, css)))
+
+
+def _measure(fn, timeout: float) -> float:
+    profile = tempfile.mkdtemp(prefix="cd-bench-chromium-")
+    driver = _driver(profile, timeout)
+    try:
+        return fn(driver)
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def _ours_once(base: str, timeline: list):
+    from selenium.webdriver.common.by import By
+
+    def go(driver) -> float:
+        driver.get(base + "/login")
+        _first_visible(driver, "#username", 20)
+        driver.find_element(By.ID, "username").send_keys(USERNAME)
+        driver.find_element(By.ID, "password").send_keys(PASSWORD)
+        t0 = time.perf_counter()
+        driver.find_element(By.ID, "login-submit").click()
+        _first_visible(driver, ".cd-cluster", OURS_TIMEOUT_S)
+        took = time.perf_counter() - t0
+        timeline[:] = driver.execute_script(TIMING_JS)
+        first, long_ms, long_n = driver.execute_script("return [window.__cdFirst, window.__cdLong, window.__cdLongN]")
+        if first is not None:
+            timeline.append(["first visible .cd-cluster (in-page requestAnimationFrame check)", first, first])
+        timeline.append([f"main-thread long tasks before it: {long_n or 0} tasks, total", 0, long_ms or 0])
+        for start, dur in driver.execute_script("return window.__cdLongs || []"):
+            if dur >= 200:
+                timeline.append(["  long task (main thread busy: no rendering, no callback dispatch)", start,
+                                 start + dur])
+        timeline.append(["(login click -> first .cd-cluster, measured outside)", 0, took * 1000])
+        return took
+    return go
+
+
+def _baseline_app(n: int, assets: str):
+    """The idiomatic page; returns (Dash app, bytes of its GeoJSON)."""
+    import dash_leaflet as dl
+    from dash import Dash, html
+
+    from .mapview import NO_FILTER, dumps, idiomatic_geojson
+
+    reg = build_registry(n)
+    fc = idiomatic_geojson(reg.snap, NO_FILTER)
+    size = len(dumps(fc))
+    app = Dash(__name__, assets_folder=assets, serve_locally=True)
+    app.layout = html.Div([dl.Map(center=[32.8, -96.8], zoom=11, style={"height": "100vh"},
+                                  children=[dl.GeoJSON(data=fc, cluster=True, id="cams")])])
+    return app, size
+
+
+def _baseline_once(base: str):
+    def go(driver) -> float:
+        t0 = time.perf_counter()
+        driver.get(base + "/")
+        _first_visible(driver, ".marker-cluster", BASELINE_TIMEOUT_S)
+        took = time.perf_counter() - t0
+        first = driver.execute_script("return window.__cdFirst")
+        if first is not None:
+            print(f"    idiomatic page: first visible .marker-cluster at {first / 1000:.2f} s after navigation start "
+                  f"(in page); {took:.2f} s measured outside", flush=True)
+        return took
+    return go
+
+
+def run(n: int, reps: int, report: Report) -> BrowserFigures:
+    from dashboard.app import create_app
+    from dashboard.config import load_settings
+
+    from .common import copy_of_seeded
+
+    ours: list[float] = []
+    timeline: list = []
+    base_t: list[float] = []
+    error = None
+    with tempfile.TemporaryDirectory(prefix="connect_dallas_bench_") as workdir:
+        url, seed_s = copy_of_seeded(n, workdir)
+        settings = load_settings(overrides={"database_url": url, "secret_key": "d" * 48, "env": "demo",
+                                            "tile_url": ""}, environ={})
+        app = create_app(settings)
+        app.server.extensions["connect_dallas"].registry.get()  # a running server has its snapshot
+        server = _Server(app.server)
+        try:
+            for _ in range(reps):
+                ours.append(_measure(_ours_once(server.base, timeline), OURS_TIMEOUT_S + 30))
+        finally:
+            server.close()
+            app.server.extensions["connect_dallas"].db.dispose()
+        del app
+
+        assets = Path(workdir) / "no-assets"
+        assets.mkdir()
+        bapp, size = _baseline_app(n, str(assets))
+        bserver = _Server(bapp.server)
+        try:
+            for _ in range(max(1, reps if n < 1_000_000 else 1)):
+                try:
+                    base_t.append(_measure(_baseline_once(bserver.base), BASELINE_TIMEOUT_S + 30))
+                except Exception as exc:  # noqa: BLE001 - a timeout or a crashed tab is a result here
+                    error = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+                    break
+        finally:
+            bserver.close()
+        del bapp
+    fig = BrowserFigures(n, ours, base_t, error, size, seed_s, timeline)
+    print(f"  browser at {fmt_n(n)}: ours login -> first cluster {statistics.median(ours):.2f} s "
+          f"({', '.join(f'{t:.2f}' for t in ours)}); idiomatic page -> first marker "
+          + (f"{statistics.median(base_t):.2f} s" if base_t else f"FAILED ({error})"), flush=True)
+    return fig
+
+
+def summarise(figs: list[BrowserFigures], report: Report) -> None:
+    if not figs:
+        return
+    rows = []
+    for f in figs:
+        rows.append((fmt_n(f.n), f"{statistics.median(f.ours_s):.2f}", ", ".join(f"{t:.2f}" for t in f.ours_s),
+                     f"{statistics.median(f.baseline_s):.2f}" if f.baseline_s else f"failed: {f.baseline_error}",
+                     f"{f.baseline_bytes / 1024 ** 2:.1f} MB", f"1/{1 / f.ratio:.1f}" if f.baseline_s else "-",
+                     fmt_seed(f.seed_s)))
+    print(table(("cameras", "ours: login -> first .cd-cluster s", "ours, each run s",
+                 "idiomatic: navigation -> first .marker-cluster s", "idiomatic GeoJSON", "ours / idiomatic",
+                 "seed_demo"), rows,
+                "== Benchmark 5: headless Chromium, first visible markers (medians; fresh profile each run) =="))
+    for f in figs:
+        if f.timeline:
+            trows = [(str(name)[:90], f"{start:,.0f}", f"{end:,.0f}", f"{end - start:,.0f}",
+                      "" if len(rest) == 0 or not rest[0] else f"{rest[0] / 1024:,.1f} KB")
+                     for name, start, end, *rest in f.timeline]
+            print(table(("resource (ours, last run, after the login redirect)", "start ms", "end ms", "took ms",
+                         "transferred"), trows,
+                        f"-- where the time goes in ours at {fmt_n(f.n)}: the dashboard page's Resource Timing --"))
+    at_1m = [f for f in figs if f.n == 1_000_000]
+    if not at_1m:
+        report.add("browser: login -> first markers at 1M, / idiomatic page", "1M not in --sizes", "", None)
+        return
+    f = at_1m[0]
+    if f.baseline_s:
+        report.add("browser: login -> first markers at 1M, / idiomatic page",
+                   f"1/{1 / f.ratio:.1f} ({statistics.median(f.ours_s):.2f} / {statistics.median(f.baseline_s):.2f} s)",
+                   "<= 1/10", f.ratio <= 0.1)
+    else:
+        ok = statistics.median(f.ours_s) <= BASELINE_TIMEOUT_S / 10
+        report.add("browser: login -> first markers at 1M, / idiomatic page",
+                   f"{statistics.median(f.ours_s):.2f} s; idiomatic failed ({f.baseline_error})",
+                   "<= 1/10", ok)
+        report.note(f"browser 1M: the idiomatic page never showed a marker within {BASELINE_TIMEOUT_S} s "
+                    f"({f.baseline_error}); the verdict compares ours with that time limit")
