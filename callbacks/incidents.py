@@ -7,11 +7,14 @@ The poll sends only what changed since its cursor, as a Patch of the store, and 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from urllib.parse import quote
 
+import dash_leaflet as dl
 from dash import ALL, ClientsideFunction, Input, Output, Patch, State, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 
 from auth import can
+from dashboard.canvass import AUTO_DOCK, DEFAULT_RADIUS_M, RankedCamera, rank_for_incident
 from dashboard.incidents import incidents_changed_since
 from dashboard.live_board import STATUS_CHOICES, BoardFilter, alerts, board, is_cleared
 from dashboard.models import utcnow
@@ -23,8 +26,10 @@ INITIAL_WINDOW = timedelta(hours=24)
 # A CAD transaction can commit after a newer one; re-reading this far behind the cursor (and
 # skipping what was already sent) means a late commit is never missed.
 OVERLAP = timedelta(seconds=10)
-NEAREST_K = 10
-NEAREST_RADIUS_M = 150.0
+NEAREST_K = 20          # up to 20 cameras on demand
+DOCKED = AUTO_DOCK      # the first 4 are docked automatically
+NEAREST_RADIUS_M = float(DEFAULT_RADIUS_M)
+RADIUS_CHOICES = (50, 100, 150, 250, 500, 1000)
 _SLIM_FIELDS = ("id", "incident_number", "nature_of_call", "priority", "status", "received_at", "updated_at",
                 "latitude", "longitude", "block", "location", "beat", "division")
 
@@ -87,25 +92,47 @@ def render_incident_list(store: dict, selected: str | None, now: datetime, filt:
     return items
 
 
-def render_nearest(incident: dict, records: list[dict], can_request_footage: bool = False) -> list:
-    title = html.Div(f"{incident['incident_number']} · {incident.get('nature_of_call')}", className="cd-note")
+def _hours(ranked: RankedCamera) -> str:
+    if ranked.overwritten:
+        return "overwritten"
+    text = f"{ranked.hours_left:.0f} h"
+    return f"{text} · urgent" if ranked.urgent else text
+
+
+def render_nearest(incident: dict, ranked: list[RankedCamera], can_request_footage: bool = False, *,
+                   radius_m: float = NEAREST_RADIUS_M, show_all: bool = False) -> list:
+    """The canvass list: ranked for investigators (faces the scene, footage about to be
+    overwritten, then distance); the first DOCKED are shown, up to NEAREST_K on demand."""
+    number = incident["incident_number"]
+    title = html.Div(f"{number} · {incident.get('nature_of_call')}", className="cd-note")
     if incident.get("latitude") is None:
         return [title, html.Div("This incident has no location yet, so no cameras can be ranked.",
                                 className="cd-empty")]
-    if not records:
-        return [title, html.Div(f"No registered camera within {NEAREST_RADIUS_M:.0f} m.", className="cd-empty")]
-    rows = [html.Tr([html.Td(f"#{r['camera_id']}"), html.Td(f"{r['distance_m']:.0f} m"),
-                     html.Td(f"{r['bearing_deg']:.0f}°"),
-                     html.Td({True: "yes", False: "no", None: "unknown"}[r["faces_point"]])])
-            for r in records]
+    if not ranked:
+        return [title, html.Div(f"No registered camera within {radius_m:.0f} m. Widen the radius above.",
+                                className="cd-empty")]
+    shown = ranked if show_all else ranked[:DOCKED]
+    rows = [html.Tr(className=("docked" if r.rank <= DOCKED else "") + (" overwritten" if r.overwritten else ""),
+                    children=[html.Td(f"#{r.camera_id}"), html.Td(f"{r.distance_m:.0f} m"),
+                              html.Td(f"{r.bearing_deg:.0f}°"),
+                              html.Td({True: "yes", False: "no", None: "unknown"}[r.faces]),
+                              html.Td(_hours(r)), html.Td("live" if r.live_access else "—")])
+            for r in shown]
     table = html.Table(className="cd-table", children=[
-        html.Thead(html.Tr([html.Th("Camera"), html.Th("Distance"), html.Th("Bearing"), html.Th("Faces")])),
+        html.Thead(html.Tr([html.Th("Camera"), html.Th("Distance"), html.Th("Bearing"), html.Th("Faces"),
+                            html.Th("Footage left"), html.Th("Live")])),
         html.Tbody(rows)])
+    summary = html.Div(className="cd-note", children=[
+        f"{len(shown)} of {len(ranked)} cameras within {radius_m:.0f} m · ",
+        html.A("Download canvass CSV", id="canvass-download", download="",
+               href=f"/api/v1/incidents/{quote(number, safe='')}/canvass.csv?radius_m={radius_m:g}&k={NEAREST_K}"),
+    ])
+    records = [r.to_dict() for r in shown]
     if not can_request_footage:
-        return [title, table]
+        return [title, table, summary]
     from .footage import request_panel  # the footage request form, for roles that may send requests
 
-    return [title, table, request_panel(incident, records)]
+    return [title, table, summary, request_panel(incident, records)]
 
 
 def poll_changes(db, cursor: dict | None, limit: int) -> tuple[list[dict], dict | None]:
@@ -219,21 +246,30 @@ def register(app) -> None:
     @app.callback(
         Output("nearest-cameras", "children"),
         Output("camera-map", "viewport", allow_duplicate=True),
+        Output("search-radius-layer", "children"),
         Input("selected-incident", "data"),
+        Input("nearest-radius", "value"),
+        Input("nearest-more", "value"),
         State("incident-store", "data"),
         prevent_initial_call=True,
     )
-    def show_nearest(selected, store):
+    def show_nearest(selected, radius, more, store):
         require_map_access()
         incident = (store or {}).get(selected or "")
         if not incident:
             raise PreventUpdate
+        radius_m = float(radius) if radius in RADIUS_CHOICES else NEAREST_RADIUS_M
         if incident.get("latitude") is None:
-            return render_nearest(incident, []), no_update
+            return render_nearest(incident, []), no_update, []
         lat, lon = incident["latitude"], incident["longitude"]
-        nearest = services().registry.get().nearest(lat, lon, k=NEAREST_K, radius_m=NEAREST_RADIUS_M)
-        viewport = {"center": [lat, lon], "zoom": 17, "transition": "flyTo"}
-        return render_nearest(incident, nearest.records(), can(user(), "footage_requests")), viewport
+        ranked = rank_for_incident(services().registry.get(), incident, utcnow(), radius_m=radius_m, k=NEAREST_K)
+        flying = ctx.triggered_id == "selected-incident"
+        viewport = {"center": [lat, lon], "zoom": 17, "transition": "flyTo"} if flying else no_update
+        circle = dl.Circle(center=[lat, lon], radius=radius_m, interactive=False,
+                           pathOptions={"color": "#ff9f0a", "weight": 2, "dashArray": "6 4", "fillOpacity": 0.05})
+        body = render_nearest(incident, ranked, can(user(), "footage_requests"), radius_m=radius_m,
+                              show_all=bool(more))
+        return body, viewport, [circle]
 
 
 __all__ = ["register", "PRIORITY_LABELS"]

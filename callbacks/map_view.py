@@ -8,6 +8,7 @@ from functools import lru_cache
 from urllib.parse import parse_qs, urlencode
 
 from dash import ClientsideFunction, Input, Output, State, ctx, no_update
+from dash.exceptions import PreventUpdate
 
 from dashboard.geo import DallasGeography
 from dashboard.mapview import CameraFilter, Viewport, camera_layer
@@ -200,12 +201,19 @@ def register(app) -> None:
         Output("beat-layer", "data"),
         Output("taag-layer", "data"),
         Output("city-layer", "data"),
-        Input("beat-layer", "id"),  # a constant: fires once per page load
+        Output("ref-loaded", "data"),
+        Input("camera-count", "children"),
+        State("ref-loaded", "data"),
+        prevent_initial_call=True,
     )
-    def load_reference_layers(_):
+    def load_reference_layers(count, loaded):
+        """Once per page, after the first cameras are drawn: the reference layers are ~250 KB
+        of GeoJSON and must not hold up the first markers."""
         require_map_access()
+        if loaded or count in (None, ""):
+            raise PreventUpdate
         layers = reference_layers()
-        return layers["beats"], layers["taag"], layers["city"]
+        return layers["beats"], layers["taag"], layers["city"], True
 
     @app.callback(
         Output("url", "search"),

@@ -4,7 +4,7 @@ On the filter inputs only (never the viewport), so panning and zooming cost noth
 
 from __future__ import annotations
 
-from dash import Output
+from dash import Input, Output
 
 from dashboard.summary import FilterSummary, summarize
 from layouts.constants import ACCESS_COLOURS
@@ -41,9 +41,12 @@ def summary_figure(summary: FilterSummary) -> dict:
 
 
 def register(app) -> None:
-    @app.callback(Output("summary-chart", "figure"), *filter_inputs())
+    # Not fired on page load: the first chart waits for `ref-loaded`, which is set after the
+    # first cameras are drawn, so Plotly's bundle never delays the map's first markers.
+    @app.callback(Output("summary-chart", "figure"), *filter_inputs(), Input("ref-loaded", "data"),
+                  prevent_initial_call=True)
     def update_summary(divisions, owner_types, camera_types, access, beats=None, placements=None,
-                       retention=None, registered_since=None, verified=None):
+                       retention=None, registered_since=None, verified=None, _ready=None):
         require_map_access()
         svc = services()
         filt = build_filter(divisions, owner_types, camera_types, access, beats, placements, retention,

@@ -177,7 +177,13 @@ def cmd_serve(settings: Settings, args) -> None:
     port = args.port or settings.port
     app = create_app(settings)
     services = app.server.extensions["connect_dallas"]
+    from .background import PeriodicTask
+    from .footage import FootageSweeper
+    from .registration import run_maintenance
+
     OutboxWorker(services.db, services.smtp, settings.mail_interval_seconds).start()
+    FootageSweeper(services.db, settings).start()  # sent/expired/reminders for footage requests
+    PeriodicTask("registry-maintenance", lambda: run_maintenance(services.db, settings), 3600).start()
     services.registry.warm()  # the first dashboard should not wait for a large registry to load
     print(f"CONNECT DALLAS Ops serving on http://{host}:{port}  (Ctrl+C stops)", flush=True)
     serve(app.server, host=host, port=port, threads=16, ident="connect-dallas", channel_timeout=60)

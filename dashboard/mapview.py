@@ -98,10 +98,30 @@ class Viewport:
 class FilterCache:
     """Per-worker LRU of (snapshot version, filter) -> prefix sum of the mask."""
 
-    def __init__(self, size: int = 8):
+    def __init__(self, size: int = 32):
         self.size = size
         self._items: OrderedDict = OrderedDict()
         self._lock = threading.Lock()
+
+    def level_weights(self, snap: RegistrySnapshot, filt: CameraFilter, lut: np.ndarray,
+                      shift: int) -> tuple[_Level, np.ndarray] | None:
+        """Running total of matching cameras over a zoom level's (cell, code) table."""
+        key = (id(snap), snap.version, filt, "level", shift)
+        with self._lock:
+            hit = self._items.get(key)
+            if hit is not None:
+                self._items.move_to_end(key)
+                return hit
+        level = _level(snap, shift)
+        if level is None:
+            return None
+        weights = np.zeros(len(level.cells) + 1, dtype=np.int64)
+        np.cumsum(lut[level.combo] * level.count, out=weights[1:])
+        with self._lock:
+            self._items[key] = (level, weights)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return level, weights
 
     def prefix(self, snap: RegistrySnapshot, filt: CameraFilter) -> np.ndarray | None:
         if filt.is_empty:
@@ -215,7 +235,7 @@ def camera_layer(snap: RegistrySnapshot, filt: CameraFilter, vp: Viewport, cache
     if filt.is_empty:
         counts = b - a
     elif lut is not None:
-        counts = _lut_counts(snap, lut, cx, cy, a, b, cell_shift)
+        counts = _lut_counts(snap, lut, cx, cy, a, b, cell_shift, cache.level_weights(snap, filt, lut, cell_shift))
     else:
         counts = cum[b] - cum[a]
     nonempty = counts > 0
@@ -244,22 +264,20 @@ def camera_layer(snap: RegistrySnapshot, filt: CameraFilter, vp: Viewport, cache
             "meta": {"total": total, "visible": visible, "zoom": vp.zoom, "registry": len(snap)}}
 
 
-def _lut_counts(snap: RegistrySnapshot, lut: np.ndarray, cx, cy, a, b, cell_shift: int) -> np.ndarray:
-    """Matching cameras per visible cell, from the level table or the visible rows,
-    whichever span is shorter."""
+def _lut_counts(snap: RegistrySnapshot, lut: np.ndarray, cx, cy, a, b, cell_shift: int,
+                level_weights: tuple[_Level, np.ndarray] | None) -> np.ndarray:
+    """Matching cameras per visible cell: from the level table's running total (cached per
+    filter and zoom, so a pan costs one binary search per visible cell), or from the
+    visible rows when the level has no table (street zoom)."""
     if not len(a):
         return np.zeros(0, dtype=np.int64)
-    row_lo, row_hi = int(a.min()), int(b.max())
-    level = _level(snap, cell_shift)
-    if level is not None:
+    if level_weights is not None:
+        level, weights = level_weights
         cells = morton(cx, cy)
         ea = np.searchsorted(level.cells, cells, side="left")
         eb = np.searchsorted(level.cells, cells + np.uint64(1), side="left")
-        lo, hi = int(ea.min()), int(eb.max())
-        if hi - lo < row_hi - row_lo:
-            weights = np.zeros(hi - lo + 1, dtype=np.int64)
-            np.cumsum(lut[level.combo[lo:hi]] * level.count[lo:hi], out=weights[1:])
-            return weights[eb - lo] - weights[ea - lo]
+        return weights[eb] - weights[ea]
+    row_lo, row_hi = int(a.min()), int(b.max())
     weights = np.zeros(row_hi - row_lo + 1, dtype=np.int64)
     np.cumsum(lut[snap.combo[row_lo:row_hi]], out=weights[1:])
     return weights[b - row_lo] - weights[a - row_lo]

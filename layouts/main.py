@@ -161,6 +161,7 @@ def camera_map(cfg: MapConfig, divisions_geojson: dict, selected_divisions: list
         dl.LayersControl(id="layers-control", position="topright", collapsed=True, sortLayers=True,
                          overlays=[o.name for o in overlays if o.checked], children=[*base, *overlays]),
         dl.ScaleControl(position="bottomleft", imperial=True),
+        dl.LayerGroup(id="search-radius-layer"),  # the selected incident's search radius
     ]
     return html.Div(className="cd-map-wrap", children=[
         dl.Map(id="camera-map", center=list(cfg.center), zoom=cfg.zoom, minZoom=cfg.min_zoom, maxZoom=19,
@@ -183,6 +184,11 @@ def side_panel() -> html.Aside:
         ]),
         html.Div(id="incident-list", children=html.Div("Waiting for CAD…", className="cd-empty")),
         html.H2("Nearest cameras"),
+        html.Div(className="cd-board-filters", children=[
+            dcc.Dropdown(id="nearest-radius", clearable=False, value=150, className="cd-dropdown",
+                         options=[{"label": f"Search radius {r} m", "value": r} for r in (50, 100, 150, 250, 500, 1000)]),
+            dcc.Checklist(id="nearest-more", value=[], options=[{"label": "Show up to 20 (4 docked)", "value": "more"}]),
+        ]),
         dcc.Loading(type="dot", color="#4cc9f0", children=html.Div(
             id="nearest-cameras", children=html.Div("Select an incident to rank the cameras around it.",
                                                     className="cd-empty"))),
@@ -208,6 +214,7 @@ def dashboard(viewer: Viewer, cfg: MapConfig, divisions_geojson: dict) -> html.D
         dcc.Interval(id="poll", interval=cfg.poll_ms),
         dcc.Interval(id="board-clock", interval=30_000),  # ages and clearing in the CAD drawer
         dcc.Store(id="incident-store", data={}),
+        dcc.Store(id="ref-loaded", data=False),  # set once the first cameras are on the map
         dcc.Store(id="incident-cursor", data=None),
         dcc.Store(id="selected-incident", data=None),
     ])

@@ -11,7 +11,7 @@ import requests
 from selenium.webdriver.common.by import By
 from sqlalchemy import text
 
-from callbacks.incidents import NEAREST_K, NEAREST_RADIUS_M
+from callbacks.incidents import DOCKED, NEAREST_K, NEAREST_RADIUS_M
 from dashboard.geo import haversine_m
 from dashboard.models import Camera, CameraSite, Owner
 from tests.browser.pages import map_state, settled_at
@@ -94,20 +94,36 @@ def test_incident_list_new_cad_incident_and_nearest_cameras(dashboard, db, live_
     wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, rows_css), "no nearest-cameras table")
     assert number in driver.find_element(By.ID, "nearest-cameras").text
     wait.until(lambda d: "selected" in d.find_element(By.XPATH, _item_xpath(number)).get_attribute("class"))
-    shown = []
-    for row in driver.find_elements(By.CSS_SELECTOR, rows_css):
-        cells = [td.text for td in row.find_elements(By.TAG_NAME, "td")]
-        assert cells[0].startswith("#") and cells[1].endswith(" m"), cells
-        shown.append((int(cells[0][1:]), int(cells[1][:-2])))
-    distances = [m for _, m in shown]
-    assert distances == sorted(distances), shown
 
-    # The table is the k nearest active cameras within the radius, as the database says.
+    def table_rows():
+        rows = []
+        for row in driver.find_elements(By.CSS_SELECTOR, rows_css):
+            cells = [td.text for td in row.find_elements(By.TAG_NAME, "td")]
+            assert cells[0].startswith("#") and cells[1].endswith(" m"), cells
+            faces, left = cells[3], cells[4]
+            score = -1 if left == "overwritten" else 2 * (faces == "yes") + ("urgent" in left)
+            rows.append((int(cells[0][1:]), int(cells[1][:-2]), score))
+        return rows
+
     with db.engine.connect() as conn:
         cams = conn.execute(text("SELECT c.id, s.latitude, s.longitude FROM cameras c "
                                  "JOIN camera_sites s ON s.id = c.site_id WHERE c.status = 'active'")).all()
     true_m = {c.id: float(haversine_m(INCIDENT_AT[0], INCIDENT_AT[1], c.latitude, c.longitude)) for c in cams}
     within = sum(1 for m in true_m.values() if m <= NEAREST_RADIUS_M)
+    wait.until(lambda d: len(table_rows()) == min(DOCKED, within), "the first 4 are not docked")
+    # up to 20 on demand
+    driver.find_element(By.XPATH, "//*[@id='nearest-more']//label").click()
+    wait.until(lambda d: len(table_rows()) == min(NEAREST_K, within), "more cameras were not shown")
+    shown = [(cid, metres) for cid, metres, _ in table_rows()]
+    ranked = table_rows()
+    # ranked for investigators: the score never rises down the list, distance breaks ties
+    for (_, m1, s1), (_, m2, s2) in zip(ranked, ranked[1:], strict=False):
+        assert s1 > s2 or (s1 == s2 and m1 <= m2), ranked
+    distances = [m for _, m in shown]
+    assert driver.find_element(By.ID, "canvass-download").get_attribute("href").endswith(
+        f"/api/v1/incidents/{number}/canvass.csv?radius_m=150&k={NEAREST_K}")
+
+    # The table is the cameras within the radius, as the database says.
     assert len(shown) == min(NEAREST_K, within), (shown, within)
     listed_ids = {cid for cid, _ in shown}
     for cid, metres in shown:

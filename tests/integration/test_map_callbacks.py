@@ -133,7 +133,13 @@ def test_division_filter_limits_the_summary_to_that_division(app, db, analyst):
 
 
 def test_reference_layers_and_beat_options(app, analyst):
-    out = call(analyst, app, "beat-layer.data", {"beat-layer.id": "beat-layer"})
+    # loaded once per page, after the first cameras are counted (never before: no delay to the markers)
+    assert call(analyst, app, "beat-layer.data", {"camera-count.children": "", "ref-loaded.data": False}) == {}
+    out = call(analyst, app, "beat-layer.data", {"camera-count.children": "800", "ref-loaded.data": False},
+               changed="camera-count.children")
+    assert out["ref-loaded"]["data"] is True
+    assert call(analyst, app, "beat-layer.data", {"camera-count.children": "790", "ref-loaded.data": True},
+                changed="camera-count.children") == {}  # a later filter change does not resend them
     beats, taag, city = out["beat-layer"]["data"], out["taag-layer"]["data"], out["city-layer"]["data"]
     assert len(taag["features"]) == 54 and all(set(f["properties"]) == {"TAAG_Name"} for f in taag["features"])
     assert len(beats["features"]) > 200 and set(beats["features"][0]["properties"]) == {"beat", "division"}

@@ -51,3 +51,23 @@ def test_alert_only_for_new_recent_urgent_calls():
 def test_cleared_status_spellings():
     assert is_cleared("Cleared") and is_cleared("CALL CLEARED") and is_cleared("Closed")
     assert not is_cleared("At Scene") and not is_cleared(None)
+
+
+def test_periodic_task_runs_and_survives_errors():
+    import threading
+
+    from dashboard.background import PeriodicTask
+
+    calls = []
+    done = threading.Event()
+
+    def job():
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("first run fails")
+        done.set()
+
+    task = PeriodicTask("test", job, 0.01).start()
+    assert done.wait(5)
+    task.stop()
+    assert len(calls) >= 2
