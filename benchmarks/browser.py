@@ -147,9 +147,11 @@ def _ours_once(base: str, timeline: list):
         driver.find_element(By.ID, "username").send_keys(USERNAME)
         driver.find_element(By.ID, "password").send_keys(PASSWORD)
         t0 = time.perf_counter()
+        clicked_epoch_ms = time.time() * 1000
         driver.find_element(By.ID, "login-submit").click()
         _first_visible(driver, ".cd-cluster", OURS_TIMEOUT_S)
-        took = time.perf_counter() - t0
+        outside = time.perf_counter() - t0
+        took = _painted_since(driver, clicked_epoch_ms, outside)
         timeline[:] = driver.execute_script(TIMING_JS)
         first, long_ms, long_n = driver.execute_script("return [window.__cdFirst, window.__cdLong, window.__cdLongN]")
         if first is not None:
@@ -159,9 +161,21 @@ def _ours_once(base: str, timeline: list):
             if dur >= 200:
                 timeline.append(["  long task (main thread busy: no rendering, no callback dispatch)", start,
                                  start + dur])
-        timeline.append(["(login click -> first .cd-cluster, measured outside)", 0, took * 1000])
+        timeline.append(["(login click -> first .cd-cluster, measured outside: WebDriver lag included)", 0,
+                         outside * 1000])
         return took
     return go
+
+
+def _painted_since(driver, start_epoch_ms: float, fallback_s: float) -> float:
+    """Seconds from a user action (epoch ms) to the in-page paint of the first marker.
+
+    WebDriver's own polling waits for the page's main thread, so after the first paint a busy
+    page (loading the chart, rendering the CAD drawer) is seen seconds late from outside; the
+    in-page requestAnimationFrame time, on the same wall clock, is what the user saw."""
+    painted = driver.execute_script(
+        "return window.__cdFirst === undefined ? null : performance.timeOrigin + window.__cdFirst")
+    return (painted - start_epoch_ms) / 1000 if painted is not None else fallback_s
 
 
 def _baseline_app(n: int, assets: str):
@@ -183,13 +197,16 @@ def _baseline_app(n: int, assets: str):
 def _baseline_once(base: str):
     def go(driver) -> float:
         t0 = time.perf_counter()
+        start_epoch_ms = time.time() * 1000
         driver.get(base + "/")
         _first_visible(driver, ".marker-cluster", BASELINE_TIMEOUT_S)
-        took = time.perf_counter() - t0
+        outside = time.perf_counter() - t0
+        took = _painted_since(driver, start_epoch_ms, outside)
         first = driver.execute_script("return window.__cdFirst")
         if first is not None:
             print(f"    idiomatic page: first visible .marker-cluster at {first / 1000:.2f} s after navigation start "
-                  f"(in page); {took:.2f} s measured outside", flush=True)
+                  f"(in page); {took:.2f} s from the request to the paint; {outside:.2f} s seen from outside",
+                  flush=True)
         return took
     return go
 

@@ -73,9 +73,11 @@ def _poll_spec(app) -> tuple[str, list[dict], dict, dict]:
         if "incident-cursor.data" in key and "incident-store.data" in key:
             outputs = [dict(zip(("id", "property"), part.rsplit(".", 1), strict=True))
                        for part in key.strip(".").split("...")]
-            (inp,) = spec["inputs"]
+            inp = next(i for i in spec["inputs"] if i["property"] == "n_intervals")
+            extra = [{"id": i["id"], "property": i["property"], "value": True}  # e.g. ref-loaded: page ready
+                     for i in spec["inputs"] if i is not inp]
             (state,) = spec["state"]
-            return key, outputs, {"id": inp["id"], "property": inp["property"]}, \
+            return key, outputs, {"id": inp["id"], "property": inp["property"], "extra": extra}, \
                 {"id": state["id"], "property": state["property"]}
     raise LookupError("no poll_incidents callback (outputs incident-store.data, incident-cursor.data)")
 
@@ -111,7 +113,8 @@ class Dashboard:
     def poll(self) -> int:
         key, outputs, inp, state = self.spec
         self.n += 1
-        body = {"output": key, "outputs": outputs, "inputs": [{**inp, "value": self.n}],
+        poll_input = {"id": inp["id"], "property": inp["property"], "value": self.n}
+        body = {"output": key, "outputs": outputs, "inputs": [poll_input, *inp["extra"]],
                 "changedPropIds": [f"{inp['id']}.{inp['property']}"], "state": [{**state, "value": self.cursor}]}
         t0 = time.perf_counter()
         r = self.http.post(self.base + "/_dash-update-component", data=json.dumps(body), headers=self.headers,

@@ -13,7 +13,7 @@ from auth import can
 from dashboard.geo import DallasGeography
 from layouts.main import MapConfig, Viewer, dashboard, signed_out
 
-from . import camera_detail, footage, incidents, map_view, owner_contact, summary
+from . import camera_detail, draw_area, footage, incidents, map_view, owner_contact, search, summary
 
 # Server-rendered pages linked from the header, each behind its own permission check too.
 _PAGES = (("moderate_registrations", ("Registrations", "/admin/registrations")),
@@ -33,5 +33,6 @@ def serve_layout():
 
 
 def register(app) -> None:
-    for module in (map_view, camera_detail, incidents, owner_contact, summary, footage):
+    for module in (map_view, camera_detail, incidents, owner_contact, summary, footage, draw_area,
+                   search):
         module.register(app)

@@ -174,9 +174,11 @@ def register(app) -> None:
         Output("incident-cursor", "data"),
         Output("incident-alert", "children"),
         Input("poll", "n_intervals"),
+        Input("ref-loaded", "data"),  # the first load waits for the first cameras to be drawn
         State("incident-cursor", "data"),
+        prevent_initial_call=True,
     )
-    def poll_incidents(_n, cursor):
+    def poll_incidents(_n, _ready, cursor):
         require_map_access()
         svc = services()
         previously_seen = set((cursor or {}).get("seen") or {})

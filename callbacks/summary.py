@@ -5,9 +5,11 @@ On the filter inputs only (never the viewport), so panning and zooming cost noth
 from __future__ import annotations
 
 from dash import Input, Output
+from dash.exceptions import PreventUpdate
 
 from dashboard.summary import FilterSummary, summarize
 from layouts.constants import ACCESS_COLOURS
+from layouts.main import summary_graph
 
 from .context import require_map_access, services
 from .map_view import build_filter, filter_inputs
@@ -41,10 +43,15 @@ def summary_figure(summary: FilterSummary) -> dict:
 
 
 def register(app) -> None:
-    # Not fired on page load: the first chart waits for `ref-loaded`, which is set after the
-    # first cameras are drawn, so Plotly's bundle never delays the map's first markers.
-    @app.callback(Output("summary-chart", "figure"), *filter_inputs(), Input("ref-loaded", "data"),
-                  prevent_initial_call=True)
+    @app.callback(Output("summary-slot", "children"), Input("ref-loaded", "data"), prevent_initial_call=True)
+    def mount_summary_chart(ready):
+        """Once the first cameras are drawn (`ref-loaded`), put the Graph on the page."""
+        if not ready:
+            raise PreventUpdate
+        return summary_graph()
+
+    # Runs when the Graph appears (its output is new to the page) and on every filter change.
+    @app.callback(Output("summary-chart", "figure"), *filter_inputs(), Input("ref-loaded", "data"))
     def update_summary(divisions, owner_types, camera_types, access, beats=None, placements=None,
                        retention=None, registered_since=None, verified=None, _ready=None):
         require_map_access()

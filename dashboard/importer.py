@@ -1,4 +1,5 @@
-"""Bulk camera registration from CSV (`connect-dallas import-cameras FILE.csv`).
+"""Bulk camera registration from CSV (`connect-dallas import-cameras FILE.csv`, or an admin's
+upload at /admin/import).
 
 Each row is one camera. Rows with the same owner email share one owner; rows with the same
 owner and the same position share one site. Every row is validated on its own: a bad row
@@ -29,6 +30,7 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,6 +40,27 @@ from .db import Database
 from .geo import get_geography
 from .models import CAMERA_TYPES, OWNER_TYPES, PLACEMENTS, Camera, CameraSite, Owner, utcnow
 
+# (column, required, what goes in it): the documented columns, shown on the admin upload page
+IMPORT_COLUMNS = (
+    ("owner_type", True, "resident | business | organization | government"),
+    ("owner_name", True, "person or organisation name"),
+    ("contact_person", False, "who to talk to (businesses, organisations)"),
+    ("email", True, "owner's email"),
+    ("phone", False, "owner's phone"),
+    ("owner_address", False, "owner's postal address"),
+    ("site_address", False, "where the cameras are (street address)"),
+    ("latitude", True, "WGS84 decimal degrees, inside the Dallas city limits"),
+    ("longitude", True, "WGS84 decimal degrees, inside the Dallas city limits"),
+    ("label", True, 'e.g. "Front door"'),
+    ("camera_type", True, "doorbell | dome | bullet | ptz | panoramic | lpr"),
+    ("placement", False, "outdoor (default) | indoor"),
+    ("direction_deg", False, "0-360, clockwise from north; empty = unknown"),
+    ("fov_deg", False, "1-360 (default 90)"),
+    ("range_m", False, "1-500"),
+    ("retention_days", True, "1-3650"),
+    ("live_access", False, "yes/no (default no); yes needs a device installed by the owner"),
+    ("stream_url", False, "the integration device's stream (only with live_access)"),
+)
 REQUIRED = ("owner_type", "owner_name", "email", "latitude", "longitude", "label", "camera_type", "retention_days")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE = re.compile(r"^[0-9+().\-\s]{7,25}$")
@@ -134,31 +157,37 @@ def parse_row(row: dict) -> dict:
 
 
 def import_cameras_csv(db: Database, path: str | Path) -> ImportReport:
+    with open(path, newline="", encoding="utf-8-sig") as handle:
+        return import_cameras_stream(db, handle)
+
+
+def import_cameras_stream(db: Database, text_stream: Iterable[str]) -> ImportReport:
+    """The import of `import_cameras_csv` from an open text stream (e.g. an uploaded file decoded
+    as UTF-8, opened with newline=""): the caller owns and closes the stream."""
     report = ImportReport()
     geo = get_geography()
-    with open(path, newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        headers = {h.strip().lower() for h in (reader.fieldnames or [])}
-        missing = [c for c in REQUIRED if c not in headers]
-        if missing:
-            report.rejected.append(RejectedRow(1, f"the header lacks required column(s): {', '.join(missing)}"))
-            return report
-        parsed: list[tuple[int, dict]] = []
-        for line, raw in enumerate(reader, start=2):
-            if line - 1 > MAX_ROWS:
-                report.rejected.append(RejectedRow(line, f"more than {MAX_ROWS} rows: the rest was not read"))
-                break
-            row = {(k or "").strip().lower(): v for k, v in raw.items() if isinstance(v, str)}
-            try:
-                item = parse_row(row)
-            except RowError as exc:
-                report.rejected.append(RejectedRow(line, str(exc)))
-                continue
-            site = item["site"]
-            if not geo.in_city([site["latitude"]], [site["longitude"]])[0]:
-                report.rejected.append(RejectedRow(line, "the position is outside the Dallas city limits"))
-                continue
-            parsed.append((line, item))
+    reader = csv.DictReader(text_stream)
+    headers = {h.strip().lower() for h in (reader.fieldnames or [])}
+    missing = [c for c in REQUIRED if c not in headers]
+    if missing:
+        report.rejected.append(RejectedRow(1, f"the header lacks required column(s): {', '.join(missing)}"))
+        return report
+    parsed: list[tuple[int, dict]] = []
+    for line, raw in enumerate(reader, start=2):
+        if line - 1 > MAX_ROWS:
+            report.rejected.append(RejectedRow(line, f"more than {MAX_ROWS} rows: the rest was not read"))
+            break
+        row = {(k or "").strip().lower(): v for k, v in raw.items() if isinstance(v, str)}
+        try:
+            item = parse_row(row)
+        except RowError as exc:
+            report.rejected.append(RejectedRow(line, str(exc)))
+            continue
+        site = item["site"]
+        if not geo.in_city([site["latitude"]], [site["longitude"]])[0]:
+            report.rejected.append(RejectedRow(line, "the position is outside the Dallas city limits"))
+            continue
+        parsed.append((line, item))
     if not parsed:
         return report
     now = utcnow()

@@ -1,5 +1,6 @@
 """The public camera-registration portal (/register, no login, English and Spanish) and the
-admins' moderation queue (/admin/registrations, behind the login gate).
+admins' moderation queue (/admin/registrations) and bulk CSV import (/admin/import), both behind
+the login gate.
 
 Plain server-rendered Flask + Jinja (autoescaped): nothing here reaches a Dash callback, and no
 public page returns registry data; the one page that shows cameras (/register/manage/<token>)
@@ -14,6 +15,8 @@ werkzeug's ProxyFix so `request.remote_addr` is the client's address, not the pr
 """
 
 from __future__ import annotations
+
+import io
 
 from flask import (
     Blueprint,
@@ -30,11 +33,14 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from auth.permissions import can
 
+from . import audit
 from . import registration as reg
 from .i18n import LANGUAGES, pick_language, translator
+from .importer import IMPORT_COLUMNS, import_cameras_stream
 from .models import CAMERA_TYPES
 from .registration import DIRECTIONS, PORTAL_OWNER_TYPES, RegistrationError
 
@@ -272,6 +278,69 @@ def edit_camera(camera_id: int):
     return redirect(url_for("registration_admin.queue", done="edited"))
 
 
+# ----------------------------------------------------------------------------- bulk CSV import (admins)
+
+import_bp = Blueprint("admin_import", __name__, url_prefix="/admin/import", template_folder="templates")
+import_bp.before_request(_admins_only)
+import_bp.after_request(_admin_no_store)
+
+IMPORT_MAX_BYTES = 5 * 1024 * 1024
+# browsers label .csv files differently (Windows with Excel: application/vnd.ms-excel)
+CSV_MIMETYPES = frozenset({"text/csv", "application/csv", "text/x-csv", "application/vnd.ms-excel", "text/plain",
+                           "application/octet-stream", ""})
+
+
+def _import_page(status: int = 200, *, error: str = "", report=None, filename: str = ""):
+    return make_response(render_template("portal/admin_import.html", error=error, report=report,
+                                         filename=filename, max_mb=IMPORT_MAX_BYTES // (1024 * 1024),
+                                         columns=IMPORT_COLUMNS), status)
+
+
+@import_bp.errorhandler(RequestEntityTooLarge)
+def _upload_too_large(_exc):
+    # larger than the app-wide request limit: refused while the form was being read
+    if not can(current_user, "moderate_registrations"):
+        abort(403)
+    return _import_page(413, error=f"The file is too large: at most {IMPORT_MAX_BYTES // (1024 * 1024)} MB.")
+
+
+@import_bp.get("")
+def upload_form():
+    return _import_page()
+
+
+@import_bp.post("")
+def upload():
+    """One CSV -> dashboard.importer (each bad row reported, the rest imported) -> an audit event."""
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        return _import_page(400, error="Choose a CSV file to upload.")
+    filename = upload.filename[:200]
+    if not filename.lower().endswith(".csv") or (upload.mimetype or "").lower() not in CSV_MIMETYPES:
+        return _import_page(415, error="Only CSV files (.csv, text/csv) can be imported.", filename=filename)
+    data = upload.stream.read(IMPORT_MAX_BYTES + 1)
+    if len(data) > IMPORT_MAX_BYTES:
+        return _import_page(413, error=f"The file is too large: at most {IMPORT_MAX_BYTES // (1024 * 1024)} MB.",
+                            filename=filename)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return _import_page(415, error="The file is not UTF-8 text: save it from the spreadsheet as "
+                            "\u201cCSV UTF-8\u201d and upload it again.", filename=filename)
+    if "\x00" in text:
+        return _import_page(415, error="The file is not a text CSV file.", filename=filename)
+    db = _services().db
+    # parsed from memory: the owners' details in the upload are never written to a temp file
+    report = import_cameras_stream(db, io.StringIO(text, newline=""))
+    with db.session() as s:
+        audit.record(s, "bulk_import", user_id=current_user.id, username=current_user.username,
+                     object_type="cameras", client_addr=request.remote_addr,
+                     outcome="ok" if report.imported else "rejected",
+                     detail={"imported": report.imported, "rejected": len(report.rejected), "bytes": len(data),
+                             "filename": filename})
+    return _import_page(report=report, filename=filename)
+
+
 def init_portal(server: Flask) -> Limiter:
     """Register the portal and the moderation queue; rate-limit the portal's form posts."""
     settings = server.config["SETTINGS"]
@@ -282,5 +351,6 @@ def init_portal(server: Flask) -> Limiter:
                          on_breach=_rate_limited)(bp)
     server.register_blueprint(bp)
     server.register_blueprint(admin_bp)
+    server.register_blueprint(import_bp)
     server.extensions["portal_limiter"] = limiter
     return limiter

@@ -195,22 +195,14 @@ class RegistrySnapshot:
             return NearestResult.empty()
         rlat, rlon = math.radians(lat), math.radians(lon)
         clat, slat = math.cos(rlat), math.sin(rlat)
-        query = (clat * math.cos(rlon), clat * math.sin(rlon), slat)
+        query = np.array((clat * math.cos(rlon), clat * math.sin(rlon), slat))  # cKDTree converts tuples slowly
         # chord length of the radius on the unit sphere, a hair wider for rounding
         upper = np.inf if radius_m is None else 2 * math.sin(min(radius_m / EARTH_RADIUS_M, math.pi) / 2) * 1.0001
-        want = k if mask is None else min(len(self), max(4 * k, 64))
-        while True:
-            chord, idx = self._tree.query(query, k=min(want, len(self)), distance_upper_bound=upper)
-            chord, idx = np.atleast_1d(chord), np.atleast_1d(idx)
-            hit = idx < len(self)  # misses beyond the radius come back as len(self)
-            chord, idx = chord[hit], idx[hit]
-            if mask is None:
-                break
-            keep = mask[idx]
-            if keep.sum() >= k or want >= len(self) or len(idx) < want:
-                chord, idx = chord[keep], idx[keep]
-                break
-            want = min(len(self), want * 4)
+        if mask is None and radius_m is None and min(k, len(self)) > 1:
+            # the hot path: k nearest, no radius, no filter; arrays back, no misses possible
+            chord, idx = self._tree.query(query, k=min(k, len(self)))
+        else:
+            chord, idx = self._query_filtered(query, k, upper, mask)
         chord, idx = chord[:k], idx[:k]  # the tree returns them nearest first
         dist = (2.0 * EARTH_RADIUS_M) * np.arcsin(np.minimum(chord * 0.5, 1.0))
         if radius_m is not None:
@@ -224,6 +216,23 @@ class RegistrySnapshot:
         faces = (np.abs(off_axis) <= self._half_fov[idx]) & (dist <= self._range[idx])
         return NearestResult(idx, self.ids[idx], self.lat[idx], self.lon[idx], dist, bearing, faces,
                              self._known[idx])
+
+    def _query_filtered(self, query: np.ndarray, k: int, upper: float,
+                        mask: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        """Nearest within a chord bound, keeping only rows the mask allows; widens the
+        search until k allowed rows are found or the registry is exhausted."""
+        want = k if mask is None else min(len(self), max(4 * k, 64))
+        while True:
+            chord, idx = self._tree.query(query, k=min(want, len(self)), distance_upper_bound=upper)
+            chord, idx = np.atleast_1d(chord), np.atleast_1d(idx)
+            hit = idx < len(self)  # misses beyond the radius come back as len(self)
+            chord, idx = chord[hit], idx[hit]
+            if mask is None:
+                return chord, idx
+            keep = mask[idx]
+            if keep.sum() >= k or want >= len(self) or len(idx) < want:
+                return chord[keep], idx[keep]
+            want = min(len(self), want * 4)
 
     def index_of(self, camera_id: int) -> int | None:
         hits = np.flatnonzero(self.ids == camera_id)

@@ -116,15 +116,21 @@ def legend() -> html.Div:
     ])
 
 
+def summary_graph() -> dcc.Graph:
+    """The chart itself. It is inserted into `summary-slot` only after the first cameras are on
+    the map: mounting a Graph loads Plotly's multi-megabyte bundle, which must not delay them."""
+    return dcc.Graph(id="summary-chart", config={"displayModeBar": False, "responsive": True},
+                     figure={"data": [], "layout": {"template": "plotly_dark", "height": 190,
+                                                    "paper_bgcolor": "rgba(0,0,0,0)",
+                                                    "plot_bgcolor": "rgba(0,0,0,0)"}},
+                     style={"height": "190px"})
+
+
 def summary_chart() -> html.Div:
     """Matching cameras by division and access; the figure comes from callbacks/summary.py."""
     return html.Div(className="cd-summary", children=[
         html.H2("By division"),
-        dcc.Graph(id="summary-chart", config={"displayModeBar": False, "responsive": True},
-                  figure={"data": [], "layout": {"template": "plotly_dark", "height": 190,
-                                                 "paper_bgcolor": "rgba(0,0,0,0)",
-                                                 "plot_bgcolor": "rgba(0,0,0,0)"}},
-                  style={"height": "190px"}),
+        html.Div(id="summary-slot", style={"minHeight": "190px"}),
     ])
 
 
@@ -162,6 +168,12 @@ def camera_map(cfg: MapConfig, divisions_geojson: dict, selected_divisions: list
                          overlays=[o.name for o in overlays if o.checked], children=[*base, *overlays]),
         dl.ScaleControl(position="bottomleft", imperial=True),
         dl.LayerGroup(id="search-radius-layer"),  # the selected incident's search radius
+        # draw a circle, rectangle or polygon: the cameras inside are ranked (callbacks/draw_area.py)
+        dl.FeatureGroup([dl.EditControl(
+            id="draw-control", position="topleft",
+            draw={"polyline": False, "marker": False, "circlemarker": False,
+                  "polygon": {"allowIntersection": False}, "rectangle": True, "circle": True},
+            edit={"edit": False})]),
     ]
     return html.Div(className="cd-map-wrap", children=[
         dl.Map(id="camera-map", center=list(cfg.center), zoom=cfg.zoom, minZoom=cfg.min_zoom, maxZoom=19,

@@ -117,3 +117,98 @@ def hover_at(driver, x: int, y: int) -> None:
 
 def real_click_at(driver, x: int, y: int) -> None:
     ActionChains(driver).move_to_location(x, y).pause(0.1).click().perform()
+
+
+# -- a single camera at street zoom, and a real SMTP inbox (added for the detective and owner tests)
+def isolated_camera(db) -> dict:
+    """An active camera alone at its site, more than 80 m from any other camera and 150 m from
+    any incident pin, so a click at its position can only hit it."""
+    import math
+
+    import numpy as np
+
+    from dashboard.geo import haversine_m
+
+    with db.engine.connect() as conn:
+        cams = conn.execute(text(
+            "SELECT c.id, c.label, c.site_id, s.latitude, s.longitude FROM cameras c "
+            "JOIN camera_sites s ON s.id = c.site_id WHERE c.status = 'active' ORDER BY c.id")).all()
+        pins = conn.execute(text("SELECT latitude, longitude FROM incidents WHERE latitude IS NOT NULL")).all()
+    per_site: dict[int, int] = {}
+    for c in cams:
+        per_site[c.site_id] = per_site.get(c.site_id, 0) + 1
+    lat = np.array([c.latitude for c in cams])
+    lon = np.array([c.longitude for c in cams])
+    plat = np.array([p.latitude for p in pins])
+    plon = np.array([p.longitude for p in pins])
+    for k, c in enumerate(cams):
+        if per_site[c.site_id] != 1:
+            continue
+        others = haversine_m(c.latitude, c.longitude, np.delete(lat, k), np.delete(lon, k))
+        to_pins = haversine_m(c.latitude, c.longitude, plat, plon) if len(pins) else np.array([math.inf])
+        if (others.min() if len(others) else math.inf) > 80 and to_pins.min() > 150:
+            return {"id": c.id, "label": c.label, "lat": c.latitude, "lon": c.longitude}
+    raise AssertionError("no isolated camera in the registry")
+
+
+def click_camera(driver, wait, camera: dict) -> None:
+    """Zoom to street level over the camera, as a user would, and click its pixel; waits for
+    #camera-detail to show that camera."""
+    driver.execute_script("window.__cdTestMap().setView([arguments[0], arguments[1]], 18, {animate: false});",
+                          camera["lat"], camera["lon"])
+    wait.until(lambda d: any(c["id"] == camera["id"] for c in map_state(d)["cameras"]),
+               f"camera #{camera['id']} is not drawn at street zoom")
+    x, y = point_of(driver, camera["lat"], camera["lon"])
+    hover_at(driver, x, y)
+    real_click_at(driver, x, y)
+    wait.until(lambda d: d.find_elements(By.ID, "camera-detail-label"), "a click on the camera showed no details")
+    wait.until(lambda d: any(dd.text == str(camera["id"])
+                             for dd in d.find_elements(By.CSS_SELECTOR, "#camera-detail dd")),
+               f"#camera-detail does not show camera #{camera['id']}")
+
+
+class SmtpInbox:
+    """A real SMTP server (aiosmtpd) on a free local port; `messages` holds what it received."""
+
+    def __init__(self):
+        import socket
+
+        from aiosmtpd.controller import Controller
+        from aiosmtpd.handlers import Message
+
+        inbox = self
+
+        class _Handler(Message):
+            def handle_message(self, message):
+                inbox.messages.append(message)
+
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        self.messages: list = []
+        self.controller = Controller(_Handler(), hostname="127.0.0.1", port=port)
+
+    @property
+    def port(self) -> int:
+        return self.controller.port
+
+    def start(self) -> SmtpInbox:
+        self.controller.start()
+        return self
+
+    def stop(self) -> None:
+        self.controller.stop()
+
+
+def mail_body(message) -> str:
+    return message.get_payload(decode=True).decode("utf-8")
+
+
+def link_path(message, pattern: str) -> str:
+    """The path (from /register/...) of the first link in an email matching `pattern`,
+    e.g. r"/register/confirm/[A-Za-z0-9_-]+"."""
+    import re
+
+    match = re.search(rf"https?://[^/\s]+({pattern})", mail_body(message))
+    assert match, f"no link {pattern!r} in: {mail_body(message)}"
+    return match.group(1)

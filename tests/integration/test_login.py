@@ -123,7 +123,8 @@ def test_background_poll_does_not_keep_session_alive(app, login_as, settings_ove
     with client.session_transaction() as sess:
         sess["last_active"] = started
     body = {"output": output, "outputs": outputs,
-            "inputs": [{"id": "poll", "property": "n_intervals", "value": 1}],
+            "inputs": [{"id": "poll", "property": "n_intervals", "value": 1},
+                       {"id": "ref-loaded", "property": "data", "value": True}],
             "changedPropIds": ["poll.n_intervals"],
             "state": [{"id": "incident-cursor", "property": "data", "value": None}]}
     response = client.post("/_dash-update-component", json=body, headers=dash_headers(client))

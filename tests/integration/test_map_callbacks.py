@@ -184,7 +184,7 @@ def test_layout_keeps_ids_and_adds_filters_chart_layers_and_url(app, analyst):
     for element_id in ("camera-map", "camera-layer", "incident-layer", "division-layer", "division-filter",
                        "owner-type-filter", "camera-type-filter", "access-filter", "search-box", "camera-count",
                        "incident-list", "nearest-cameras", "camera-detail", "beat-filter", "placement-filter",
-                       "retention-filter", "registered-since-filter", "verified-filter", "summary-chart",
+                       "retention-filter", "registered-since-filter", "verified-filter", "summary-slot",
                        "layers-control", "beat-layer", "taag-layer", "city-layer", "url"):
         assert f'"id": "{element_id}"' in layout or f'"id":"{element_id}"' in layout, element_id
     assert "connectDallas.map.beatTooltip" in layout and "connectDallas.map.cameraToLayer" in layout
