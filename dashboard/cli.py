@@ -209,7 +209,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add("init-db", cmd_init_db, "create or migrate the schema to the newest revision (safe to run again)")
     sp = add("seed-demo", cmd_seed_demo, "deterministic synthetic registry, demo incidents and demo users")
-    sp.add_argument("--cameras", type=_positive, default=5000, help="cameras to create (default 5000)")
+    sp.add_argument("--cameras", type=_positive, default=20000, help="cameras to create (default 20000)")
     sp.add_argument("--incidents", type=_positive, default=200, help="demo incidents from the real 2024 sample")
     sp.add_argument("--seed", type=int, default=7, help="random seed (same seed, same registry)")
     sp.add_argument("--if-empty", action="store_true", help="do nothing when the database already has cameras")
