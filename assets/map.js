@@ -106,6 +106,15 @@
                                                   interactive: false});
   }
 
+  /* Beats shaded by how many cameras match the filters (hideout.counts from callbacks/summary.py). */
+  function densityStyle(feature, context) {
+    var h = (context && context.hideout) || {};
+    var n = (h.counts || {})[feature.properties.beat] || 0;
+    var share = h.max ? Math.min(1, n / h.max) : 0;
+    return {color: "#f4a261", weight: 0.5, opacity: 0.6, fill: true, fillColor: "#f4a261",
+            fillOpacity: n ? 0.08 + 0.62 * Math.sqrt(share) : 0.0};
+  }
+
   function taagStyle() {
     return {color: "#ff70a6", weight: 2, fill: true, fillColor: "#ff70a6", fillOpacity: 0.08, opacity: 0.8};
   }
@@ -127,6 +136,7 @@
     beatStyle: beatStyle,
     beatTooltip: beatTooltip,
     taagStyle: taagStyle,
+    densityStyle: densityStyle,
     taagTooltip: taagTooltip,
     coneLatLngs: coneLatLngs
   };

@@ -40,8 +40,8 @@ FILTER_CONTROLS = (
 )
 
 
-OVERLAY_IDS = ("city-overlay", "division-overlay", "beat-overlay", "taag-overlay", "camera-overlay",
-               "incident-overlay")
+OVERLAY_IDS = ("city-overlay", "division-overlay", "beat-overlay", "density-overlay", "taag-overlay",
+               "camera-overlay", "incident-overlay")
 
 
 def filter_inputs() -> list[Input]:

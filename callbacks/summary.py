@@ -7,7 +7,7 @@ from __future__ import annotations
 from dash import Input, Output
 from dash.exceptions import PreventUpdate
 
-from dashboard.summary import FilterSummary, summarize
+from dashboard.summary import FilterSummary, per_beat_counts, summarize
 from layouts.constants import ACCESS_COLOURS
 from layouts.main import summary_graph
 
@@ -43,6 +43,22 @@ def summary_figure(summary: FilterSummary) -> dict:
 
 
 def register(app) -> None:
+    @app.callback(Output("density-layer", "hideout"), *filter_inputs(), Input("ref-loaded", "data"),
+                  prevent_initial_call=True)
+    def update_density(divisions, owner_types, camera_types, access, beats=None, placements=None,
+                       retention=None, registered_since=None, verified=None, _ready=None):
+        """Matching cameras per beat for the density layer (filters only; not on pan/zoom)."""
+        require_map_access()
+        svc = services()
+        filt = build_filter(divisions, owner_types, camera_types, access, beats, placements, retention,
+                            registered_since, verified)
+        counts = per_beat_counts(svc.registry.get(), filt, svc.filters)
+        return {"counts": counts, "max": max(counts.values(), default=1)}
+
+    # the density layer draws the beats already on the page: copy their geometry, no download
+    app.clientside_callback("function (beats) { return beats; }", Output("density-layer", "data"),
+                            Input("beat-layer", "data"), prevent_initial_call=True)
+
     @app.callback(Output("summary-slot", "children"), Input("ref-loaded", "data"), prevent_initial_call=True)
     def mount_summary_chart(ready):
         """Once the first cameras are drawn (`ref-loaded`), put the Graph on the page."""

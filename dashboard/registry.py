@@ -142,6 +142,8 @@ class RegistrySnapshot:
         self.fov = f["fov"].to_numpy(np.float64)
         self.range_m = f["range_m"].to_numpy(np.float64)
         self.beat = f["beat"].to_numpy(object)
+        codes, values = pd.factorize(f["beat"], use_na_sentinel=True)
+        self.beat_codes, self.beat_values = codes.astype(np.int32), [str(v) for v in values]
         # nearest(): per-camera values precomputed once, so a query does ~10 small numpy ops
         rad_lat = np.radians(self.lat)
         self._sin_lat, self._cos_lat, self._lon_rad = np.sin(rad_lat), np.cos(rad_lat), np.radians(self.lon)

@@ -75,3 +75,19 @@ def summarize(snap: RegistrySnapshot, filt: CameraFilter, cache: FilterCache | N
 
 
 __all__ = ["FilterSummary", "summarize", "ACCESS_LEVELS", "UNKNOWN_DIVISION"]
+
+
+def per_beat_counts(snap: RegistrySnapshot, filt: CameraFilter, cache: FilterCache | None = None) -> dict[str, int]:
+    """Matching cameras per beat (the density layer), beats with none left out."""
+    if filt.is_empty:
+        mask = None
+    else:
+        lut = combo_lut(filt)
+        if lut is not None:
+            mask = lut[snap.combo]
+        else:
+            cum = (cache or FilterCache()).prefix(snap, filt)
+            mask = np.diff(cum) > 0
+    codes = snap.beat_codes if mask is None else snap.beat_codes[mask]
+    counts = np.bincount(codes[codes >= 0], minlength=len(snap.beat_values))
+    return {beat: int(n) for beat, n in zip(snap.beat_values, counts.tolist(), strict=True) if n}

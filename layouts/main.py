@@ -113,6 +113,9 @@ def legend() -> html.Div:
             html.Span(className="cd-cone-swatch"),
             "Field of view (at street zoom, cameras with a known direction; about 25 m, not to scale of range)",
         ]),
+        html.Div(["Clusters: number of cameras in that part of the map (blue < 100, orange < 1,000, red more). "
+                  "Incident pins: red P1, orange P2, yellow P3, blue P4. Camera density layer: beats shaded by "
+                  "the cameras matching the filters. Dashed orange circle: the selected incident's search radius."]),
     ])
 
 
@@ -153,6 +156,9 @@ def camera_map(cfg: MapConfig, divisions_geojson: dict, selected_divisions: list
         dl.Overlay(dl.GeoJSON(id="beat-layer", data=EMPTY_FC, style=_js("beatStyle"), interactive=False,
                               onEachFeature=_js("beatTooltip")),
                    name="Beats (numbers)", checked=False, id="beat-overlay"),
+        dl.Overlay(dl.GeoJSON(id="density-layer", data=EMPTY_FC, style=_js("densityStyle"), interactive=False,
+                              hideout={"counts": {}, "max": 1}),
+                   name="Camera density (per beat)", checked=False, id="density-overlay"),
         dl.Overlay(dl.GeoJSON(id="taag-layer", data=EMPTY_FC, style=_js("taagStyle"),
                               onEachFeature=_js("taagTooltip")),
                    name="Targeted Area Action Grids", checked=False, id="taag-overlay"),

@@ -208,3 +208,14 @@ def test_supervisor_division_is_preselected(app, db, login_as):
         return None
 
     assert find(layout, "division-filter")["value"] == ["SOUTHWEST"]
+
+
+def test_density_layer_counts_per_beat_match_sql(app, db, analyst):
+    out = call(analyst, app, "density-layer.hideout", {**layer_values(division=["CENTRAL"]), "ref-loaded.data": True},
+               changed="division-filter.value")
+    hideout = out["density-layer"]["hideout"]
+    with db.engine.connect() as conn:
+        rows = conn.execute(text("SELECT s.beat, COUNT(*) FROM cameras c JOIN camera_sites s ON s.id = c.site_id "
+                                 "WHERE c.status = 'active' AND s.division = 'CENTRAL' GROUP BY s.beat")).all()
+    assert hideout["counts"] == {beat: n for beat, n in rows}
+    assert hideout["max"] == max(n for _, n in rows)

@@ -105,3 +105,24 @@ def test_empty_registry(db):
     summary = summarize(load_snapshot(db), CameraFilter(access="live"))
     assert summary.total == 0 and summary.divisions == DIVISIONS
     assert summary.by_access == {"registered": 0, "live": 0}
+
+
+def test_per_beat_counts_match_pandas(tmp_path):
+    from dashboard.db import Database
+    from dashboard.mapview import CameraFilter, FilterCache
+    from dashboard.migrate import upgrade
+    from dashboard.registry import load_snapshot
+    from dashboard.seed import seed_demo
+    from dashboard.summary import per_beat_counts
+
+    db = Database(f"sqlite:///{tmp_path}/d.db")
+    upgrade(db)
+    seed_demo(db, cameras=1500, incidents=0, seed=9, demo_users=False)
+    snap = load_snapshot(db)
+    frame = snap.frame
+    filters = [CameraFilter(), CameraFilter(divisions=("CENTRAL",)), CameraFilter(access="live"),
+               CameraFilter(min_retention_days=30), CameraFilter(owner_types=("business",), verified_only=True)]
+    for f in filters:
+        mask = f.mask(snap)
+        expected = (frame["beat"] if mask is None else frame["beat"][mask]).value_counts().to_dict()
+        assert per_beat_counts(snap, f, FilterCache()) == {str(k): int(v) for k, v in expected.items()}, f
