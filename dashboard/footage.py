@@ -44,6 +44,7 @@ from sqlalchemy.orm import Session
 from auth.permissions import PermissionDenied, require
 
 from . import audit
+from .background import PeriodicTask
 from .config import Settings
 from .db import Database
 from .footage_models import FINAL_STATUSES, OUTCOMES, FootageRequest, FootageRequestEvent, FootageUpload
@@ -741,32 +742,9 @@ def uploads_of(db: Database, user, request_id: int) -> list[UploadView]:
                                    .order_by(FootageUpload.id))]
 
 
-class FootageSweeper:
-    """A daemon thread that runs `refresh` (sent mail -> sent, expiries, reminders) every
-    `interval` seconds. Start it next to the mail OutboxWorker in `serve`; the dashboard's
-    footage panel also calls `refresh` whenever it lists requests."""
+class FootageSweeper(PeriodicTask):
+    """Runs `refresh` (sent mail -> sent, expiries, reminders) every `interval` seconds in the
+    server; the dashboard's footage panel also calls `refresh` whenever it lists requests."""
 
     def __init__(self, db: Database, settings: Settings, interval: float = 60.0):
-        import threading
-
-        self.db, self.settings, self.interval = db, settings, interval
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="footage-sweeper", daemon=True)
-
-    def start(self) -> FootageSweeper:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout=10)
-
-    def _run(self) -> None:
-        import logging
-
-        while not self._stop.wait(self.interval):
-            try:
-                refresh(self.db, self.settings)
-            except Exception:  # noqa: BLE001 - the sweeper must outlive a db blip
-                logging.getLogger(__name__).exception("footage sweep failed")
+        super().__init__("footage-sweeper", lambda: refresh(db, settings), interval)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import smtplib
 import ssl
-import threading
 from dataclasses import dataclass
 from datetime import timedelta
 from email.message import EmailMessage
@@ -21,6 +20,7 @@ from email.utils import formataddr, make_msgid
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .background import PeriodicTask
 from .db import Database
 from .models import OutboundEmail, utcnow
 
@@ -115,24 +115,8 @@ def message_status(session: Session, related_type: str, related_id: int) -> str 
                           .order_by(OutboundEmail.id.desc()).limit(1))
 
 
-class OutboxWorker:
-    """A daemon thread that delivers due mail every `interval` seconds."""
+class OutboxWorker(PeriodicTask):
+    """Delivers due mail every `interval` seconds on a daemon thread."""
 
     def __init__(self, db: Database, smtp: SmtpSettings, interval: float = 15.0):
-        self.db, self.smtp, self.interval = db, smtp, interval
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="mail-outbox", daemon=True)
-
-    def start(self) -> OutboxWorker:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stop.set()
-
-    def _run(self) -> None:
-        while not self._stop.wait(self.interval):
-            try:
-                deliver_due(self.db, self.smtp)
-            except Exception:  # noqa: BLE001 - the outbox must outlive a bad message or a db blip
-                log.exception("mail outbox run failed")
+        super().__init__("mail-outbox", lambda: deliver_due(db, smtp), interval)

@@ -158,6 +158,39 @@ def login_as(client, make_user):
     return _login
 
 
+class Inbox:
+    """A real SMTP server (aiosmtpd) on a free local port; received messages in `.messages`."""
+
+    def __init__(self):
+        from aiosmtpd.controller import Controller
+        from aiosmtpd.handlers import Message
+
+        inbox = self
+
+        class _Handler(Message):
+            def handle_message(self, message):
+                inbox.messages.append(message)
+
+        self.messages: list = []
+        self.controller = Controller(_Handler(), hostname="127.0.0.1", port=free_port())
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_inbox():
+    box = Inbox()
+    box.controller.start()
+    yield box
+    box.controller.stop()
+
+
 def dash_headers(client) -> dict:
     """Headers Dash's renderer sends: the CSRF token copied from the _csrf_token cookie."""
     cookie = client.get_cookie("_csrf_token")

@@ -8,12 +8,9 @@ import hashlib
 import io
 import json
 import re
-import socket
 from datetime import timedelta
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.handlers import Message
 from sqlalchemy import select
 
 from dashboard import footage
@@ -29,28 +26,9 @@ LINK = re.compile(r"https?://[^\s]+/register/requests/[A-Za-z0-9_-]+")
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
-class Inbox(Message):
-    def __init__(self):
-        super().__init__()
-        self.messages = []
-
-    def handle_message(self, message):
-        self.messages.append(message)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
-def smtp_server():
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    yield controller, inbox
-    controller.stop()
+def smtp_server(smtp_inbox):
+    return smtp_inbox.controller, smtp_inbox
 
 
 @pytest.fixture

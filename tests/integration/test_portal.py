@@ -6,11 +6,8 @@ rate limit."""
 from __future__ import annotations
 
 import re
-import socket
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.handlers import Message
 from sqlalchemy import func, select
 
 from dashboard.mail import deliver_due
@@ -27,29 +24,9 @@ HOSTILE = [
 ]
 
 
-class Inbox(Message):
-    def __init__(self):
-        super().__init__()
-        self.messages = []
-
-    def handle_message(self, message):
-        self.messages.append(message)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
-def inbox():
-    box = Inbox()
-    controller = Controller(box, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    box.controller = controller
-    yield box
-    controller.stop()
+def inbox(smtp_inbox):
+    return smtp_inbox
 
 
 def deliver(services, inbox) -> list:

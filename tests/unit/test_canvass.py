@@ -10,7 +10,6 @@ import math
 from datetime import UTC, datetime, timedelta, timezone
 
 import numpy as np
-import pandas as pd
 import pytest
 import shapely
 from shapely.geometry import Point, Polygon
@@ -35,6 +34,8 @@ from dashboard.canvass import (
 from dashboard.geo import angle_within, bearing_deg, haversine_m
 from dashboard.models import AuditEvent, Camera, CameraSite, Incident, Owner
 from dashboard.registry import load_snapshot
+from tests.factories import offset_point as _offset
+from tests.factories import tiny_snapshot as _tiny_snapshot
 
 NOW = datetime(2025, 3, 10, 12, 0, tzinfo=UTC)
 P = (32.7800, -96.8000)  # the incident
@@ -42,32 +43,7 @@ CASE = "25-0280079"
 REASON = "Aggravated robbery at the corner store; canvass for suspect vehicle."
 
 
-# --- a synthetic snapshot (the pattern of tests/unit/test_registry_mapview.py) -------------------
-def _tiny_snapshot(cameras: list[dict]):
-    from dashboard.registry import RegistrySnapshot
-
-    rows = []
-    for i, cam in enumerate(cameras, start=1):
-        rows.append({"camera_id": cam.get("id", i), "lat": cam["lat"], "lon": cam["lon"], "division": "CENTRAL",
-                     "beat": "134", "owner_type": "resident", "camera_type": "dome", "placement": "outdoor",
-                     "live": cam.get("live", False), "direction": cam.get("direction"), "fov": cam.get("fov"),
-                     "range_m": cam.get("range_m"), "retention_days": cam.get("retention", 7),
-                     "registered_at": pd.Timestamp("2025-01-01", tz="UTC"), "verified_at": pd.NaT})
-    frame = pd.DataFrame(rows)
-    frame["direction"] = frame["direction"].astype(float)
-    frame["fov"] = frame["fov"].astype(float)
-    frame["range_m"] = frame["range_m"].astype(float)
-    return RegistrySnapshot.from_frame(frame, 1)
-
-
-def _offset(lat: float, lon: float, bearing: float, metres: float) -> tuple[float, float]:
-    d = metres / 6_371_008.8
-    b = math.radians(bearing)
-    la = math.radians(lat)
-    lat2 = math.asin(math.sin(la) * math.cos(d) + math.cos(la) * math.sin(d) * math.cos(b))
-    lon2 = math.radians(lon) + math.atan2(math.sin(b) * math.sin(d) * math.cos(la),
-                                          math.cos(d) - math.sin(la) * math.sin(lat2))
-    return math.degrees(lat2), math.degrees(lon2)
+# --- a synthetic snapshot and positions: tests/factories.py -------------------------------------
 
 
 def _camera_at(bearing_from_point: float, metres: float, *, facing: bool | None, **extra) -> dict:

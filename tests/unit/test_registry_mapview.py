@@ -15,6 +15,8 @@ from dashboard.mapview import CameraFilter, FilterCache, Viewport, camera_layer,
 from dashboard.models import CAMERA_TYPES, DIVISIONS, OWNER_TYPES, PLACEMENTS
 from dashboard.registry import RegistryCache, load_snapshot, morton
 from dashboard.seed import seed_demo
+from tests.factories import offset_point as _offset
+from tests.factories import tiny_snapshot as _tiny_snapshot
 
 CITY = [[32.61, -97.0], [33.02, -96.55]]
 
@@ -173,35 +175,6 @@ def test_morton_order_keeps_cells_contiguous():
     ys = np.array([0, 0, 1, 1, 0, 0], dtype=np.uint64)
     codes = morton(xs, ys)
     assert list(codes) == [0, 1, 2, 3, 4, 5]  # a 2x2 block, then the next block's first row
-
-
-def _tiny_snapshot(cameras: list[dict]):
-    from dashboard.registry import RegistrySnapshot
-
-    rows = []
-    for i, cam in enumerate(cameras, start=1):
-        rows.append({"camera_id": i, "lat": cam["lat"], "lon": cam["lon"], "division": "CENTRAL", "beat": "134",
-                     "owner_type": "resident", "camera_type": "dome", "placement": "outdoor", "live": False,
-                     "direction": cam.get("direction"), "fov": cam.get("fov"), "range_m": cam.get("range_m"),
-                     "retention_days": 7, "registered_at": pd.Timestamp("2025-01-01", tz="UTC"),
-                     "verified_at": pd.NaT})
-    frame = pd.DataFrame(rows)
-    frame["direction"] = frame["direction"].astype(float)
-    frame["fov"] = frame["fov"].astype(float)
-    frame["range_m"] = frame["range_m"].astype(float)
-    return RegistrySnapshot.from_frame(frame, 1)
-
-
-def _offset(lat: float, lon: float, bearing: float, metres: float) -> tuple[float, float]:
-    import math
-
-    d = metres / 6_371_008.8
-    b = math.radians(bearing)
-    la = math.radians(lat)
-    lat2 = math.asin(math.sin(la) * math.cos(d) + math.cos(la) * math.sin(d) * math.cos(b))
-    lon2 = math.radians(lon) + math.atan2(math.sin(b) * math.sin(d) * math.cos(la),
-                                          math.cos(d) - math.sin(la) * math.sin(lat2))
-    return math.degrees(lat2), math.degrees(lon2)
 
 
 @pytest.mark.parametrize(("direction", "fov", "bearing_to_point", "faces"), [
