@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import math
 from datetime import timedelta
 
 import pytest
@@ -17,6 +16,7 @@ from dashboard.audit import verify_chain
 from dashboard.canvass import CSV_COLUMNS, OWNER_COLUMNS
 from dashboard.models import AuditEvent, Camera, CameraSite, Incident, Owner, utcnow
 from tests.conftest import CAD_TOKEN
+from tests.factories import offset_point as _offset
 
 BEARER = {"Authorization": f"Bearer {CAD_TOKEN}"}
 P = (32.7880, -96.7950)
@@ -24,16 +24,6 @@ NUMBER = "25-0282681"
 CASE = "25-0280079"
 REASON = "Shooting at Bryan St; canvass cameras for the suspect vehicle."
 SECRETS = ("Secret Owner LLC", "Pat Private", "pat@example.org", "214-555-0100", "1 Hidden Way")
-
-
-def _offset(lat: float, lon: float, bearing: float, metres: float) -> tuple[float, float]:
-    d = metres / 6_371_008.8
-    b = math.radians(bearing)
-    la = math.radians(lat)
-    lat2 = math.asin(math.sin(la) * math.cos(d) + math.cos(la) * math.sin(d) * math.cos(b))
-    lon2 = math.radians(lon) + math.atan2(math.sin(b) * math.sin(d) * math.cos(la),
-                                          math.cos(d) - math.sin(la) * math.sin(lat2))
-    return math.degrees(lat2), math.degrees(lon2)
 
 
 @pytest.fixture
