@@ -73,6 +73,11 @@ def install_gate(server: Flask) -> None:
             return jsonify({"error": "unauthorized", "message": "invalid bearer token"}), 401
         if not current_user.is_authenticated:
             return unauthorized()
+        if session.get("epoch") != current_user.session_epoch:
+            # a cookie from before a logout, idle timeout or disable: revoked on the server
+            logout_user()
+            session.clear()
+            return unauthorized("session ended")
         now = time.time()
         idle_limit = settings.session_idle_minutes * 60
         last = session.get("last_active", now)

@@ -36,6 +36,7 @@ class SessionUser(UserMixin):
     role: str
     division: str | None
     active: bool = True
+    session_epoch: int = 0
 
     def get_id(self) -> str:
         return str(self.id)
@@ -46,7 +47,8 @@ class SessionUser(UserMixin):
 
     @classmethod
     def from_model(cls, user: User) -> SessionUser:
-        return cls(user.id, user.username, user.full_name, user.role, user.division, user.active)
+        return cls(user.id, user.username, user.full_name, user.role, user.division, user.active,
+                   user.session_epoch or 0)
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,13 @@ def load_active_user(session: Session, user_id: str | int) -> SessionUser | None
     if user is None or not user.active or _is_locked(user, utcnow()):
         return None
     return SessionUser.from_model(user)
+
+
+def end_user_sessions(session: Session, user_id: int) -> None:
+    """Invalidate every session cookie issued to this user so far."""
+    user = session.get(User, user_id)
+    if user is not None:
+        user.session_epoch = (user.session_epoch or 0) + 1
 
 
 def _is_locked(user: User, now: datetime) -> bool:
@@ -174,5 +183,6 @@ def disable_user(session: Session, username: str, actor: str = "cli") -> User:
     if user is None:
         raise UserInputError(f"no user named {username!r}")
     user.active = False
+    user.session_epoch = (user.session_epoch or 0) + 1  # open sessions end at their next request
     audit.record(session, "user_disabled", username=actor, object_type="user", object_id=user.username)
     return user

@@ -14,7 +14,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from dashboard import audit
 
-from .users import authenticate
+from .users import authenticate, end_user_sessions
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 LOGIN_FAILED = "Sign-in failed: check the username and password, or ask an administrator."
@@ -46,6 +46,7 @@ def end_session(reason: str = "logout") -> None:
         with db.session() as s:
             audit.record(s, reason, user_id=current_user.id, username=current_user.username,
                          client_addr=client_addr())
+            end_user_sessions(s, current_user.id)
     logout_user()
     session.clear()
 
@@ -69,6 +70,7 @@ def login():
                 g.pop("csrf_token", None)  # and a fresh CSRF token bound to it
                 login_user(result.user)
                 session.permanent = True
+                session["epoch"] = result.user.session_epoch
                 session["last_active"] = time.time()
                 return redirect(_safe_next(request.args.get("next")))
             error = LOGIN_FAILED

@@ -241,8 +241,11 @@ def _valid_token(s: Session, raw: str, purpose: str, now: datetime, *,
     return token
 
 
-def _link(settings: Settings, path: str) -> str:
-    return f"{settings.public_base_url}/register/{path}"
+def _link(settings: Settings, path: str, lang: str | None = None) -> str:
+    """A link for an email; it carries the owner's language, so the page it opens speaks the
+    language the owner registered in, whatever their browser prefers."""
+    suffix = f"?lang={lang}" if lang else ""
+    return f"{settings.public_base_url}/register/{path}{suffix}"
 
 
 # ----------------------------------------------------------------------------- submission
@@ -278,7 +281,7 @@ def submit(db: Database, settings: Settings, payload: dict, *, language: str = "
         enqueue(s, kind="registration_confirm", to_addr=payload["email"],
                 subject=t(lang, "mail_confirm_subject"),
                 body=t(lang, "mail_confirm_body", name=payload["name"], address=payload["address"],
-                       hours=f"{hours:g}", link=_link(settings, f"confirm/{raw}")),
+                       hours=f"{hours:g}", link=_link(settings, f"confirm/{raw}", lang)),
                 related_type=MAIL_RELATED, related_id=reg.id)
         return SubmitResult(reg.id, raw, existing)
 
@@ -518,7 +521,7 @@ def request_manage_link(db: Database, settings: Settings, email: str, *, languag
         raw = _new_token(s, "manage", now + timedelta(hours=hours), owner_id=owner_id)
         lang = normalize_language(language) or "en"
         enqueue(s, kind="registration_manage", to_addr=email, subject=t(lang, "mail_manage_subject"),
-                body=t(lang, "mail_manage_body", hours=f"{hours:g}", link=_link(settings, f"manage/{raw}")),
+                body=t(lang, "mail_manage_body", hours=f"{hours:g}", link=_link(settings, f"manage/{raw}", lang)),
                 related_type="registration_owner", related_id=owner_id)
         return raw
 
@@ -637,7 +640,8 @@ def reconfirm_due(db: Database, settings: Settings, *, now: datetime | None = No
                     body=t(reg.language, "mail_reconfirm_body", name=owner.contact_person or owner.name,
                            address=(site.address if site else "") or "",
                            days=f"{settings.registration_reconfirm_grace_days:g}",
-                           link=_link(settings, f"reconfirm/{raw}"), manage=_link(settings, "manage")),
+                           link=_link(settings, f"reconfirm/{raw}", reg.language),
+                           manage=_link(settings, "manage", reg.language)),
                     related_type=MAIL_RELATED, related_id=reg.id)
             reg.reconfirm_sent_at = now
             asked += 1

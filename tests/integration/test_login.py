@@ -182,3 +182,28 @@ def test_mfa_requires_a_valid_code(client, make_user, db, settings_overrides):
     assert attempt("").status_code == 401
     assert attempt("000000" if code != "000000" else "111111").status_code == 401
     assert attempt(code).status_code == 302
+
+
+def test_a_cookie_from_before_logout_is_refused(login_as, db):
+    """A request in flight during logout can carry the old signed cookie back to the browser;
+    the server must refuse it (CI once caught exactly this race in the browser)."""
+    client = login_as("analyst")
+    assert client.get("/_dash-layout").status_code == 200
+    old_cookie = client.get_cookie("cdo_session").value
+    assert client.get("/logout").status_code == 302
+    client.set_cookie("cdo_session", old_cookie)  # the stale cookie comes back
+    assert client.get("/_dash-layout").status_code == 401
+    assert client.get("/").status_code == 302
+
+
+def test_disable_user_ends_open_sessions_even_with_a_replayed_cookie(login_as, db):
+    from auth.users import add_or_update_user, disable_user
+
+    client = login_as("analyst")
+    old_cookie = client.get_cookie("cdo_session").value
+    with db.session() as s:
+        disable_user(s, "analyst1")
+    with db.session() as s:  # re-enabled: the old cookie must still not come back to life
+        add_or_update_user(s, "analyst1", role="analyst", full_name="Test Analyst")
+    client.set_cookie("cdo_session", old_cookie)
+    assert client.get("/_dash-layout").status_code == 401

@@ -307,7 +307,7 @@ def test_yearly_reconfirmation_then_inactive(db, settings):
     assert reg.reconfirm_due(db, settings, now=year + timedelta(days=15)) == reg.ReconfirmReport(0, 1)
     assert [c.status for c in cameras(db)] == ["inactive"]
     # a late answer brings the approved registration back onto the map
-    token = mail.body_text.split("/register/reconfirm/")[1].split()[0]
+    token = mail.body_text.split("/register/reconfirm/")[1].split()[0].split("?")[0]
     assert not reg.reconfirm(db, token, now=year + timedelta(days=20))  # the link has expired
     with db.session() as s:
         fresh = reg._new_token(s, "reconfirm", year + timedelta(days=30), registration_id=rid)
@@ -323,7 +323,7 @@ def test_reconfirm_in_time_keeps_the_registration(db, settings):
     reg.reconfirm_due(db, settings, now=year)
     with db.session() as s:
         body = s.scalars(select(OutboundEmail.body_text).where(OutboundEmail.kind == "registration_reconfirm")).one()
-    token = body.split("/register/reconfirm/")[1].split()[0]
+    token = body.split("/register/reconfirm/")[1].split()[0].split("?")[0]
     assert reg.reconfirm(db, token, now=year + timedelta(days=3))
     assert reg.reconfirm_due(db, settings, now=year + timedelta(days=15)) == reg.ReconfirmReport(0, 0)
     assert [c.status for c in cameras(db)] == ["active"]
@@ -343,3 +343,13 @@ def test_unconfirmed_registrations_expire(db, settings):
         assert s.scalar(select(func.count()).select_from(RegistrationToken)) == 0
     assert reg.confirm(db, settings, change.token) is None
     assert [c.label for c in cameras(db)] == ["Front door"]
+
+
+def test_emailed_links_carry_the_registration_language():
+    from dashboard.registration import _link
+
+    class S:
+        public_base_url = "https://cameras.example.gov"
+
+    assert _link(S, "confirm/abc", "es") == "https://cameras.example.gov/register/confirm/abc?lang=es"
+    assert _link(S, "manage") == "https://cameras.example.gov/register/manage"
