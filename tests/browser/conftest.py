@@ -114,7 +114,11 @@ def driver():
 
 @pytest.fixture
 def wait(driver) -> WebDriverWait:
-    return WebDriverWait(driver, WAIT_S, poll_frequency=0.1)
+    # Dash re-renders components while a condition is being evaluated: an element that went
+    # stale mid-check means "not yet", never a failure
+    from selenium.common.exceptions import StaleElementReferenceException
+
+    return WebDriverWait(driver, WAIT_S, poll_frequency=0.1, ignored_exceptions=(StaleElementReferenceException,))
 
 
 def sign_in(driver, base: str, username: str, password: str = PASSWORD) -> None:
