@@ -1,11 +1,12 @@
 """Filters + viewport -> the camera layer (clusters or cameras) and the matching count;
-the reference layers of the layer control; the filters <-> the URL's query string."""
+the reference layers of the layer control; the filters and the map view <-> the URL's query string."""
 
 from __future__ import annotations
 
+import math
 from datetime import date
 from functools import lru_cache
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import parse_qs, parse_qsl, urlencode
 
 from dash import ClientsideFunction, Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
@@ -122,6 +123,7 @@ _LIST_KEYS = (("div", 0, set(DIVISIONS)), ("owner", 1, {v for v, _ in OWNER_TYPE
               ("type", 2, {v for v, _ in CAMERA_TYPES}), ("beat", 4, None),
               ("place", 5, {v for v, _ in PLACEMENT_OPTIONS}))
 _ACCESS = {v for v, _ in ACCESS_OPTIONS}
+_VIEW_KEYS = ("z", "c")  # the map view, after the filters (see with_view)
 _RETENTION = {v for v, _ in RETENTION_OPTIONS}
 
 
@@ -147,7 +149,7 @@ def filters_to_search(values) -> str:
 def search_to_filters(search: str | None, known_beats: set[str]) -> list | None:
     """The query string -> filter values (FILTER_CONTROLS order); None when it sets no filter.
     Unknown values are dropped: the URL is user input."""
-    query = parse_qs((search or "").lstrip("?"))
+    query = {k: v for k, v in parse_qs((search or "").lstrip("?")).items() if k not in _VIEW_KEYS}
     if not query:
         return None
     first = {k: v[0] for k, v in query.items() if v}
@@ -164,6 +166,94 @@ def search_to_filters(search: str | None, known_beats: set[str]) -> list | None:
     values[7] = since.isoformat() if since else None
     values[8] = ["verified"] if first.get("verified") == "1" else []
     return values
+
+
+# --- map view <-> URL: z=<zoom>&c=<lat>,<lon> after the filters ------------------------------------------
+MIN_URL_ZOOM, MAX_URL_ZOOM = 1, 20
+
+
+def _number(value) -> float | None:
+    if isinstance(value, bool):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _latlng(center) -> tuple[float, float] | None:
+    """[lat, lon] (the layout, a viewport) or {"lat", "lng"} (what Leaflet reports) -> (lat, lon) in range."""
+    if isinstance(center, dict):
+        center = (center.get("lat"), center.get("lng", center.get("lon")))
+    if not isinstance(center, list | tuple) or len(center) != 2:
+        return None
+    lat, lon = _number(center[0]), _number(center[1])
+    if lat is None or lon is None or not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return None
+    return lat, lon
+
+
+def _zoom(value) -> float | None:
+    zoom = _number(value)
+    if zoom is None or not MIN_URL_ZOOM <= zoom <= MAX_URL_ZOOM:
+        return None
+    return int(zoom) if zoom == int(zoom) else round(zoom, 2)
+
+
+def view_to_pairs(zoom, center) -> list[tuple[str, str]]:
+    """The map's zoom and centre -> [("z", "14"), ("c", "32.77670,-96.79700")]; [] when either is invalid."""
+    z, c = _zoom(zoom), _latlng(center)
+    if z is None or c is None:
+        return []
+    return [("z", str(z)), ("c", f"{c[0]:.5f},{c[1]:.5f}")]
+
+
+def search_to_view(search: str | None) -> dict | None:
+    """The query string -> {"center": [lat, lon], "zoom": z} for the map's viewport; None when the URL
+    has no valid view (both z and c are needed; the URL is user input)."""
+    first = {k: v[0] for k, v in parse_qs((search or "").lstrip("?")).items() if v}
+    zoom = _zoom(first.get("z"))
+    parts = (first.get("c") or "").split(",")
+    center = _latlng(parts) if len(parts) == 2 else None
+    if zoom is None or center is None:
+        return None
+    return {"center": [center[0], center[1]], "zoom": zoom}
+
+
+def _search_pairs(search: str | None, keep_view: bool) -> list[tuple[str, str]]:
+    pairs = parse_qsl((search or "").lstrip("?"), keep_blank_values=False)
+    return [(k, v) for k, v in pairs if (k in _VIEW_KEYS) == keep_view]
+
+
+def _encode(pairs: list[tuple[str, str]]) -> str:
+    return "?" + urlencode(pairs, safe=",") if pairs else ""
+
+
+def with_view(search: str | None, zoom, center) -> str:
+    """The query string with its z/c replaced by this view (the filters kept as they are)."""
+    return _encode(_search_pairs(search, keep_view=False) + view_to_pairs(zoom, center))
+
+
+_DEFAULT_FILTERS = [[], [], [], "all", [], [], "any", None, []]
+
+
+def _is_report(search, values, triggered) -> bool:
+    """The triggered filter controls already hold what the URL says: a control reporting its
+    value (on mount), not a user's change. Answered like the URL on load: the URL is applied, not
+    overwritten from controls the URL's values may not have reached yet."""
+    parsed = search_to_filters(search, {o["value"] for o in beat_options()}) or list(_DEFAULT_FILTERS)
+    mixed = [values[i] if cid in triggered else parsed[i] for i, (cid, _) in enumerate(FILTER_CONTROLS)]
+    return filters_to_search(mixed) == filters_to_search(parsed)
+
+
+def _is_home_view(zoom, center) -> bool:
+    """The configured start view (what the map reports once ready, before anyone moved it)."""
+    settings = services().settings
+    c = _latlng(center)
+    # within ~100 m: Leaflet may report a centre a few pixels off once the container has its final size
+    return (c is not None and _zoom(zoom) == _zoom(settings.map_zoom)
+            and abs(c[0] - settings.map_center[0]) < 1e-3 and abs(c[1] - settings.map_center[1]) < 1e-3)
 
 
 def register(app) -> None:
@@ -219,20 +309,45 @@ def register(app) -> None:
         Output("url", "search"),
         Output("beat-filter", "options"),
         *[Output(cid, prop) for cid, prop in FILTER_CONTROLS],
+        Output("camera-map", "viewport", allow_duplicate=True),
         Input("url", "search"),
         *filter_inputs(),
+        Input("camera-map", "zoom"),
+        Input("camera-map", "center"),
+        prevent_initial_call="initial_duplicate",
     )
     def sync_filters_and_url(search, *values):
         """One callback both ways (Dash allows a cycle only inside one callback): a change of a
-        filter writes the query string; the page's URL (on load, or back/forward) sets the filters."""
+        filter, or a move of the map, writes the query string; the page's URL (on load, or
+        back/forward) sets the filters and the map's view."""
         require_map_access()
+        *values, zoom, center = values
         keep = [no_update] * len(FILTER_CONTROLS)
-        if ctx.triggered_id not in (None, "url"):
-            wanted = filters_to_search(values)
-            return (wanted if wanted != (search or "") else no_update), no_update, *keep
+        triggered = {t["prop_id"].rsplit(".", 1)[0] for t in ctx.triggered if t["prop_id"] != "."}
+        # The map reporting its start view while the URL names another one is the page loading
+        # (Leaflet's whenReady), not a move: apply the URL, do not overwrite it. This also covers a
+        # first call merged with that report, or a viewport set before the map was ready.
+        loading = (triggered == {"camera-map"} and _is_home_view(zoom, center)
+                   and _search_pairs(search, keep_view=True) != view_to_pairs(zoom, center))
+        if triggered and not ({"url", "camera-map"} & triggered) and _is_report(search, values, triggered):
+            loading = True  # e.g. the date picker reporting its empty date on mount, before the URL is applied
+        if triggered and "url" not in triggered and not loading:
+            moved = "camera-map" in triggered
+            filters = (_search_pairs(filters_to_search(values), keep_view=False) if triggered - {"camera-map"}
+                       else _search_pairs(search, keep_view=False))
+            if not moved:
+                view = _search_pairs(search, keep_view=True)
+            elif not _search_pairs(search, keep_view=True) and _is_home_view(zoom, center):
+                view = []  # the map reporting its start view (no one moved it): a clean URL
+            else:
+                view = view_to_pairs(zoom, center)
+            wanted = _encode(filters + view)
+            return (wanted if wanted != (search or "") else no_update), no_update, *keep, no_update
         options = list(beat_options())
+        view = search_to_view(search)
+        viewport = view if view is not None else no_update
         parsed = search_to_filters(search, {o["value"] for o in options})
         if parsed is None:  # no filter in the URL: keep the layout's (a supervisor's division)
-            return no_update, options, *keep
+            return no_update, options, *keep, viewport
         return no_update, options, *[new if new != old else no_update
-                                     for new, old in zip(parsed, values, strict=True)]
+                                     for new, old in zip(parsed, values, strict=True)], viewport

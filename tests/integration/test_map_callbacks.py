@@ -219,3 +219,87 @@ def test_density_layer_counts_per_beat_match_sql(app, db, analyst):
                                  "WHERE c.status = 'active' AND s.division = 'CENTRAL' GROUP BY s.beat")).all()
     assert hideout["counts"] == {beat: n for beat, n in rows}
     assert hideout["max"] == max(n for _, n in rows)
+
+
+# --- the map view (z=<zoom>&c=<lat>,<lon>) in the URL, next to the filters ------------------------------
+def test_map_move_writes_the_view_after_the_filters(app, analyst):
+    values = {**DEFAULTS, "url.search": "?div=CENTRAL", "division-filter": ["CENTRAL"],
+              "camera-map.zoom": 15, "camera-map.center": {"lat": 32.7812345678, "lng": -96.8012345678}}
+    out = call(analyst, app, "url.search", values, changed="camera-map.zoom")
+    assert out == {"url": {"search": "?div=CENTRAL&z=15&c=32.78123,-96.80123"}}
+    # moved again: the view replaced, not appended; nothing written when the URL already says it
+    values["url.search"] = out["url"]["search"]
+    values["camera-map.center"] = [32.8, -96.7]
+    out = call(analyst, app, "url.search", values, changed="camera-map.center")
+    assert out["url"]["search"] == "?div=CENTRAL&z=15&c=32.80000,-96.70000"
+    values["url.search"] = out["url"]["search"]
+    assert call(analyst, app, "url.search", values, changed="camera-map.zoom") == {}
+    # a filter change keeps the view
+    values["owner-type-filter"] = ["business"]
+    out = call(analyst, app, "url.search", values, changed="owner-type-filter.value")
+    assert out["url"]["search"] == "?div=CENTRAL&owner=business&z=15&c=32.80000,-96.70000"
+
+
+def test_map_start_view_leaves_a_clean_url(app, analyst):
+    settings = app.server.extensions["connect_dallas"].settings
+    lat, lon = settings.map_center
+    values = {**DEFAULTS, "url.search": "", "camera-map.zoom": settings.map_zoom,
+              "camera-map.center": {"lat": lat, "lng": lon}}
+    ready = call(analyst, app, "url.search", values, changed="camera-map.center")  # the map, just ready
+    assert "url" not in ready and "camera-map" not in ready
+    # ... on a page whose URL names a view: that view is applied, the URL kept
+    ready = call(analyst, app, "url.search", {**values, "url.search": "?div=CENTRAL&z=15&c=32.80000,-96.70000"},
+                 changed="camera-map.zoom")
+    assert "url" not in ready and ready["camera-map"]["viewport"] == {"center": [32.8, -96.7], "zoom": 15}
+    assert ready["division-filter"]["value"] == ["CENTRAL"]
+    out = call(analyst, app, "url.search", {**values, "camera-map.zoom": settings.map_zoom + 1},
+               changed="camera-map.zoom")
+    assert out["url"]["search"] == f"?z={settings.map_zoom + 1}&c={lat:.5f},{lon:.5f}"
+
+
+@pytest.mark.parametrize("invalid", [{"camera-map.zoom": None}, {"camera-map.zoom": 0}, {"camera-map.zoom": 21},
+                                     {"camera-map.center": {"lat": 91, "lng": -96.8}},
+                                     {"camera-map.center": [32.8, "east"]}, {"camera-map.center": None}])
+def test_map_move_with_an_invalid_view_writes_none(app, analyst, invalid):
+    values = {**DEFAULTS, "url.search": "?div=CENTRAL&z=12&c=32.80000,-96.70000", "division-filter": ["CENTRAL"],
+              "camera-map.zoom": 14, "camera-map.center": [32.8, -96.7], **invalid}
+    out = call(analyst, app, "url.search", values, changed=next(iter(invalid)))
+    assert out["url"]["search"] == "?div=CENTRAL"
+
+
+def test_url_on_load_sets_the_viewport_and_the_filters(app, analyst):
+    values = {**DEFAULTS, "url.search": "?div=CENTRAL&access=live&z=16&c=32.78123,-96.80123",
+              "camera-map.zoom": 11, "camera-map.center": [32.7767, -96.797]}
+    for changed in (None, "url.search"):  # the page's first call, and back/forward
+        out = call(analyst, app, "url.search", values, changed=changed)
+        assert out["camera-map"]["viewport"] == {"center": [32.78123, -96.80123], "zoom": 16}
+        assert out["division-filter"]["value"] == ["CENTRAL"]
+        assert out["access-filter"]["value"] == "live"
+        assert "url" not in out
+    # the map reporting a move never sets the viewport back (no feedback loop)
+    out = call(analyst, app, "url.search", {**values, "camera-map.zoom": 16, "camera-map.center": [32.78123, -96.80123]},
+               changed="camera-map.zoom")
+    assert "camera-map" not in out
+
+
+def test_url_with_only_a_view_keeps_the_layout_filters(app, analyst):
+    out = call(analyst, app, "url.search", {**DEFAULTS, "url.search": "?z=13&c=32.9,-96.75"})
+    assert out["camera-map"]["viewport"] == {"center": [32.9, -96.75], "zoom": 13}
+    assert not {"division-filter", "access-filter", "verified-filter"} & set(out)  # a supervisor's division stays
+
+
+@pytest.mark.parametrize("search", ["?z=0&c=32.9,-96.75", "?z=21&c=32.9,-96.75", "?z=abc&c=32.9,-96.75",
+                                    "?z=13&c=95,-96.75", "?z=13&c=32.9,-181", "?z=13&c=32.9", "?z=13&c=a,b",
+                                    "?z=13", "?c=32.9,-96.75", "?z=nan&c=32.9,-96.75", "?z=13&c=inf,-96.75"])
+def test_url_with_an_invalid_view_is_ignored(app, analyst, search):
+    out = call(analyst, app, "url.search", {**DEFAULTS, "url.search": search}, changed="url.search")
+    assert "camera-map" not in out
+    assert "beat-filter" in out  # the rest of the URL handling still ran
+
+
+def test_viewport_has_one_url_writer_among_duplicates(app):
+    keys = [k for k in app.callback_map if "camera-map.viewport" in k]
+    assert len(keys) >= 4  # camera detail, incidents, search, and the URL
+    key, spec = _spec(app, "url.search")
+    assert any(part.startswith("camera-map.viewport") for part in key.strip(".").split("..."))
+    assert {"camera-map.zoom", "camera-map.center"} <= {f"{i['id']}.{i['property']}" for i in spec["inputs"]}
