@@ -154,3 +154,13 @@ def dashboard(driver, live_server, make_user, wait) -> Callable[..., object]:
     yield _open
     errors = severe_console_errors(driver)
     assert not errors, f"browser console errors: {errors}"
+
+
+@pytest.fixture
+def inbox():
+    """A real SMTP server for tests that send mail; point settings_overrides at `inbox.port`."""
+    from tests.browser.pages import SmtpInbox
+
+    box = SmtpInbox().start()
+    yield box
+    box.stop()

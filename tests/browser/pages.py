@@ -200,6 +200,15 @@ class SmtpInbox:
         self.controller.stop()
 
 
+def deliver(services, inbox, expected: int) -> list:
+    """Send the queued mail now (the test server runs no outbox thread); all mail received."""
+    from dashboard.mail import deliver_due
+
+    report = deliver_due(services.db, services.smtp)
+    assert report.sent == expected, report
+    return inbox.messages
+
+
 def mail_body(message) -> str:
     return message.get_payload(decode=True).decode("utf-8")
 

@@ -3,19 +3,16 @@
 
 from __future__ import annotations
 
-import math
-
-import numpy as np
 import pytest
 from selenium.webdriver.common.by import By
 from sqlalchemy import text
 
-from dashboard.geo import haversine_m
 from tests.browser.pages import (
     cluster_labels,
     count_active,
     drawn_total,
     hover_at,
+    isolated_camera,
     map_state,
     point_of,
     real_click_at,
@@ -109,31 +106,6 @@ def test_supervisor_starts_filtered_to_their_division(dashboard, db, wait):
 
 
 # -- a real click on a camera shows its details, never its owner ---------------------------
-def _isolated_camera(db) -> dict:
-    """An active camera alone at its site, far from other cameras and incident pins, so a
-    click at its position can only hit it."""
-    with db.engine.connect() as conn:
-        cams = conn.execute(text(
-            "SELECT c.id, c.label, c.site_id, s.latitude, s.longitude FROM cameras c "
-            "JOIN camera_sites s ON s.id = c.site_id WHERE c.status = 'active' ORDER BY c.id")).all()
-        pins = conn.execute(text("SELECT latitude, longitude FROM incidents WHERE latitude IS NOT NULL")).all()
-    per_site: dict[int, int] = {}
-    for c in cams:
-        per_site[c.site_id] = per_site.get(c.site_id, 0) + 1
-    lat = np.array([c.latitude for c in cams])
-    lon = np.array([c.longitude for c in cams])
-    plat = np.array([p.latitude for p in pins])
-    plon = np.array([p.longitude for p in pins])
-    for k, c in enumerate(cams):
-        if per_site[c.site_id] != 1:
-            continue
-        others = haversine_m(c.latitude, c.longitude, np.delete(lat, k), np.delete(lon, k))
-        to_pins = haversine_m(c.latitude, c.longitude, plat, plon) if len(pins) else np.array([math.inf])
-        if others.min() > 80 and to_pins.min() > 150:
-            return {"id": c.id, "label": c.label, "lat": c.latitude, "lon": c.longitude}
-    raise AssertionError("the seeded registry has no isolated camera")
-
-
 def test_cluster_click_zooms_in_and_camera_click_shows_details(dashboard, db, wait):
     driver = dashboard("analyst")
     assert map_state(driver)["zoom"] == 11
@@ -152,7 +124,7 @@ def test_cluster_click_zooms_in_and_camera_click_shows_details(dashboard, db, wa
     wait.until(lambda d: settled_at(d, 13), "a click on a cluster did not zoom in by two levels")
 
     # Zoom to street level over one camera, as a user would, then click its pixel.
-    camera = _isolated_camera(db)
+    camera = isolated_camera(db)
     driver.execute_script("window.__cdTestMap().setView([arguments[0], arguments[1]], 18, {animate: false});",
                           camera["lat"], camera["lon"])
     wait.until(lambda d: any(c["id"] == camera["id"] for c in map_state(d)["cameras"]),

@@ -17,7 +17,7 @@ from dashboard import footage
 from dashboard.footage_models import FootageRequest
 from dashboard.mail import deliver_due
 from dashboard.models import AuditEvent, Incident, User, utcnow
-from tests.browser.pages import SmtpInbox, click_camera, isolated_camera, link_path
+from tests.browser.pages import click_camera, isolated_camera, link_path
 
 pytestmark = pytest.mark.browser
 
@@ -25,13 +25,6 @@ CASE = "25-0280079"
 REASON = "Shooting on Elm St, canvassing for witnesses"
 INCIDENT = "DET-BROWSER-0001"
 FOOTAGE_LINK = r"/register/requests/[A-Za-z0-9_-]+"
-
-
-@pytest.fixture
-def inbox():
-    box = SmtpInbox().start()
-    yield box
-    box.stop()
 
 
 @pytest.fixture

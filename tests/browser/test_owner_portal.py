@@ -13,10 +13,10 @@ from selenium.webdriver.support import expected_conditions as EC
 from sqlalchemy import select, text
 
 from dashboard.geo import haversine_m
-from dashboard.mail import deliver_due
 from dashboard.models import Camera, CameraSite, Owner
 from tests.browser.conftest import FIND_MAP_JS, sign_in
-from tests.browser.pages import SmtpInbox, click_camera, count_active, link_path, shown_count, wait_count
+from tests.browser.pages import click_camera, count_active, link_path, shown_count, wait_count
+from tests.browser.pages import deliver as _deliver
 
 pytestmark = pytest.mark.browser
 
@@ -29,21 +29,8 @@ PWNED_JS = "return typeof window.__pwned;"
 
 
 @pytest.fixture
-def inbox():
-    box = SmtpInbox().start()
-    yield box
-    box.stop()
-
-
-@pytest.fixture
 def settings_overrides(inbox) -> dict:
     return {"smtp_host": "127.0.0.1", "smtp_port": inbox.port}
-
-
-def _deliver(services, inbox, expected: int) -> list:
-    report = deliver_due(services.db, services.smtp)
-    assert report.sent == expected, report
-    return inbox.messages
 
 
 def _register(driver, base: str, wait, *, name: str, email: str, lat: float, lon: float, labels: list[str]) -> None:

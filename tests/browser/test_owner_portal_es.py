@@ -18,10 +18,10 @@ from selenium.webdriver.support import expected_conditions as EC
 from sqlalchemy import select
 
 from dashboard.i18n import t
-from dashboard.mail import deliver_due
 from dashboard.models import Camera, CameraSite, Owner
 from tests.browser.conftest import FIND_MAP_JS, sign_in
-from tests.browser.pages import SmtpInbox, count_active, link_path, mail_body, shown_count, wait_count
+from tests.browser.pages import count_active, link_path, mail_body, shown_count, wait_count
+from tests.browser.pages import deliver as _deliver
 
 pytestmark = pytest.mark.browser
 
@@ -43,21 +43,8 @@ def es(key: str, **params) -> str:
 
 
 @pytest.fixture
-def inbox():
-    box = SmtpInbox().start()
-    yield box
-    box.stop()
-
-
-@pytest.fixture
 def settings_overrides(inbox) -> dict:
     return {"smtp_host": "127.0.0.1", "smtp_port": inbox.port}
-
-
-def _deliver(services, inbox, expected: int) -> list:
-    report = deliver_due(services.db, services.smtp)
-    assert report.sent == expected, report
-    return inbox.messages
 
 
 def _assert_spanish_page(driver) -> None:
