@@ -6,7 +6,9 @@ plain values to layouts/, which knows nothing of requests or databases.
 
 from __future__ import annotations
 
-from flask import current_app
+from urllib.parse import urlsplit
+
+from flask import current_app, request
 from flask_login import current_user
 
 from auth import can
@@ -29,7 +31,20 @@ def serve_layout():
                     poll_ms=int(settings.poll_interval_seconds * 1000))
     links = tuple(link for action, link in _PAGES if can(current_user, action))
     viewer = Viewer(current_user.full_name, current_user.role, current_user.division, links)
-    return dashboard(viewer, cfg, DallasGeography.display_layer("dpd_divisions_display"))
+    home = [viewer.division] if viewer.role == "supervisor" and viewer.division else []
+    svc = current_app.extensions["connect_dallas"]
+    # never wait for a first snapshot load here (seconds at 1M): without one, the first callback draws
+    snapshot = svc.registry.get() if svc.registry.peek() is not None else None
+    start = map_view.start_view(_page_query(), home, settings, snapshot, svc.filters)
+    return dashboard(viewer, cfg, DallasGeography.display_layer("dpd_divisions_display"), start)
+
+
+def _page_query() -> str:
+    """The dashboard page's query string (filters and view), which the layout request carries
+    in its Referer (the app sends Referrer-Policy: same-origin). Parsed like any URL input; a
+    missing or foreign Referer means the defaults, and the URL callback applies the URL anyway."""
+    referrer = urlsplit(request.referrer or "")
+    return f"?{referrer.query}" if referrer.query and referrer.netloc == request.host else ""
 
 
 def register(app) -> None:

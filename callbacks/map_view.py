@@ -12,7 +12,8 @@ from dash import ClientsideFunction, Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboard.geo import DallasGeography
-from dashboard.mapview import CameraFilter, Viewport, camera_layer
+from dashboard.mapview import CameraFilter, FilterCache, Viewport, camera_layer
+from dashboard.registry import RegistrySnapshot
 from layouts.constants import (
     ACCESS_OPTIONS,
     CAMERA_TYPES,
@@ -21,11 +22,15 @@ from layouts.constants import (
     PLACEMENT_OPTIONS,
     RETENTION_OPTIONS,
 )
+from layouts.main import StartView
 
 from .context import require_map_access, services
 
 # Fallback before the browser reports the map's real bounds: the city's extent.
 CITY_BOUNDS = [[32.61, -97.0], [33.02, -96.55]]
+# The page's own cameras are drawn for a map this size around the start view: larger than the map
+# on a 1920x1080 screen, so the first markers fill the map before it reports its real bounds.
+START_VIEW_PX = (1920, 1080)
 
 # Every filter control, in the order build_filter takes them (and the callbacks list them).
 FILTER_CONTROLS = (
@@ -254,6 +259,23 @@ def _is_home_view(zoom, center) -> bool:
     # within ~100 m: Leaflet may report a centre a few pixels off once the container has its final size
     return (c is not None and _zoom(zoom) == _zoom(settings.map_zoom)
             and abs(c[0] - settings.map_center[0]) < 1e-3 and abs(c[1] - settings.map_center[1]) < 1e-3)
+
+
+def start_view(search: str | None, home_divisions: list[str], settings, snapshot: RegistrySnapshot | None,
+               cache: FilterCache) -> StartView:
+    """The page's first state, from its URL's query string (the Referer of the layout request)
+    or, without one, the role's defaults (a supervisor's division). With the registry loaded it
+    carries the camera layer for that view, so the first markers need no callback."""
+    parsed = search_to_filters(search, {o["value"] for o in beat_options()})
+    values = parsed if parsed is not None else [list(home_divisions), *_DEFAULT_FILTERS[1:]]
+    view = search_to_view(search) or {"center": list(settings.map_center), "zoom": settings.map_zoom}
+    start = StartView(filters=tuple(values), center=tuple(view["center"]), zoom=view["zoom"],
+                      beat_options=beat_options() if values[4] else ())
+    if snapshot is None:
+        return start
+    layer = camera_layer(snapshot, build_filter(*values), Viewport.around(view["center"], view["zoom"], *START_VIEW_PX),
+                         cache, cell_px=settings.cluster_cell_px, points_max_zoom=settings.points_max_zoom)
+    return StartView(**{**start.__dict__, "cameras": layer, "count": f"{layer['meta']['total']:,}"})
 
 
 def register(app) -> None:

@@ -94,6 +94,16 @@ class Viewport:
         z = int(max(0, min(MAX_ZOOM, round(float(zoom)))))
         return cls(float(south), float(west), float(north), float(east), z)
 
+    @classmethod
+    def around(cls, center, zoom, width_px: int, height_px: int) -> Viewport:
+        """The view a map of width_px x height_px shows around center=(lat, lon) at zoom: what
+        the page will report once Leaflet has measured its container, known before it has."""
+        z = int(max(0, min(MAX_ZOOM, round(float(zoom)))))
+        cx, cy = lonlat_to_pixels(center[1], center[0], z)
+        (west, east), (north, south) = pixels_to_lonlat(np.array([cx - width_px / 2, cx + width_px / 2]),
+                                                        np.array([cy - height_px / 2, cy + height_px / 2]), z)
+        return cls(float(south), float(west), float(north), float(east), z)
+
 
 class FilterCache:
     """Per-worker LRU of (snapshot version, filter) -> prefix sum of the mask."""

@@ -299,6 +299,10 @@ class RegistryCache:
                 self._rebuild()
         return self._snapshot
 
+    def peek(self) -> RegistrySnapshot | None:
+        """The snapshot in hand, never waiting for a first load (None until there is one)."""
+        return self._snapshot
+
     def _rebuild(self) -> None:
         fresh = load_snapshot(self.db)
         with self._lock:

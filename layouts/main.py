@@ -32,6 +32,18 @@ class MapConfig:
 
 
 @dataclass(frozen=True)
+class StartView:
+    """What the page shows before its first callback: the filters and the map view of the URL
+    (or the role's defaults) and, when the registry is loaded, the camera layer for that view."""
+    filters: tuple  # values in callbacks.map_view.FILTER_CONTROLS order
+    center: tuple[float, float]
+    zoom: float
+    cameras: dict | None = None   # the camera layer's GeoJSON; None: the first callback draws it
+    count: str = ""
+    beat_options: tuple = ()      # only when the URL selects beats (else they come with the reference layers)
+
+
+@dataclass(frozen=True)
 class Viewer:
     full_name: str
     role: str
@@ -58,10 +70,11 @@ def header(viewer: Viewer) -> html.Header:
     ])
 
 
-def filter_panel(initial_divisions: list[str]) -> html.Aside:
+def filter_panel(start: StartView) -> html.Aside:
+    divisions, owner_types, camera_types, access, beats, placements, retention, since, verified = start.filters
     return html.Aside(className="cd-panel cd-filters", **{"aria-label": "Filters"}, children=[
         html.H2("Cameras"),
-        dcc.Loading(type="dot", color="#4cc9f0", children=html.Div(id="camera-count", className="cd-count",
+        dcc.Loading(type="dot", color="#4cc9f0", children=html.Div(start.count, id="camera-count", className="cd-count",
                                                                   **{"aria-live": "polite"})),
         html.Div("match the filters (active registrations)", className="cd-count-sub"),
         summary_chart(),
@@ -71,32 +84,32 @@ def filter_panel(initial_divisions: list[str]) -> html.Aside:
         html.Div(id="search-result", className="cd-note"),
         html.H2("Division"),
         dcc.Checklist(id="division-filter", options=[{"label": d.title(), "value": d} for d in DIVISIONS],
-                      value=initial_divisions),
+                      value=list(divisions)),
         html.H2("Owner type"),
         dcc.Checklist(id="owner-type-filter", options=[{"label": lbl, "value": v} for v, lbl in OWNER_TYPES],
-                      value=[]),
+                      value=list(owner_types)),
         html.H2("Camera type"),
         dcc.Checklist(id="camera-type-filter", options=[{"label": lbl, "value": v} for v, lbl in CAMERA_TYPES],
-                      value=[]),
+                      value=list(camera_types)),
         html.H2("Access"),
         dcc.RadioItems(id="access-filter", options=[{"label": lbl, "value": v} for v, lbl in ACCESS_OPTIONS],
-                       value="all"),
+                       value=access),
         html.H2(html.Label("Beat", htmlFor="beat-filter")),
         # options arrive with the reference layers (callbacks/map_view.py): the beats of the display layer
-        dcc.Dropdown(id="beat-filter", options=[], value=[], multi=True, searchable=True,
+        dcc.Dropdown(id="beat-filter", options=list(start.beat_options), value=list(beats), multi=True, searchable=True,
                      placeholder="Any beat", className="cd-dropdown"),
         html.H2("Placement"),
         dcc.Checklist(id="placement-filter", options=[{"label": lbl, "value": v} for v, lbl in PLACEMENT_OPTIONS],
-                      value=[]),
+                      value=list(placements)),
         html.H2(html.Label("Keeps footage at least", htmlFor="retention-filter")),
         dcc.Dropdown(id="retention-filter", options=[{"label": lbl, "value": v} for v, lbl in RETENTION_OPTIONS],
-                     value="any", clearable=False, searchable=False, className="cd-dropdown"),
+                     value=retention, clearable=False, searchable=False, className="cd-dropdown"),
         html.H2(html.Label("Registered since", htmlFor="registered-since-filter")),
-        dcc.DatePickerSingle(id="registered-since-filter", date=None, clearable=True, display_format="YYYY-MM-DD",
+        dcc.DatePickerSingle(id="registered-since-filter", date=since, clearable=True, display_format="YYYY-MM-DD",
                              placeholder="Any date", className="cd-date"),
         html.H2("Verification"),
         dcc.Checklist(id="verified-filter", options=[{"label": "Verified cameras only", "value": "verified"}],
-                      value=[]),
+                      value=list(verified)),
         html.Div(className="cd-note", children="No box ticked means every value. Registering never gives "
                                                "police live video; only owners with an integration device "
                                                "share a live view."),
@@ -137,9 +150,11 @@ def summary_chart() -> html.Div:
     ])
 
 
-def camera_map(cfg: MapConfig, divisions_geojson: dict, selected_divisions: list[str]) -> html.Div:
-    """The map with a layer control. Beats, TAAGs and city limits start empty: their GeoJSON
-    comes once per page load from callbacks/map_view.py (load_reference_layers)."""
+def camera_map(cfg: MapConfig, divisions_geojson: dict, start: StartView) -> html.Div:
+    """The map with a layer control. The cameras of the start view come with the page, so the
+    first markers need no callback round trip. Beats, TAAGs and city limits start empty: their
+    GeoJSON comes once per page load from callbacks/map_view.py (load_reference_layers)."""
+    selected_divisions = list(start.filters[0])
     base = []
     if cfg.tile_url:
         base = [
@@ -162,7 +177,7 @@ def camera_map(cfg: MapConfig, divisions_geojson: dict, selected_divisions: list
         dl.Overlay(dl.GeoJSON(id="taag-layer", data=EMPTY_FC, style=_js("taagStyle"),
                               onEachFeature=_js("taagTooltip")),
                    name="Targeted Area Action Grids", checked=False, id="taag-overlay"),
-        dl.Overlay(dl.GeoJSON(id="camera-layer", data=EMPTY_FC, pointToLayer=_js("cameraToLayer")),
+        dl.Overlay(dl.GeoJSON(id="camera-layer", data=start.cameras or EMPTY_FC, pointToLayer=_js("cameraToLayer")),
                    name="Cameras", checked=True, id="camera-overlay"),
         dl.Overlay(dl.GeoJSON(id="incident-layer", data=EMPTY_FC, pointToLayer=_js("incidentToLayer")),
                    name="Incidents (CAD)", checked=True, id="incident-overlay"),
@@ -182,7 +197,7 @@ def camera_map(cfg: MapConfig, divisions_geojson: dict, selected_divisions: list
             edit={"edit": False})]),
     ]
     return html.Div(className="cd-map-wrap", children=[
-        dl.Map(id="camera-map", center=list(cfg.center), zoom=cfg.zoom, minZoom=cfg.min_zoom, maxZoom=19,
+        dl.Map(id="camera-map", center=list(start.center), zoom=start.zoom, minZoom=cfg.min_zoom, maxZoom=19,
                preferCanvas=True, children=layers, style={"height": "100%", "width": "100%"}),
     ])
 
@@ -219,13 +234,12 @@ def side_panel() -> html.Aside:
     ])
 
 
-def dashboard(viewer: Viewer, cfg: MapConfig, divisions_geojson: dict) -> html.Div:
-    initial = [viewer.division] if viewer.role == "supervisor" and viewer.division else []
+def dashboard(viewer: Viewer, cfg: MapConfig, divisions_geojson: dict, start: StartView) -> html.Div:
     return html.Div(className="cd-app", children=[
         header(viewer),
         html.Main(className="cd-body", children=[
-            filter_panel(initial),
-            camera_map(cfg, divisions_geojson, initial),
+            filter_panel(start),
+            camera_map(cfg, divisions_geojson, start),
             side_panel(),
         ]),
         dcc.Location(id="url", refresh=False),

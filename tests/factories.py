@@ -34,3 +34,15 @@ def offset_point(lat: float, lon: float, bearing: float, metres: float) -> tuple
     lon2 = math.radians(lon) + math.atan2(math.sin(b) * math.sin(d) * math.cos(la),
                                           math.cos(d) - math.sin(la) * math.sin(lat2))
     return math.degrees(lat2), math.degrees(lon2)
+
+
+def layout_props(node, wanted: str) -> dict | None:
+    """The props of the component with id `wanted` in a serialized Dash layout (GET /_dash-layout)."""
+    if isinstance(node, list):
+        return next((found for child in node if (found := layout_props(child, wanted))), None)
+    if not isinstance(node, dict):
+        return None
+    props = node.get("props", {})
+    if props.get("id") == wanted:
+        return props
+    return layout_props(props.get("children"), wanted)

@@ -7,6 +7,7 @@ from sqlalchemy import text
 
 from dashboard.seed import seed_demo
 from tests.conftest import dash_headers
+from tests.factories import layout_props
 
 FILTER_IDS = ("division-filter", "owner-type-filter", "camera-type-filter", "access-filter", "beat-filter",
               "placement-filter", "retention-filter", "registered-since-filter", "verified-filter")
@@ -193,21 +194,7 @@ def test_layout_keeps_ids_and_adds_filters_chart_layers_and_url(app, analyst):
 def test_supervisor_division_is_preselected(app, db, login_as):
     client = login_as("supervisor", division="SOUTHWEST")
     layout = client.get("/_dash-layout").get_json()
-
-    def find(node, wanted):
-        if isinstance(node, dict):
-            if node.get("props", {}).get("id") == wanted:
-                return node["props"]
-            for child in node.get("props", {}).get("children") or []:
-                found = find(child, wanted) if isinstance(child, dict) else None
-                if found:
-                    return found
-            child = node.get("props", {}).get("children")
-            if isinstance(child, dict):
-                return find(child, wanted)
-        return None
-
-    assert find(layout, "division-filter")["value"] == ["SOUTHWEST"]
+    assert layout_props(layout, "division-filter")["value"] == ["SOUTHWEST"]
 
 
 def test_density_layer_counts_per_beat_match_sql(app, db, analyst):
@@ -303,3 +290,93 @@ def test_viewport_has_one_url_writer_among_duplicates(app):
     key, spec = _spec(app, "url.search")
     assert any(part.startswith("camera-map.viewport") for part in key.strip(".").split("..."))
     assert {"camera-map.zoom", "camera-map.center"} <= {f"{i['id']}.{i['property']}" for i in spec["inputs"]}
+
+
+# --- the page's start view: the layout carries the URL's filters and view and the first cameras ----
+def _layout(client, referrer: str | None = None) -> dict:
+    headers = {"Referer": referrer} if referrer is not None else {}
+    return client.get("/_dash-layout", headers=headers).get_json()
+
+
+def _loaded(app) -> None:
+    app.server.extensions["connect_dallas"].registry.get()  # what the first callback (or `serve`'s warm-up) does
+
+
+def test_layout_carries_the_first_cameras_once_the_registry_is_loaded(app, db, analyst):
+    _loaded(app)
+    layout = _layout(analyst)
+    data = layout_props(layout, "camera-layer")["data"]
+    assert data["features"] and data["meta"]["total"] == sql_count(db)
+    assert layout_props(layout, "camera-count")["children"] == f"{sql_count(db):,}"
+    # the same layer the first callback draws for that view, clusters and all
+    assert {f["properties"].get("cluster") for f in data["features"]} <= {True, None}
+    assert sum(f["properties"].get("n", 1) for f in data["features"]) == sql_count(db)
+
+
+def test_layout_never_waits_for_a_first_registry_load(app, db, login_as):
+    seed_demo(db, cameras=50, incidents=0, demo_users=False)
+    client = login_as("analyst")
+    assert app.server.extensions["connect_dallas"].registry.peek() is None
+    layout = _layout(client)
+    assert layout_props(layout, "camera-layer")["data"]["features"] == []
+    assert layout_props(layout, "camera-count")["children"] == ""
+    assert app.server.extensions["connect_dallas"].registry.peek() is None  # still not loaded by the layout
+
+
+def test_layout_follows_the_pages_url_filters_and_view(app, db, analyst):
+    _loaded(app)
+    layout = _layout(analyst, "http://localhost/?div=CENTRAL,NORTHEAST&access=live&verified=1&ret=30"
+                              "&z=14&c=32.78000,-96.80000")
+    assert layout_props(layout, "division-filter")["value"] == ["CENTRAL", "NORTHEAST"]
+    assert layout_props(layout, "access-filter")["value"] == "live"
+    assert layout_props(layout, "verified-filter")["value"] == ["verified"]
+    assert layout_props(layout, "retention-filter")["value"] == "30"
+    camera_map = layout_props(layout, "camera-map")
+    assert camera_map["center"] == [32.78, -96.8] and camera_map["zoom"] == 14
+    expected = sql_count(db, "s.division IN ('CENTRAL', 'NORTHEAST') AND c.live_access AND c.verified_at IS NOT NULL"
+                             " AND c.retention_days >= 30")
+    assert layout_props(layout, "camera-layer")["data"]["meta"]["total"] == expected
+    assert layout_props(layout, "division-layer")["hideout"] == {"selected": ["CENTRAL", "NORTHEAST"]}
+
+
+def test_layout_with_beats_in_the_url_carries_their_options(app, db, analyst):
+    beats = top_beats(db, 2)
+    layout = _layout(analyst, f"http://localhost/?beat={','.join(beats)}")
+    beat_filter = layout_props(layout, "beat-filter")
+    assert beat_filter["value"] == sorted(beats)
+    assert set(beats) <= {o["value"] for o in beat_filter["options"]}
+
+
+@pytest.mark.parametrize("referrer", [
+    "http://elsewhere.example/?div=CENTRAL&z=14&c=32.78,-96.8",       # another site's page: not ours
+    "http://localhost/?div=<script>&access=root&z=99&c=1e9,2",        # junk: every value dropped
+    "not a url at all",
+])
+def test_layout_ignores_foreign_or_invalid_urls(app, db, analyst, referrer):
+    _loaded(app)
+    layout = _layout(analyst, referrer)
+    assert layout_props(layout, "division-filter")["value"] == []
+    assert layout_props(layout, "access-filter")["value"] == "all"
+    settings = app.server.config["SETTINGS"]
+    camera_map = layout_props(layout, "camera-map")
+    assert camera_map["center"] == list(settings.map_center) and camera_map["zoom"] == settings.map_zoom
+    assert layout_props(layout, "camera-layer")["data"]["meta"]["total"] == sql_count(db)
+
+
+def test_supervisor_link_with_filters_shows_the_links_filters(app, db, login_as):
+    seed_demo(db, cameras=100, incidents=0, demo_users=False)
+    client = login_as("supervisor", division="SOUTHWEST")
+    assert layout_props(_layout(client, "http://localhost/?div=CENTRAL"), "division-filter")["value"] == ["CENTRAL"]
+    assert layout_props(_layout(client, "http://localhost/?z=13&c=32.7,-96.8"), "division-filter")["value"] == [
+        "SOUTHWEST"]  # only a view in the link: the home division stays
+
+
+def test_first_screen_chunks_load_with_the_page_and_are_served(app, analyst):
+    page = analyst.get("/").get_data(as_text=True)
+    renderer_at = page.index("_dash-renderer")
+    for chunk in ("dash_leaflet/async-GeoJSON.js", "dash_leaflet/async-EditControl.ts.js",
+                  "dash/dcc/async-dropdown.js", "dash/dcc/async-datepicker.js"):
+        tag = f'<script src="/_dash-component-suites/{chunk}"></script>'
+        assert tag in page and page.index(tag) < renderer_at, chunk
+        response = analyst.get(f"/_dash-component-suites/{chunk}")
+        assert response.status_code == 200 and b"webpackChunk" in response.get_data()

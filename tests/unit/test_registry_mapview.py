@@ -243,3 +243,14 @@ def test_registry_cache_rebuilds_in_background_and_serves_the_old_snapshot(seede
     while len(cache.get()) != len(first) - 1 and _time.monotonic() < deadline:
         _time.sleep(0.05)
     assert len(cache.get()) == len(first) - 1
+
+
+@pytest.mark.parametrize("zoom", [11, 14, 17])
+def test_viewport_around_a_centre_spans_the_given_pixels(zoom):
+    from dashboard.registry import lonlat_to_pixels
+
+    vp = Viewport.around((32.78, -96.80), zoom, 1920, 1080)
+    (x0, x1), (y0, y1) = lonlat_to_pixels(np.array([vp.west, vp.east]), np.array([vp.north, vp.south]), zoom)
+    assert vp.zoom == zoom and vp.south < 32.78 < vp.north and vp.west < -96.80 < vp.east
+    assert x1 - x0 == pytest.approx(1920, abs=1e-6) and y1 - y0 == pytest.approx(1080, abs=1e-6)
+    assert (vp.north + vp.south) / 2 == pytest.approx(32.78, abs=0.01)
