@@ -73,19 +73,23 @@ def idiomatic_geojson(snap: RegistrySnapshot, filt: CameraFilter) -> dict:
     one dict per camera, the way a dl.GeoJSON(cluster=True) page is fed)."""
     mask = filt.mask(snap)
     idx = np.arange(len(snap)) if mask is None else np.flatnonzero(mask)
-    ids = snap.ids[idx].tolist()
-    lat = np.round(snap.lat[idx], 6).tolist()
-    lon = np.round(snap.lon[idx], 6).tolist()
-    owner = snap.codes["owner_type"][idx].tolist()
-    live = snap.live[idx].astype(np.int8).tolist()
-    direction = snap.direction[idx]
+    return point_features(snap.ids[idx], snap.lat[idx], snap.lon[idx], snap.codes["owner_type"][idx],
+                          snap.live[idx], snap.direction[idx], snap.fov[idx])
+
+
+def point_features(ids, lat, lon, owner_code, live, direction, fov) -> dict:
+    """The idiomatic page's FeatureCollection: one Point per camera with the few properties its
+    icons need (id, owner-type code, live flag, direction and field of view when known)."""
     known = ~np.isnan(direction)
     d = np.where(known, np.round(np.nan_to_num(direction)), 0).astype(np.int64).tolist()
-    f = np.round(np.nan_to_num(snap.fov[idx], nan=90.0)).astype(np.int64).tolist()
+    f = np.round(np.nan_to_num(fov, nan=90.0)).astype(np.int64).tolist()
     features = [
         {"type": "Feature", "geometry": {"type": "Point", "coordinates": [x, y]},
          "properties": {"id": i, "o": o, "l": li, "d": dd, "f": ff} if k else {"id": i, "o": o, "l": li}}
-        for i, y, x, o, li, k, dd, ff in zip(ids, lat, lon, owner, live, known.tolist(), d, f, strict=True)
+        for i, y, x, o, li, k, dd, ff in zip(np.asarray(ids).tolist(), np.round(lat, 6).tolist(),
+                                             np.round(lon, 6).tolist(), np.asarray(owner_code).tolist(),
+                                             np.asarray(live).astype(np.int8).tolist(), known.tolist(), d, f,
+                                             strict=True)
     ]
     return {"type": "FeatureCollection", "features": features}
 
