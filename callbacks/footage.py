@@ -80,8 +80,23 @@ def render_requests(rows: list[footage.RequestSummary], mine: bool = False) -> l
                         f" · {r.status_label}"),
             html.Div(f"{r.window} · by {r.requested_by or '—'} · request {r.id}", className="cd-incident-meta"),
             *([html.Div(" · ".join(extra), className="cd-incident-meta")] if extra else []),
+            *([html.Ul([_file_link(f) for f in r.files], className="cd-footage-files")] if r.files else []),
         ]))
     return [html.Ul(items, className="cd-footage-list")]
+
+
+def _size(n: int) -> str:
+    return f"{n / 1024 ** 2:.1f} MB" if n >= 1024 ** 2 else f"{max(n, 1) / 1024:.0f} KB"
+
+
+def _file_link(f: footage.UploadView) -> html.Li:
+    """A received clip: downloading it is audited and re-checks its SHA-256 (dashboard/footage_files.py)."""
+    return html.Li([
+        html.A(f.name, href=f"/footage/files/{f.id}", download=f.name, id=f"footage-file-{f.id}",
+               title=f"sha256 {f.sha256}"),
+        html.Span(f" · {_size(f.size_bytes)} · received {f.received_at} · sha256 {f.sha256[:12]}…",
+                  className="cd-incident-meta"),
+    ])
 
 
 def _send(incident_number, cameras, start, hours, case, note) -> str:

@@ -56,6 +56,10 @@ def create_server(settings: Settings, services: Services | None = None) -> Flask
 
     server.register_blueprint(footage_bp)  # public owner answer page under /register/requests/
 
+    from .footage_files import bp as footage_files_bp
+
+    server.register_blueprint(footage_files_bp)  # GET only, signed in: received clips (footage_requests)
+
     from .audit_views import bp as audit_log_bp
 
     server.register_blueprint(audit_log_bp)  # GET only: /audit and /audit/export.csv (read_audit)

@@ -408,6 +408,7 @@ class RequestSummary:
     owner_note: str | None
     uploads: int
     outcome: str | None
+    files: tuple[UploadView, ...] = ()   # the received clips, oldest first
 
     @property
     def status_label(self) -> str:
@@ -433,21 +434,23 @@ def list_requests(db: Database, user, incident: Any = None) -> list[RequestSumma
         rows = s.execute(q.order_by(FootageRequest.id.desc()).limit(500)).all()
         ids = [r[0].id for r in rows]
         mails: dict[int, tuple[str, str | None]] = {}
-        counts: dict[int, int] = {}
+        files: dict[int, list[UploadView]] = {}
         if ids:
             for rid, status, error in s.execute(
                     select(OutboundEmail.related_id, OutboundEmail.status, OutboundEmail.last_error)
                     .where(OutboundEmail.related_type == RELATED, OutboundEmail.related_id.in_(ids))
                     .order_by(OutboundEmail.id)):
                 mails[rid] = (status, error)
-            for (rid,) in s.execute(select(FootageUpload.request_id).where(FootageUpload.request_id.in_(ids))):
-                counts[rid] = counts.get(rid, 0) + 1
+            for u in s.scalars(select(FootageUpload).where(FootageUpload.request_id.in_(ids))
+                               .order_by(FootageUpload.id)):
+                files.setdefault(u.request_id, []).append(_upload_view(u))
         return [RequestSummary(
             id=req.id, incident_number=number, camera_id=req.camera_id, camera_label=label, status=req.status,
             mail=mails.get(req.id, (None, None))[0], mail_error=mails.get(req.id, (None, None))[1],
             window=window_text(req.window_start, req.window_end), case_number=req.case_number,
             requested_by=name, created_at=req.created_at, expires_at=req.expires_at, owner_note=req.owner_note,
-            uploads=counts.get(req.id, 0), outcome=req.outcome) for req, number, label, name in rows]
+            uploads=len(files.get(req.id, ())), outcome=req.outcome, files=tuple(files.get(req.id, ())))
+            for req, number, label, name in rows]
 
 
 def request_events(db: Database, user, request_id: int) -> list[tuple[datetime, str, str, str | None]]:
@@ -466,6 +469,7 @@ class UploadView:
     size_bytes: int
     sha256: str
     received_at: str
+    id: int = 0
 
 
 @dataclass(frozen=True)
@@ -675,7 +679,7 @@ def upload(db: Database, token: Any, filename: Any, content_type: Any, stream: B
             audit.record(s, "footage_received", username="owner", object_type="footage_request", object_id=req.id,
                          case_number=req.case_number,
                          detail={"upload_id": row.id, "sha256": sha, "size_bytes": size, "content_type": ctype})
-            view = UploadView(name, size, sha, local_time(now))
+            view = UploadView(name, size, sha, local_time(now), row.id)
         final = None  # committed: keep the file
         return view
     finally:
@@ -734,12 +738,79 @@ def close_case(db: Database, user, incident: Any, outcome: Any, settings: Settin
     return closed
 
 
+def _upload_view(u: FootageUpload) -> UploadView:
+    return UploadView(u.original_name, u.size_bytes, u.sha256, local_time(u.received_at), u.id)
+
+
 def uploads_of(db: Database, user, request_id: int) -> list[UploadView]:
     require(user, "footage_requests")
     with db.session() as s:
-        return [UploadView(u.original_name, u.size_bytes, u.sha256, local_time(u.received_at))
-                for u in s.scalars(select(FootageUpload).where(FootageUpload.request_id == request_id)
-                                   .order_by(FootageUpload.id))]
+        return [_upload_view(u) for u in s.scalars(select(FootageUpload).where(FootageUpload.request_id == request_id)
+                                                  .order_by(FootageUpload.id))]
+
+
+# ---------------------------------------------------------------------------- handing clips over
+
+class FootageUnavailable(Exception):
+    """A received clip that cannot be handed over: unknown, missing on disk, or changed since receipt."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+@dataclass(frozen=True)
+class ReleasedFile:
+    path: Path
+    download_name: str
+    sha256: str
+    size_bytes: int
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def release_upload(db: Database, user, upload_id: Any, *, client_addr: str | None = None) -> ReleasedFile:
+    """Hand a received clip to a detective or supervisor: the permission first (a refusal is
+    audited), then the chain of custody (the file must still hash to the SHA-256 recorded at
+    receipt; a mismatch is refused and audited), then the `footage_download` event is committed,
+    and only then is the file returned for serving. Raises PermissionDenied or FootageUnavailable."""
+    try:
+        require(user, "footage_requests")
+    except PermissionDenied:
+        _deny(db, user, f"upload {upload_id}", None, client_addr, "download")
+        raise
+    try:
+        upload_key = int(upload_id)
+    except (TypeError, ValueError):
+        raise FootageUnavailable(404, "No such file.") from None
+    found: str | None = None
+    with db.session() as s:
+        row = s.get(FootageUpload, upload_key)
+        if row is None:
+            raise FootageUnavailable(404, "No such file.")
+        req = s.get(FootageRequest, row.request_id)
+        path = Path(row.stored_path)
+        found = _file_sha256(path) if path.is_file() else None
+        detail = {"upload_id": row.id, "sha256": row.sha256, "size_bytes": row.size_bytes}
+        intact = found == row.sha256
+        audit.record(s, f"{ACTION}_download", user_id=user.id, username=user.username, object_type="footage_request",
+                     object_id=req.id, case_number=req.case_number, client_addr=client_addr,
+                     outcome="ok" if intact else "file_missing" if found is None else "file_changed",
+                     detail=detail if intact else {**detail, "found_sha256": found})
+        released = ReleasedFile(path, row.original_name, row.sha256, row.size_bytes)
+    if found is None:
+        raise FootageUnavailable(410, "This file is no longer in the footage store. The event is in the audit log.")
+    if found != released.sha256:
+        raise FootageUnavailable(409, "This file no longer matches the SHA-256 recorded when it was received, so "
+                                      "it is not handed out. The event is in the audit log.")
+    return released
 
 
 class FootageSweeper(PeriodicTask):

@@ -5,6 +5,7 @@ form, no footage form."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import timedelta
 
 import pytest
@@ -25,6 +26,7 @@ CASE = "25-0280079"
 REASON = "Shooting on Elm St, canvassing for witnesses"
 INCIDENT = "DET-BROWSER-0001"
 FOOTAGE_LINK = r"/register/requests/[A-Za-z0-9_-]+"
+CLIP = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + bytes(range(256)) * 16  # an MP4 header: passes the sniff
 
 
 @pytest.fixture
@@ -63,7 +65,8 @@ def _select_incident_with_all_nearest(driver, wait):
     driver.find_element(By.XPATH, "//*[@id='nearest-more']//label").click()  # up to 20: ours is surely listed
 
 
-def test_detective_reveals_owner_and_requests_footage(dashboard, db, services, live_server, inbox, scene, wait):
+def test_detective_reveals_owner_and_requests_footage(dashboard, db, services, live_server, inbox, scene, wait,
+                                                      tmp_path):
     camera = scene["camera"]
     driver = dashboard("detective", username="det")
     click_camera(driver, wait, camera)
@@ -135,6 +138,27 @@ def test_detective_reveals_owner_and_requests_footage(dashboard, db, services, l
     driver.get(live_server + path)
     wait.until(lambda d: INCIDENT in d.find_element(By.TAG_NAME, "body").text, "the owner page lacks the incident")
     assert camera["label"] in driver.find_element(By.TAG_NAME, "body").text
+
+    # the owner uploads a clip; back on the dashboard the detective gets it, checked against its SHA-256
+    clip = tmp_path / "back door.mp4"
+    clip.write_bytes(CLIP)
+    driver.find_element(By.ID, "files").send_keys(str(clip))
+    driver.find_element(By.ID, "footage-upload").click()
+    digest = hashlib.sha256(CLIP).hexdigest()
+    wait.until(lambda d: digest in d.find_element(By.TAG_NAME, "body").text, "the owner page shows no SHA-256")
+    driver.get(live_server + "/")
+    _select_incident_with_all_nearest(driver, wait)
+    link = wait.until(lambda d: (d.find_elements(By.CSS_SELECTOR, "#footage-requests a[href^='/footage/files/']")
+                                 or [None])[0], "the received clip is not listed")
+    assert link.text == "back door.mp4" and digest in link.get_attribute("title")
+    status, sha, size = driver.execute_async_script(
+        "var done = arguments[arguments.length - 1];"
+        "fetch(arguments[0]).then(r => r.arrayBuffer().then(b => done([r.status, r.headers.get('X-Content-SHA256'),"
+        " b.byteLength])));", link.get_attribute("href"))
+    assert (status, sha, size) == (200, digest, len(CLIP))
+    with db.session() as s:
+        downloads = s.scalars(select(AuditEvent).where(AuditEvent.action == "footage_request_download")).all()
+        assert [(e.username, e.outcome) for e in downloads] == [("det", "ok")]
 
 
 def test_analyst_sees_no_reveal_and_no_footage_form(dashboard, db, scene, wait):

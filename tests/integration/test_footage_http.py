@@ -252,3 +252,44 @@ def test_oversize_upload_is_413_and_stores_nothing(app, services, client, make_u
     assert not root.exists() or [p for p in root.rglob("*") if p.is_file()] == []
     with db.session() as s:
         assert s.scalars(select(FootageUpload)).all() == []
+
+
+def test_detective_downloads_a_received_clip_as_an_attachment(app, services, login_as, make_user, smtp_server,
+                                                              world, db):
+    _controller, inbox = smtp_server
+    detective = login_as("detective")
+    _send_by_dashboard(app, detective, world)
+    assert deliver_due(services.db, services.smtp).sent == 1
+    path = _link_path(inbox)
+    owner = app.server.test_client()
+    token = CSRF.search(owner.get(path).get_data(as_text=True)).group(1)
+    assert owner.post(f"{path}/upload", content_type="multipart/form-data",
+                      data={"csrf_token": token, "files": (io.BytesIO(FAKE_MP4), "dock <cam>.mp4",
+                                                           "video/mp4")}).status_code == 200
+    with db.session() as s:
+        upload_id = s.scalar(select(FootageUpload.id))
+
+    listing = _dash_post(detective, _footage_payload(app, world["number"], [], _start_local(),
+                                                     changed="footage-refresh.n_intervals"))
+    assert f'"href": "/footage/files/{upload_id}"' in json.dumps(listing.get_json()["response"]["footage-requests"])
+
+    got = detective.get(f"/footage/files/{upload_id}")
+    assert got.status_code == 200 and got.get_data() == FAKE_MP4
+    assert got.headers["Content-Type"] == "application/octet-stream"
+    assert got.headers["Content-Disposition"].startswith("attachment;") and "dock" in got.headers["Content-Disposition"]
+    assert got.headers["X-Content-Type-Options"] == "nosniff" and got.headers["Cache-Control"] == "no-store"
+    assert got.headers["X-Content-SHA256"] == hashlib.sha256(FAKE_MP4).hexdigest()
+    with db.session() as s:
+        events = [(e.username, e.outcome) for e in s.scalars(
+            select(AuditEvent).where(AuditEvent.action == "footage_request_download"))]
+    assert events == [("detective1", "ok")]
+
+    anonymous = app.server.test_client()
+    refused = anonymous.get(f"/footage/files/{upload_id}")
+    assert refused.status_code in (302, 401) and refused.get_data() != FAKE_MP4
+
+    analyst = app.server.test_client()
+    assert login(analyst, make_user("analyst1", "analyst")).status_code == 302
+    denied = analyst.get(f"/footage/files/{upload_id}")
+    assert denied.status_code == 403 and denied.get_data() != FAKE_MP4
+    assert detective.get("/footage/files/999999").status_code == 404

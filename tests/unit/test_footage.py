@@ -366,3 +366,61 @@ def test_sweeper_moves_sent_requests(db, make_user, world, settings):
     finally:
         sweeper.stop()
     assert status_of(db, created.id) == "sent"
+
+
+# --- handing received clips over: role, chain of custody, audit -----------------------------------
+def _received(db, make_user, world, settings) -> tuple[int, footage.UploadView]:
+    created = send(db, session_user(db, make_user, "detective"), world, settings)[0]
+    return created.id, footage.upload(db, tokens(db)[created.id], "clip.mp4", "video/mp4", io.BytesIO(FAKE_MP4),
+                                      settings)
+
+
+def _downloads(db) -> list[tuple[str, str, str]]:
+    with db.session() as s:
+        return [(e.username, e.outcome, e.object_id) for e in s.scalars(
+            select(AuditEvent).where(AuditEvent.action == "footage_request_download").order_by(AuditEvent.id))]
+
+
+@pytest.mark.parametrize("role, allowed", [("detective", True), ("supervisor", True), ("analyst", False),
+                                           ("admin", False)])
+def test_who_may_receive_a_clip(db, make_user, world, settings, role, allowed):
+    request_id, up = _received(db, make_user, world, settings)
+    user = session_user(db, make_user, role)
+    if allowed:
+        got = footage.release_upload(db, user, up.id, client_addr="10.0.0.7")
+        assert got.path.read_bytes() == FAKE_MP4 and got.sha256 == hashlib.sha256(FAKE_MP4).hexdigest()
+        assert got.download_name == "clip.mp4" and got.size_bytes == len(FAKE_MP4)
+        assert _downloads(db) == [(user.username, "ok", str(request_id))]
+    else:
+        with pytest.raises(PermissionDenied):
+            footage.release_upload(db, user, up.id)
+        assert _downloads(db) == [(user.username, "denied", f"upload {up.id}")]
+
+
+def test_listing_names_each_received_clip(db, make_user, world, settings):
+    _, up = _received(db, make_user, world, settings)
+    [row] = footage.list_requests(db, session_user(db, make_user, "supervisor"))
+    assert row.uploads == 1 and row.files == (up,) and up.id > 0
+
+
+def test_a_clip_changed_on_disk_is_not_handed_out(db, make_user, world, settings):
+    request_id, up = _received(db, make_user, world, settings)
+    [stored] = _stored_files(settings)
+    stored.write_bytes(FAKE_MP4[:-1] + b"\x00")  # one byte differs from what the owner sent
+    user = session_user(db, make_user, "detective")
+    with pytest.raises(footage.FootageUnavailable) as refused:
+        footage.release_upload(db, user, up.id)
+    assert refused.value.status == 409 and "SHA-256" in refused.value.message
+    assert _downloads(db) == [(user.username, "file_changed", str(request_id))]
+    stored.unlink()
+    with pytest.raises(footage.FootageUnavailable) as gone:
+        footage.release_upload(db, user, up.id)
+    assert gone.value.status == 410
+    assert _downloads(db)[-1] == (user.username, "file_missing", str(request_id))
+
+
+@pytest.mark.parametrize("upload_id", [999_999, "abc", None, "1; DROP TABLE"])
+def test_unknown_clip_is_404_and_records_nothing(db, make_user, settings, upload_id):
+    with pytest.raises(footage.FootageUnavailable) as refused:
+        footage.release_upload(db, session_user(db, make_user, "detective"), upload_id)
+    assert refused.value.status == 404 and _downloads(db) == []
