@@ -372,7 +372,11 @@ def test_supervisor_link_with_filters_shows_the_links_filters(app, db, login_as)
 
 
 def test_first_screen_chunks_load_with_the_page_and_are_served(app, analyst):
-    page = analyst.get("/").get_data(as_text=True)
+    response = analyst.get("/")
+    # the start view reads the page's URL from the layout request's Referer: a stricter policy
+    # would silently drop it (the URL callback would still apply the URL, one round trip later)
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    page = response.get_data(as_text=True)
     renderer_at = page.index("_dash-renderer")
     for chunk in ("dash_leaflet/async-GeoJSON.js", "dash_leaflet/async-EditControl.ts.js",
                   "dash/dcc/async-dropdown.js", "dash/dcc/async-datepicker.js"):
