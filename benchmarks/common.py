@@ -201,6 +201,11 @@ def seeded_db(n: int, seed: int = SEED) -> tuple[str, float | None]:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"registry_{n}_seed{seed}.db"
     if path.exists():
+        db = Database(f"sqlite:///{path}")
+        try:
+            upgrade(db)  # a file seeded before a later migration: bring it to head (a no-op otherwise)
+        finally:
+            db.dispose()
         return str(path), None
     partial = folder / f"registry_{n}_seed{seed}.{os.getpid()}.partial"
     partial.unlink(missing_ok=True)

@@ -7,13 +7,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import create_engine, event, select, text, update
+from sqlalchemy import create_engine, delete, event, insert, select, text, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from .models import Camera, CameraSite, Owner, RegistryVersion, utcnow
+from .models import Camera, CameraSite, Owner, RegistryChange, RegistryVersion, utcnow
 
 _REGISTRY_TYPES = (Camera, CameraSite, Owner)
+CHANGE_LOG_KEEP = 100_000  # versions of change log kept; a worker further behind reloads in full
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
@@ -36,14 +37,26 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
 
-def bump_registry_version(session: Session) -> None:
-    """Mark the registry as changed, inside the caller's transaction."""
+def _next_registry_version(session: Session) -> int:
     result = session.execute(
         update(RegistryVersion).where(RegistryVersion.id == 1)
         .values(version=RegistryVersion.version + 1, changed_at=utcnow())
     )
     if result.rowcount == 0:
-        session.add(RegistryVersion(id=1, version=1, changed_at=utcnow()))
+        session.add(RegistryVersion(id=1, version=1, changed_at=utcnow()))  # flushed with the caller's writes
+        return 1
+    version = registry_version(session)
+    if version % 1000 == 0:
+        session.execute(delete(RegistryChange).where(RegistryChange.version <= version - CHANGE_LOG_KEEP))
+    return version
+
+
+def bump_registry_version(session: Session) -> int:
+    """Mark the registry as changed in ways the change log does not name (bulk Core writes:
+    seeding, raw SQL), inside the caller's transaction: every worker reloads its snapshot in full."""
+    version = _next_registry_version(session)
+    session.execute(insert(RegistryChange).values(version=version))
+    return version
 
 
 def sync_id_sequences(session: Session, *tables: str) -> None:
@@ -63,13 +76,32 @@ def registry_version(session: Session) -> int:
 
 def _bump_on_registry_change(session: Session, _flush_context, _instances) -> None:
     touched = (*session.new, *session.dirty, *session.deleted)
-    if any(isinstance(obj, _REGISTRY_TYPES) for obj in touched) and not session.info.get("registry_bumped"):
-        session.info["registry_bumped"] = True
-        bump_registry_version(session)
+    if any(isinstance(obj, _REGISTRY_TYPES) for obj in touched) and "registry_version" not in session.info:
+        session.info["registry_version"] = _next_registry_version(session)
+
+
+def _log_registry_changes(session: Session, _flush_context) -> None:
+    """After the flush (new rows have their ids), name each camera, site and owner it wrote in
+    the change log, once per transaction, with the version the transaction bumped to."""
+    version = session.info.get("registry_version")
+    if version is None:
+        return
+    logged: set = session.info.setdefault("registry_logged", set())
+    rows = []
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        key = ("camera_id" if isinstance(obj, Camera) else "site_id" if isinstance(obj, CameraSite)
+               else "owner_id" if isinstance(obj, Owner) else None)
+        if key is None or obj.id is None or (key, obj.id) in logged:
+            continue
+        logged.add((key, obj.id))
+        rows.append({"version": version, "camera_id": None, "site_id": None, "owner_id": None, key: obj.id})
+    if rows:
+        session.connection().execute(insert(RegistryChange), rows)
 
 
 def _reset_bump_flag(session: Session, *_args) -> None:
-    session.info.pop("registry_bumped", None)
+    session.info.pop("registry_version", None)
+    session.info.pop("registry_logged", None)
 
 
 class Database:
@@ -77,9 +109,10 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self.Session = sessionmaker(self.engine, expire_on_commit=False)
-        # ORM changes to cameras, sites or owners bump the version automatically; bulk
-        # Core inserts (seed, import) call bump_registry_version themselves.
+        # ORM changes to cameras, sites or owners bump the version and name themselves in the
+        # change log automatically; bulk Core inserts (seed) call bump_registry_version themselves.
         event.listen(self.Session, "before_flush", _bump_on_registry_change)
+        event.listen(self.Session, "after_flush", _log_registry_changes)
         event.listen(self.Session, "after_commit", _reset_bump_flag)
         event.listen(self.Session, "after_rollback", _reset_bump_flag)
 

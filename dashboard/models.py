@@ -204,5 +204,20 @@ class RegistryVersion(Base):
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class RegistryChange(Base):
+    """What each registry version changed, written in the same transaction: a worker patches its
+    snapshot with the cameras named here instead of re-reading every camera. A row naming
+    nothing means "anything may have changed" (bulk writes): a full reload. No foreign keys: a
+    deleted camera, site or owner must still be named."""
+
+    __tablename__ = "registry_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, index=True)
+    camera_id: Mapped[int | None] = mapped_column(Integer)
+    site_id: Mapped[int | None] = mapped_column(Integer)
+    owner_id: Mapped[int | None] = mapped_column(Integer)
+
+
 import dashboard.footage_models  # noqa: E402, F401  (registers the footage tables on Base.metadata)
 import dashboard.registration_models  # noqa: E402, F401  (registers the registration tables on Base.metadata)
