@@ -29,8 +29,9 @@ from .context import require_map_access, services
 # Fallback before the browser reports the map's real bounds: the city's extent.
 CITY_BOUNDS = [[32.61, -97.0], [33.02, -96.55]]
 # The page's own cameras are drawn for a map this size around the start view: larger than the map
-# on a 1920x1080 screen, so the first markers fill the map before it reports its real bounds.
-START_VIEW_PX = (1920, 1080)
+# on a 2560x1600 screen (most of a 4K wall display), so the first markers fill the map before it
+# reports its real bounds; the first callback then draws for the map's real size.
+START_VIEW_PX = (2560, 1600)
 
 # Every filter control, in the order build_filter takes them (and the callbacks list them).
 FILTER_CONTROLS = (
