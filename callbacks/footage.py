@@ -93,7 +93,7 @@ def _file_link(f: footage.UploadView) -> html.Li:
     """A received clip: downloading it is audited and re-checks its SHA-256 (dashboard/footage_files.py)."""
     return html.Li([
         html.A(f.name, href=f"/footage/files/{f.id}", download=f.name, id=f"footage-file-{f.id}",
-               title=f"sha256 {f.sha256}"),
+               title=f"sha256 {f.sha256}") if f.kept else html.Span(f"{f.name} (deleted: case closed as not needed)"),
         html.Span(f" · {_size(f.size_bytes)} · received {f.received_at} · sha256 {f.sha256[:12]}…",
                   className="cd-incident-meta"),
     ])

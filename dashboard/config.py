@@ -61,6 +61,7 @@ class Settings:
                                              "image/jpeg", "image/png")
     footage_storage_dir: str = "instance/footage"
     footage_callback_phone: str = "214-671-3000"
+    footage_unneeded_clip_days: int = 30   # clips of a case closed "not needed" are deleted after this (0: kept)
     api_tokens: tuple[str, ...] = ()
     # public registration portal (/register); see the registration: section of config.yaml
     registration_auto_approve: bool = False
@@ -159,6 +160,9 @@ def _footage(raw: dict, d: Settings, base: Path) -> dict[str, Any]:
         footage_storage_dir=str((base / storage).resolve()),
         footage_callback_phone=_str("footage.callback_phone",
                                     _get(raw, "footage.callback_phone", d.footage_callback_phone), allow_empty=False),
+        footage_unneeded_clip_days=_number("footage.unneeded_clip_days",
+                                           _get(raw, "footage.unneeded_clip_days", d.footage_unneeded_clip_days),
+                                           int, 0, 3650),
     )
     if values["footage_reminder_days_before"] >= values["footage_link_expiry_days"]:
         raise ConfigError("footage.reminder_days_before must be smaller than footage.link_expiry_days")

@@ -386,9 +386,42 @@ def expire_and_remind(db: Database, settings: Settings, now: datetime | None = N
 
 
 def refresh(db: Database, settings: Settings, now: datetime | None = None) -> None:
-    """Everything time-driven: sent mail, expiries, reminders. Idempotent; safe to call often."""
+    """Everything time-driven: sent mail, expiries, reminders, clip retention. Idempotent; safe
+    to call often."""
     sync_sent(db, now)
     expire_and_remind(db, settings, now)
+    purge_unneeded_clips(db, settings, now)
+
+
+def purge_unneeded_clips(db: Database, settings: Settings, now: datetime | None = None) -> int:
+    """Delete the files of clips whose case was closed as "not needed" more than
+    `footage.unneeded_clip_days` ago: footage of people who were not part of a crime is not kept
+    longer than the case needed it. The upload row stays (name, size, SHA-256: the record that a
+    file was received and when it went); each deletion is a request event and an audit event.
+    Clips of cases closed as "used" are evidence and stay. Returns how many files went."""
+    if not settings.footage_unneeded_clip_days:
+        return 0
+    now = now or utcnow()
+    cutoff = now - timedelta(days=settings.footage_unneeded_clip_days)
+    purged = 0
+    with db.session() as s:
+        rows = s.execute(select(FootageUpload, FootageRequest)
+                         .join(FootageRequest, FootageUpload.request_id == FootageRequest.id)
+                         .where(FootageRequest.outcome == "not_needed", FootageRequest.closed_at <= cutoff,
+                                FootageUpload.stored_path != "")
+                         .order_by(FootageUpload.id)).all()
+        for upload_row, req in rows:
+            Path(upload_row.stored_path).unlink(missing_ok=True)
+            upload_row.stored_path = ""
+            _step(s, req, req.status, "system", now,
+                  f"{upload_row.original_name} deleted: case closed as not needed "
+                  f"{settings.footage_unneeded_clip_days} days ago")
+            audit.record(s, "footage_clip_deleted", username="system", object_type="footage_request",
+                         object_id=req.id, case_number=req.case_number,
+                         detail={"upload_id": upload_row.id, "sha256": upload_row.sha256,
+                                 "rule": f"not needed + {settings.footage_unneeded_clip_days} days"})
+            purged += 1
+    return purged
 
 
 @dataclass(frozen=True)
@@ -470,6 +503,7 @@ class UploadView:
     sha256: str
     received_at: str
     id: int = 0
+    kept: bool = True   # False once deleted under the retention rule (the record of it stays)
 
 
 @dataclass(frozen=True)
@@ -529,9 +563,8 @@ def _view(s: Session, req: FootageRequest, settings: Settings) -> OwnerView:
     inc = s.get(Incident, req.incident_id)
     cam = s.get(Camera, req.camera_id)
     detective = s.get(User, req.requested_by) if req.requested_by else None
-    uploads = tuple(UploadView(u.original_name, u.size_bytes, u.sha256, local_time(u.received_at))
-                    for u in s.scalars(select(FootageUpload).where(FootageUpload.request_id == req.id)
-                                       .order_by(FootageUpload.id)))
+    uploads = tuple(_upload_view(u) for u in s.scalars(select(FootageUpload).where(FootageUpload.request_id == req.id)
+                                                       .order_by(FootageUpload.id)))
     return OwnerView(
         incident_number=inc.incident_number if inc else "", place=place_of(inc) if inc else "",
         window=window_text(req.window_start, req.window_end), camera_label=cam.label if cam else "",
@@ -739,7 +772,7 @@ def close_case(db: Database, user, incident: Any, outcome: Any, settings: Settin
 
 
 def _upload_view(u: FootageUpload) -> UploadView:
-    return UploadView(u.original_name, u.size_bytes, u.sha256, local_time(u.received_at), u.id)
+    return UploadView(u.original_name, u.size_bytes, u.sha256, local_time(u.received_at), u.id, bool(u.stored_path))
 
 
 def uploads_of(db: Database, user, request_id: int) -> list[UploadView]:
@@ -796,6 +829,9 @@ def release_upload(db: Database, user, upload_id: Any, *, client_addr: str | Non
         if row is None:
             raise FootageUnavailable(404, "No such file.")
         req = s.get(FootageRequest, row.request_id)
+        if not row.stored_path:
+            raise FootageUnavailable(410, "This clip was deleted under the retention rule: its case was closed as "
+                                          "not needed.")
         path = Path(row.stored_path)
         found = _file_sha256(path) if path.is_file() else None
         detail = {"upload_id": row.id, "sha256": row.sha256, "size_bytes": row.size_bytes}

@@ -73,6 +73,7 @@ def test_relative_sqlite_path_resolves_against_config_folder(tmp_path):
     ("database:\n  url: mysql://x\n", "database.url"),
     ("api:\n  tokens: token\n", "api.tokens"),
     ("map:\n  cluster_cell_px: 48\n", "map.cluster_cell_px"),
+    ("footage:\n  unneeded_clip_days: -1\n", "footage.unneeded_clip_days"),
     ("- just\n- a list\n", "mapping"),
     ("map: [unclosed\n", "not valid YAML"),
 ])

@@ -424,3 +424,39 @@ def test_unknown_clip_is_404_and_records_nothing(db, make_user, settings, upload
     with pytest.raises(footage.FootageUnavailable) as refused:
         footage.release_upload(db, session_user(db, make_user, "detective"), upload_id)
     assert refused.value.status == 404 and _downloads(db) == []
+
+
+# --- retention: clips of a case closed "not needed" go after footage.unneeded_clip_days ----------
+@pytest.mark.parametrize("outcome, days_later, deleted", [("not_needed", 31, True), ("not_needed", 29, False),
+                                                          ("used", 400, False)])
+def test_unneeded_clips_are_deleted_after_the_retention_days(db, make_user, world, settings, outcome, days_later,
+                                                             deleted):
+    request_id, up = _received(db, make_user, world, settings)
+    detective = session_user(db, make_user, "supervisor")
+    footage.close_case(db, detective, world["incident"], outcome, settings)
+    [stored] = _stored_files(settings)
+    later = utcnow() + timedelta(days=days_later)
+    assert footage.purge_unneeded_clips(db, settings, now=later) == int(deleted)
+    assert stored.exists() is not deleted
+    [row] = footage.list_requests(db, detective)
+    assert row.files[0].kept is not deleted and row.files[0].sha256 == up.sha256  # the record of receipt stays
+    with db.session() as s:
+        purges = s.scalars(select(AuditEvent).where(AuditEvent.action == "footage_clip_deleted")).all()
+        notes = [e.note for e in s.scalars(select(FootageRequestEvent)
+                                           .where(FootageRequestEvent.request_id == request_id))]
+    assert len(purges) == int(deleted) and any("deleted" in (n or "") for n in notes) is deleted
+    if deleted:
+        with pytest.raises(footage.FootageUnavailable) as gone:
+            footage.release_upload(db, detective, up.id)
+        assert gone.value.status == 410 and "retention" in gone.value.message
+        assert footage.purge_unneeded_clips(db, settings, now=later) == 0  # once
+
+
+def test_zero_days_keeps_unneeded_clips(db, make_user, world, settings):
+    from dataclasses import replace
+
+    _received(db, make_user, world, settings)
+    footage.close_case(db, session_user(db, make_user, "supervisor"), world["incident"], "not_needed", settings)
+    keep = replace(settings, footage_unneeded_clip_days=0)
+    assert footage.purge_unneeded_clips(db, keep, now=utcnow() + timedelta(days=3000)) == 0
+    assert len(_stored_files(settings)) == 1
