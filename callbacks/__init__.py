@@ -33,8 +33,10 @@ def serve_layout():
     viewer = Viewer(current_user.full_name, current_user.role, current_user.division, links)
     home = [viewer.division] if viewer.role == "supervisor" and viewer.division else []
     svc = current_app.extensions["connect_dallas"]
-    # never wait for a first snapshot load here (seconds at 1M): without one, the first callback draws
-    snapshot = svc.registry.get() if svc.registry.peek() is not None else None
+    # the cameras only for roles that may see the map (as the layer callback checks), and never by
+    # waiting for a first snapshot load (seconds at 1M): without one, the first callback draws
+    may_see = can(current_user, "view_map")
+    snapshot = svc.registry.get() if may_see and svc.registry.peek() is not None else None
     start = map_view.start_view(_page_query(), home, settings, snapshot, svc.filters)
     return dashboard(viewer, cfg, DallasGeography.display_layer("dpd_divisions_display"), start)
 

@@ -384,3 +384,14 @@ def test_first_screen_chunks_load_with_the_page_and_are_served(app, analyst):
         assert tag in page and page.index(tag) < renderer_at, chunk
         response = analyst.get(f"/_dash-component-suites/{chunk}")
         assert response.status_code == 200 and b"webpackChunk" in response.get_data()
+
+
+def test_layout_carries_cameras_only_for_roles_that_may_see_the_map(app, db, analyst, monkeypatch):
+    from auth.permissions import PERMISSIONS
+
+    _loaded(app)
+    assert layout_props(_layout(analyst), "camera-layer")["data"]["features"]
+    monkeypatch.setitem(PERMISSIONS, "view_map", frozenset({"admin"}))  # a future role without the map
+    layout = _layout(analyst)
+    assert layout_props(layout, "camera-layer")["data"]["features"] == []
+    assert layout_props(layout, "camera-count")["children"] == ""
