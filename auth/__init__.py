@@ -8,7 +8,7 @@ from flask import Flask, current_app
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
-from .gate import install_gate
+from .gate import StaticFilesSessionInterface, install_gate
 from .permissions import PermissionDenied, can, require
 from .users import SessionUser, load_active_user
 from .views import bp as auth_bp
@@ -35,6 +35,7 @@ def init_app(server: Flask) -> None:
         PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
         WTF_CSRF_TIME_LIMIT=None,  # the session's own idle timeout bounds the token's life
     )
+    server.session_interface = StaticFilesSessionInterface()
     login_manager.init_app(server)
     login_manager.session_protection = "strong"
     install_gate(server)  # first: an anonymous caller gets 401/redirect before any CSRF check

@@ -11,6 +11,7 @@ import json
 import time
 
 from flask import Flask, current_app, g, jsonify, redirect, request, session, url_for
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user, logout_user
 
 # Exact public paths and public prefixes (CONTRACT.md). Static files hold no data.
@@ -20,8 +21,24 @@ PUBLIC_PREFIXES = ("/register/", "/assets/", "/_dash-component-suites/")  # trai
 TOKEN_PREFIX = "/api/"  # noqa: S105 (a path, not a password)
 
 
+# Static files: the same bytes for everyone, cacheable across sign-ins.
+STATIC_PREFIXES = ("/assets/", "/_dash-component-suites/")
+
+
 def is_public(path: str) -> bool:
     return path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES)
+
+
+class StaticFilesSessionInterface(SecureCookieSessionInterface):
+    """Signed-cookie sessions, except that a static file's response never sets a cookie and never
+    says `Vary: Cookie`. Flask-Login reads the session on every response, which made Flask mark
+    even the Dash bundles as varying by cookie: the browser then re-downloaded ~6.6 MB of scripts
+    after every sign-in, and the login page could not warm its cache for the dashboard."""
+
+    def save_session(self, app, session, response) -> None:
+        if request.path.startswith(STATIC_PREFIXES):
+            return
+        super().save_session(app, session, response)
 
 
 def wants_json(path: str) -> bool:
@@ -100,4 +117,4 @@ def install_gate(server: Flask) -> None:
         return response
 
 
-__all__ = ["install_gate", "is_public", "logout_user"]
+__all__ = ["StaticFilesSessionInterface", "install_gate", "is_public", "logout_user"]

@@ -14,6 +14,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from dashboard import audit
 
+from .gate import STATIC_PREFIXES
 from .users import authenticate, end_user_sessions
 
 bp = Blueprint("auth", __name__, template_folder="templates")
@@ -79,8 +80,9 @@ def login():
             error = LOGIN_FAILED if not form.errors.get("csrf_token") else \
                 "The sign-in form expired. Please try again."
         status = 401
+    prefetch = current_app.extensions.get("dashboard_asset_urls")  # set by the app that serves the dashboard
     return render_template("login.html", form=form, error=error, mfa=settings.mfa,
-                           demo=settings.is_demo), status
+                           demo=settings.is_demo, prefetch=prefetch() if prefetch else ()), status
 
 
 @bp.route("/logout")
@@ -91,7 +93,10 @@ def logout():
 
 def set_csrf_cookie(response):
     """Dash's renderer copies the `_csrf_token` cookie into an X-CSRFToken header on every
-    callback request, which CSRFProtect then checks."""
+    callback request, which CSRFProtect then checks. Not on static files: they must stay
+    cacheable across sign-ins (see gate.StaticFilesSessionInterface)."""
+    if request.path.startswith(STATIC_PREFIXES):
+        return response
     if current_user.is_authenticated and not request.path.startswith("/api/"):
         settings = current_app.config["SETTINGS"]
         response.set_cookie("_csrf_token", generate_csrf(), samesite="Strict",

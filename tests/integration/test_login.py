@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -207,3 +208,29 @@ def test_disable_user_ends_open_sessions_even_with_a_replayed_cookie(login_as, d
         add_or_update_user(s, "analyst1", role="analyst", full_name="Test Analyst")
     client.set_cookie("cdo_session", old_cookie)
     assert client.get("/_dash-layout").status_code == 401
+
+
+def test_login_page_prefetches_the_dashboards_scripts(app, client):
+    page = client.get("/login").get_data(as_text=True)
+    urls = re.findall(r'<link rel="prefetch" href="([^"]+)" as="(script|style)">', page)
+    scripts = [u for u, kind in urls if kind == "script"]
+    assert any("dash_renderer" in u for u in scripts) and any("async-GeoJSON" in u for u in scripts)
+    for url, _ in urls:
+        assert url.startswith(("/_dash-component-suites/", "/assets/")), url  # public static files only
+        assert client.get(url).status_code == 200, url
+
+
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_static_files_neither_vary_by_cookie_nor_set_one(app, client, login_as, signed_in):
+    """Else the browser re-downloads every bundle after each sign-in, and the login page's
+    prefetch is wasted: the session cookie changes in between."""
+    if signed_in:
+        client = login_as("analyst")
+    page = client.get("/login").get_data(as_text=True)
+    static = re.findall(r'<link rel="prefetch" href="([^"]+)"', page)
+    for url in static[:3] + static[-2:]:
+        response = client.get(url)
+        assert response.status_code == 200
+        assert "Cookie" not in response.headers.get("Vary", "") and "Set-Cookie" not in response.headers, url
+    dynamic = client.get("/login")
+    assert "Cookie" in dynamic.headers.get("Vary", "")  # pages that read the session still say so

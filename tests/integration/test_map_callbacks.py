@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import text
 
@@ -378,12 +380,15 @@ def test_first_screen_chunks_load_with_the_page_and_are_served(app, analyst):
     assert response.headers["Referrer-Policy"] == "same-origin"
     page = response.get_data(as_text=True)
     renderer_at = page.index("_dash-renderer")
-    for chunk in ("dash_leaflet/async-GeoJSON.js", "dash_leaflet/async-EditControl.ts.js",
-                  "dash/dcc/async-dropdown.js", "dash/dcc/async-datepicker.js"):
-        tag = f'<script src="/_dash-component-suites/{chunk}"></script>'
-        assert tag in page and page.index(tag) < renderer_at, chunk
-        response = analyst.get(f"/_dash-component-suites/{chunk}")
+    for package, chunk in (("dash_leaflet", "async-GeoJSON"), ("dash_leaflet", "async-EditControl"),
+                           ("dash/dcc", "async-dropdown"), ("dash/dcc", "async-datepicker")):
+        # fingerprinted like Dash's own bundles (version + file time): cached for a year
+        tag = re.search(rf'<script src="(/_dash-component-suites/{package}/{chunk}\.v[\w-]+m\d+\.[\w.]+)"></script>',
+                        page)
+        assert tag and tag.start() < renderer_at, chunk
+        response = analyst.get(tag.group(1))
         assert response.status_code == 200 and b"webpackChunk" in response.get_data()
+        assert response.headers["Cache-Control"] == "max-age=31536000"
 
 
 def test_layout_carries_cameras_only_for_roles_that_may_see_the_map(app, db, analyst, monkeypatch):
