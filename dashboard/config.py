@@ -70,6 +70,7 @@ class Settings:
     registration_reconfirm_months: int = 12
     registration_reconfirm_grace_days: float = 14.0
     registration_rate_limit: str = "20 per hour"
+    registration_rate_limit_storage: str = "memory://"  # Flask-Limiter storage URI (per process in memory)
     registration_max_cameras: int = 100
     secret_key: str = ""
     source_path: str = ""
@@ -123,6 +124,20 @@ def _rate_limit(key: str, value: Any) -> str:
     if not _RATE_LIMIT.match(text):
         raise ConfigError(f'{key} must look like "20 per hour" or "5/minute" (got {value!r})')
     return text.strip()
+
+
+# Flask-Limiter's storage schemes (limits.storage); all but memory need their client package installed.
+_LIMITER_SCHEMES = ("memory", "redis", "rediss", "redis+sentinel", "redis+cluster", "valkey", "valkeys",
+                    "memcached", "mongodb", "mongodb+srv")
+
+
+def _limiter_storage(key: str, value: Any) -> str:
+    uri = _str(key, value, allow_empty=False).strip()
+    scheme, sep, _ = uri.partition("://")
+    if not sep or scheme.lower() not in _LIMITER_SCHEMES:
+        raise ConfigError(f"{key} must be a storage URI such as memory:// or redis://host:6379 "
+                          f"(schemes: {', '.join(_LIMITER_SCHEMES)}; got {value!r})")
+    return uri
 
 
 def _database_url(key: str, value: Any, base: Path) -> str:
@@ -262,6 +277,10 @@ def load_settings(path: str | os.PathLike | None = None, overrides: dict[str, An
             _get(raw, "registration.reconfirm_grace_days", d.registration_reconfirm_grace_days), float, 1, 365),
         registration_rate_limit=_rate_limit("registration.rate_limit",
                                             _get(raw, "registration.rate_limit", d.registration_rate_limit)),
+        registration_rate_limit_storage=_limiter_storage(
+            "registration.rate_limit_storage",
+            environ.get("RATE_LIMIT_STORAGE") or _get(raw, "registration.rate_limit_storage",
+                                                      d.registration_rate_limit_storage)),
         registration_max_cameras=_number("registration.max_cameras",
                                          _get(raw, "registration.max_cameras", d.registration_max_cameras),
                                          int, 1, 1000),

@@ -6,9 +6,9 @@ Plain server-rendered Flask + Jinja (autoescaped): nothing here reaches a Dash c
 public page returns registry data; the one page that shows cameras (/register/manage/<token>)
 shows only the owner's own, to the holder of the emailed sign-in link.
 
-Form posts are rate limited per client address with Flask-Limiter, counted in memory
-(`memory://`): right for one process. With several workers or servers the count is per process;
-point `storage_uri` at Redis (or a database) there. Behind a reverse proxy, wrap the app in
+Form posts are rate limited per client address with Flask-Limiter, counted where
+`registration.rate_limit_storage` says: `memory://` (the default) is right for one process; with
+several workers or servers point it at a shared store (redis://...). Behind a reverse proxy, wrap the app in
 werkzeug's ProxyFix so `request.remote_addr` is the client's address, not the proxy's.
 
 `init_portal(server)` registers everything on the Flask server.
@@ -344,8 +344,8 @@ def upload():
 def init_portal(server: Flask) -> Limiter:
     """Register the portal and the moderation queue; rate-limit the portal's form posts."""
     settings = server.config["SETTINGS"]
-    limiter = Limiter(get_remote_address, app=server, storage_uri="memory://", default_limits=[],
-                      headers_enabled=False)
+    limiter = Limiter(get_remote_address, app=server, storage_uri=settings.registration_rate_limit_storage,
+                      default_limits=[], headers_enabled=False)
     # one budget per client address shared by every form post of the portal
     limiter.shared_limit(lambda: settings.registration_rate_limit, scope="register-posts", methods=["POST"],
                          on_breach=_rate_limited)(bp)

@@ -46,6 +46,14 @@ def test_environment_overrides(tmp_path):
     assert s.secret_key == "k"
 
 
+def test_rate_limit_storage_from_file_or_environment(tmp_path):
+    assert load_settings(write(tmp_path, "env: demo\n"), environ={}).registration_rate_limit_storage == "memory://"
+    path = write(tmp_path, "registration:\n  rate_limit_storage: redis://10.0.0.5:6379/2\n")
+    assert load_settings(path, environ={}).registration_rate_limit_storage == "redis://10.0.0.5:6379/2"
+    shared = load_settings(path, environ={"RATE_LIMIT_STORAGE": "memcached://cache:11211"})
+    assert shared.registration_rate_limit_storage == "memcached://cache:11211"
+
+
 def test_config_tokens_and_env_tokens_add_up(tmp_path):
     path = write(tmp_path, "api:\n  tokens: [from-config]\n")
     assert load_settings(path, environ={"CAD_API_TOKENS": "from-env"}).api_tokens == ("from-config", "from-env")
@@ -74,6 +82,8 @@ def test_relative_sqlite_path_resolves_against_config_folder(tmp_path):
     ("api:\n  tokens: token\n", "api.tokens"),
     ("map:\n  cluster_cell_px: 48\n", "map.cluster_cell_px"),
     ("footage:\n  unneeded_clip_days: -1\n", "footage.unneeded_clip_days"),
+    ("registration:\n  rate_limit_storage: localhost:6379\n", "registration.rate_limit_storage"),
+    ("registration:\n  rate_limit_storage: postgres://x\n", "registration.rate_limit_storage"),
     ("- just\n- a list\n", "mapping"),
     ("map: [unclosed\n", "not valid YAML"),
 ])
