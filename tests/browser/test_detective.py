@@ -148,13 +148,17 @@ def test_detective_reveals_owner_and_requests_footage(dashboard, db, services, l
     wait.until(lambda d: digest in d.find_element(By.TAG_NAME, "body").text, "the owner page shows no SHA-256")
     driver.get(live_server + "/")
     _select_incident_with_all_nearest(driver, wait)
-    link = wait.until(lambda d: (d.find_elements(By.CSS_SELECTOR, "#footage-requests a[href^='/footage/files/']")
-                                 or [None])[0], "the received clip is not listed")
-    assert link.text == "back door.mp4" and digest in link.get_attribute("title")
+
+    def clip_link(d):  # read in one go: the list re-renders (a stale element means "not yet")
+        links = d.find_elements(By.CSS_SELECTOR, "#footage-requests a[href^='/footage/files/']")
+        return (links[0].text, links[0].get_attribute("title"), links[0].get_attribute("href")) if links else None
+
+    text_shown, title, href = wait.until(clip_link, "the received clip is not listed")
+    assert text_shown == "back door.mp4" and digest in title
     status, sha, size = driver.execute_async_script(
         "var done = arguments[arguments.length - 1];"
         "fetch(arguments[0]).then(r => r.arrayBuffer().then(b => done([r.status, r.headers.get('X-Content-SHA256'),"
-        " b.byteLength])));", link.get_attribute("href"))
+        " b.byteLength])));", href)
     assert (status, sha, size) == (200, digest, len(CLIP))
     with db.session() as s:
         downloads = s.scalars(select(AuditEvent).where(AuditEvent.action == "footage_request_download")).all()

@@ -43,9 +43,14 @@ def _drag(driver, tool: str, start: tuple[int, int], end: tuple[int, int]) -> No
      .move_to_location(*end).pause(0.1).release().perform())
 
 
-def _summary(driver, wait) -> str:
-    return wait.until(lambda d: next((e.text for e in d.find_elements(By.ID, "drawn-area-summary") if e.text), None),
-                      "no ranking for the drawn shape in #nearest-cameras")
+def _ranking(driver, wait) -> tuple[str, list[str]]:
+    """The drawn shape's summary line and the camera column, read in one go (the panel may
+    re-render in between: a stale element means "not yet")."""
+    def read(d):
+        summary = next((e.text for e in d.find_elements(By.ID, "drawn-area-summary") if e.text), None)
+        cells = d.find_elements(By.CSS_SELECTOR, "#nearest-cameras tbody tr td:first-child")
+        return (summary, [td.text for td in cells]) if summary else None
+    return wait.until(read, "no ranking for the drawn shape in #nearest-cameras")
 
 
 def test_dragging_a_rectangle_ranks_the_cameras_inside(dashboard, db, wait):
@@ -59,9 +64,8 @@ def test_dragging_a_rectangle_ranks_the_cameras_inside(dashboard, db, wait):
     assert camera["id"] in inside
 
     _drag(driver, "rectangle", corner_a, corner_b)
-    summary = _summary(driver, wait)
+    summary, listed = _ranking(driver, wait)
     assert summary.startswith(f"Drawn area: {len(inside)} camera{'s' if len(inside) != 1 else ''} inside"), summary
-    listed = [td.text for td in driver.find_elements(By.CSS_SELECTOR, "#nearest-cameras tbody tr td:first-child")]
     assert sorted(listed) == sorted(f"#{cid}" for cid in inside)
 
 
@@ -76,7 +80,6 @@ def test_dragging_a_circle_ranks_the_cameras_inside_its_radius(dashboard, db, wa
     assert camera["id"] in inside
 
     _drag(driver, "circle", centre, rim)
-    summary = _summary(driver, wait)
+    summary, listed = _ranking(driver, wait)
     assert summary.startswith("Drawn circle: ") and "distance and facing from its centre" in summary, summary
-    listed = [td.text for td in driver.find_elements(By.CSS_SELECTOR, "#nearest-cameras tbody tr td:first-child")]
     assert f"#{camera['id']}" in listed and set(f"#{cid}" for cid in inside) <= set(listed)
