@@ -32,7 +32,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .common import Report, build_registry, fmt_n, fmt_seed, table
+from .common import Report, fmt_n, fmt_seed, table
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
@@ -236,24 +236,25 @@ def _read_registry(engine) -> dict:
                           df["fov_deg"].to_numpy(float))
 
 
-def _mount_baselines(server, n: int, engine, assets: str) -> tuple[int, int]:
-    """Both idiomatic pages on `server`; returns the bytes of their GeoJSON (live, static)."""
+def _mount_baselines(server, engine, assets: str) -> int:
+    """Both idiomatic pages on `server`; returns the bytes of their GeoJSON (the same features:
+    the static page serves the registry as read here, at start-up)."""
     from dash import Dash
 
-    from .mapview import NO_FILTER, dumps, idiomatic_geojson
+    from .mapview import dumps
 
-    static_fc = idiomatic_geojson(build_registry(n).snap, NO_FILTER)
+    static_fc = _read_registry(engine)
     static = Dash(__name__, server=server, url_base_pathname=STATIC_PATH, assets_folder=assets, serve_locally=True)
     static.layout = _idiomatic_page(static_fc)
     live = Dash(__name__ + "_live", server=server, url_base_pathname=LIVE_PATH, assets_folder=assets,
                 serve_locally=True)
     live.layout = lambda: _idiomatic_page(_read_registry(engine))
-    return len(dumps(_read_registry(engine))), len(dumps(static_fc))
+    return len(dumps(static_fc))
 
 
-def _serve_app(url: str, workdir: str, with_baselines_for: int | None = None):
+def _serve_app(url: str, workdir: str, with_baselines: bool = False):
     """The real app on a private database copy, snapshot loaded, under waitress; with the two
-    idiomatic pages mounted when `with_baselines_for` is a registry size (then also their bytes)."""
+    idiomatic pages mounted when `with_baselines` (then also the bytes of their GeoJSON)."""
     from dashboard.app import create_app
     from dashboard.config import load_settings
 
@@ -262,10 +263,10 @@ def _serve_app(url: str, workdir: str, with_baselines_for: int | None = None):
     app = create_app(settings)
     services = app.server.extensions["connect_dallas"]
     sizes = None
-    if with_baselines_for is not None:
+    if with_baselines:
         assets = Path(workdir) / "no-assets"
         assets.mkdir(exist_ok=True)
-        sizes = _mount_baselines(app.server, with_baselines_for, services.db.engine, str(assets))
+        sizes = _mount_baselines(app.server, services.db.engine, str(assets))
     services.registry.get()  # a running server has its snapshot
     # every Dash app on a server validates its layout on the server's first request: not timed
     assert app.server.test_client().get("/healthz").status_code == 200
@@ -290,9 +291,9 @@ def run(n: int, reps: int, report: Report) -> BrowserFigures:
             server.close()
             app.server.extensions["connect_dallas"].db.dispose()
         del app
-        app, server, (live_bytes, static_bytes) = _serve_app(url, workdir, with_baselines_for=n)
-        baselines = [Baseline("live (reads the registry on each page load)", LIVE_PATH, [], bytes=live_bytes),
-                     Baseline("static (built once at server start)", STATIC_PATH, [], bytes=static_bytes)]
+        app, server, size = _serve_app(url, workdir, with_baselines=True)
+        baselines = [Baseline("live (reads the registry on each page load)", LIVE_PATH, [], bytes=size),
+                     Baseline("static (built once at server start)", STATIC_PATH, [], bytes=size)]
         try:
             for b in baselines:
                 for _ in range(max(1, reps if n < 1_000_000 else 1)):

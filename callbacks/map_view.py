@@ -4,6 +4,7 @@ the reference layers of the layer control; the filters and the map view <-> the 
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from datetime import date
 from functools import lru_cache
 from urllib.parse import parse_qs, parse_qsl, urlencode
@@ -276,7 +277,7 @@ def start_view(search: str | None, home_divisions: list[str], settings, snapshot
         return start
     layer = camera_layer(snapshot, build_filter(*values), Viewport.around(view["center"], view["zoom"], *START_VIEW_PX),
                          cache, cell_px=settings.cluster_cell_px, points_max_zoom=settings.points_max_zoom)
-    return StartView(**{**start.__dict__, "cameras": layer, "count": f"{layer['meta']['total']:,}"})
+    return replace(start, cameras=layer, count=f"{layer['meta']['total']:,}")
 
 
 def register(app) -> None:

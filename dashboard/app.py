@@ -118,17 +118,18 @@ def first_screen_scripts(prefix: str) -> str:
 
 # The login page prefetches what the dashboard page will load (its scripts and style sheets:
 # public, static, ~1.5 MB), so the first dashboard after signing in starts from a warm cache.
-_ASSET_URL = re.compile(r'<(?:script src|link rel="stylesheet" href)="([^"]+)"')
+_ASSET = re.compile(r'<(script) src="([^"]+)"|<link rel="(stylesheet)" href="([^"]+)"')
 
 
 def dashboard_asset_urls(app: dash.Dash):
-    """A function -> the dashboard page's script and style-sheet URLs, read once from the page
+    """A function -> the dashboard page's (url, "script" | "style") pairs, read once from the page
     Dash renders (so they carry Dash's own fingerprints) inside the first request that asks."""
-    found: list[tuple[str, ...]] = []
+    found: list[tuple[tuple[str, str], ...]] = []
 
-    def urls() -> tuple[str, ...]:
+    def urls() -> tuple[tuple[str, str], ...]:
         if not found:
-            found.append(tuple(dict.fromkeys(_ASSET_URL.findall(app.index()))))
+            pairs = [(m[1], "script") if m[0] else (m[3], "style") for m in _ASSET.findall(app.index())]
+            found.append(tuple(dict.fromkeys(pairs)))
         return found[0]
 
     return urls

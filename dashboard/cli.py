@@ -182,7 +182,7 @@ def cmd_serve(settings: Settings, args) -> None:
     from .registration import run_maintenance
 
     OutboxWorker(services.db, services.smtp, settings.mail_interval_seconds).start()
-    FootageSweeper(services.db, settings).start()  # sent/expired/reminders for footage requests
+    FootageSweeper(services.db, settings).start()  # sent/expired/reminders, clip retention for footage requests
     PeriodicTask("registry-maintenance", lambda: run_maintenance(services.db, settings), 3600).start()
     services.registry.warm()  # the first dashboard should not wait for a large registry to load
     print(f"CONNECT DALLAS Ops serving on http://{host}:{port}  (Ctrl+C stops)", flush=True)

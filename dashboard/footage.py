@@ -386,11 +386,10 @@ def expire_and_remind(db: Database, settings: Settings, now: datetime | None = N
 
 
 def refresh(db: Database, settings: Settings, now: datetime | None = None) -> None:
-    """Everything time-driven: sent mail, expiries, reminders, clip retention. Idempotent; safe
-    to call often."""
+    """What the detectives' list must show up to date: sent mail, expiries, reminders.
+    Idempotent; safe to call often."""
     sync_sent(db, now)
     expire_and_remind(db, settings, now)
-    purge_unneeded_clips(db, settings, now)
 
 
 def purge_unneeded_clips(db: Database, settings: Settings, now: datetime | None = None) -> int:
@@ -823,35 +822,42 @@ def release_upload(db: Database, user, upload_id: Any, *, client_addr: str | Non
         upload_key = int(upload_id)
     except (TypeError, ValueError):
         raise FootageUnavailable(404, "No such file.") from None
-    found: str | None = None
     with db.session() as s:
         row = s.get(FootageUpload, upload_key)
         if row is None:
             raise FootageUnavailable(404, "No such file.")
-        req = s.get(FootageRequest, row.request_id)
         if not row.stored_path:
             raise FootageUnavailable(410, "This clip was deleted under the retention rule: its case was closed as "
                                           "not needed.")
-        path = Path(row.stored_path)
-        found = _file_sha256(path) if path.is_file() else None
-        detail = {"upload_id": row.id, "sha256": row.sha256, "size_bytes": row.size_bytes}
-        intact = found == row.sha256
+        req = s.get(FootageRequest, row.request_id)
+        released = ReleasedFile(Path(row.stored_path), row.original_name, row.sha256, row.size_bytes)
+        request_id, case_number = req.id, req.case_number
+    # hashed with no database transaction open (a clip may be hundreds of MB)
+    found = _file_sha256(released.path) if released.path.is_file() else None
+    detail = {"upload_id": upload_key, "sha256": released.sha256, "size_bytes": released.size_bytes}
+    intact = found == released.sha256
+    with db.session() as s:
         audit.record(s, f"{ACTION}_download", user_id=user.id, username=user.username, object_type="footage_request",
-                     object_id=req.id, case_number=req.case_number, client_addr=client_addr,
+                     object_id=request_id, case_number=case_number, client_addr=client_addr,
                      outcome="ok" if intact else "file_missing" if found is None else "file_changed",
                      detail=detail if intact else {**detail, "found_sha256": found})
-        released = ReleasedFile(path, row.original_name, row.sha256, row.size_bytes)
     if found is None:
         raise FootageUnavailable(410, "This file is no longer in the footage store. The event is in the audit log.")
-    if found != released.sha256:
+    if not intact:
         raise FootageUnavailable(409, "This file no longer matches the SHA-256 recorded when it was received, so "
                                       "it is not handed out. The event is in the audit log.")
     return released
 
 
 class FootageSweeper(PeriodicTask):
-    """Runs `refresh` (sent mail -> sent, expiries, reminders) every `interval` seconds in the
-    server; the dashboard's footage panel also calls `refresh` whenever it lists requests."""
+    """Runs `refresh` (sent mail -> sent, expiries, reminders) and the clip retention rule every
+    `interval` seconds in the server; the dashboard's footage panel also calls `refresh` whenever
+    it lists requests (deleting files is never the work of a dashboard request)."""
 
     def __init__(self, db: Database, settings: Settings, interval: float = 60.0):
-        super().__init__("footage-sweeper", lambda: refresh(db, settings), interval)
+        super().__init__("footage-sweeper", lambda: self.sweep(db, settings), interval)
+
+    @staticmethod
+    def sweep(db: Database, settings: Settings) -> None:
+        refresh(db, settings)
+        purge_unneeded_clips(db, settings)

@@ -174,6 +174,17 @@ class Inbox:
         self.messages: list = []
         self.controller = Controller(_Handler(), hostname="127.0.0.1", port=free_port())
 
+    @property
+    def port(self) -> int:
+        return self.controller.port
+
+    def start(self) -> Inbox:
+        self.controller.start()
+        return self
+
+    def stop(self) -> None:
+        self.controller.stop()
+
 
 def free_port() -> int:
     import socket
@@ -185,10 +196,9 @@ def free_port() -> int:
 
 @pytest.fixture
 def smtp_inbox():
-    box = Inbox()
-    box.controller.start()
+    box = Inbox().start()
     yield box
-    box.controller.stop()
+    box.stop()
 
 
 def dash_headers(client) -> dict:

@@ -159,8 +159,8 @@ def dashboard(driver, live_server, make_user, wait) -> Callable[..., object]:
 @pytest.fixture
 def inbox():
     """A real SMTP server for tests that send mail; point settings_overrides at `inbox.port`."""
-    from tests.browser.pages import SmtpInbox
+    from tests.conftest import Inbox
 
-    box = SmtpInbox().start()
+    box = Inbox().start()
     yield box
     box.stop()

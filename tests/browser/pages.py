@@ -167,39 +167,6 @@ def click_camera(driver, wait, camera: dict) -> None:
                f"#camera-detail does not show camera #{camera['id']}")
 
 
-class SmtpInbox:
-    """A real SMTP server (aiosmtpd) on a free local port; `messages` holds what it received."""
-
-    def __init__(self):
-        import socket
-
-        from aiosmtpd.controller import Controller
-        from aiosmtpd.handlers import Message
-
-        inbox = self
-
-        class _Handler(Message):
-            def handle_message(self, message):
-                inbox.messages.append(message)
-
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        self.messages: list = []
-        self.controller = Controller(_Handler(), hostname="127.0.0.1", port=port)
-
-    @property
-    def port(self) -> int:
-        return self.controller.port
-
-    def start(self) -> SmtpInbox:
-        self.controller.start()
-        return self
-
-    def stop(self) -> None:
-        self.controller.stop()
-
-
 def deliver(services, inbox, expected: int) -> list:
     """Send the queued mail now (the test server runs no outbox thread); all mail received."""
     from dashboard.mail import deliver_due
@@ -221,3 +188,40 @@ def link_path(message, pattern: str) -> str:
     match = re.search(rf"https?://[^/\s]+({pattern})", mail_body(message))
     assert match, f"no link {pattern!r} in: {mail_body(message)}"
     return match.group(1)
+
+
+# -- signing in as someone else, moderating, back to the map (the owner-portal tests) -------------
+def switch_user(driver, base: str, wait, username: str) -> None:
+    from tests.browser.conftest import sign_in
+
+    driver.get(base + "/logout")
+    sign_in(driver, base, username)
+    wait.until(lambda d: "/login" not in d.current_url)
+
+
+def approve_only_pending(driver, base: str, wait, expect_text: list[str], check=None) -> None:
+    """The moderation queue holds exactly one registration showing `expect_text`; `check(section)`
+    runs on it before it is approved."""
+    from selenium.webdriver.support import expected_conditions as EC
+
+    driver.get(base + "/admin/registrations")
+    section = wait.until(EC.visibility_of_element_located((By.CSS_SELECTOR, "section.registration")))
+    assert len(driver.find_elements(By.CSS_SELECTOR, "section.registration")) == 1
+    for value in expect_text:
+        assert value in section.text, (value, section.text)
+    if check is not None:
+        check(section)
+    rid = section.get_attribute("id").removeprefix("registration-")
+    driver.find_element(By.ID, f"approve-{rid}").click()
+    wait.until(EC.visibility_of_element_located((By.ID, "moderation-notice")))
+    assert driver.find_elements(By.ID, "moderation-empty")
+
+
+def open_dashboard(driver, base: str, wait) -> None:
+    from tests.browser.conftest import FIND_MAP_JS
+
+    driver.get(base + "/")
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, ".cd-cluster"))
+    wait.until(lambda d: shown_count(d) is not None)
+    driver.execute_script(FIND_MAP_JS)  # a new page: install the test's map finder again
+    wait.until(lambda d: d.execute_script("return !!window.__cdTestMap()"))

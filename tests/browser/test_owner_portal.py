@@ -14,8 +14,15 @@ from sqlalchemy import select, text
 
 from dashboard.geo import haversine_m
 from dashboard.models import Camera, CameraSite, Owner
-from tests.browser.conftest import FIND_MAP_JS, sign_in
-from tests.browser.pages import click_camera, count_active, link_path, shown_count, wait_count
+from tests.browser.pages import (
+    approve_only_pending,
+    click_camera,
+    count_active,
+    link_path,
+    open_dashboard,
+    switch_user,
+    wait_count,
+)
 from tests.browser.pages import deliver as _deliver
 
 pytestmark = pytest.mark.browser
@@ -65,35 +72,10 @@ def _open_confirmation(driver, base: str, wait, mail) -> None:
     assert heading.text == "Thank you: your registration is confirmed"
 
 
-def _switch_user(driver, base: str, wait, username: str) -> None:
-    driver.get(base + "/logout")
-    sign_in(driver, base, username)
-    wait.until(lambda d: "/login" not in d.current_url)
-
-
-def _approve_only_pending(driver, base: str, wait, expect_text: list[str]) -> None:
-    driver.get(base + "/admin/registrations")
-    section = wait.until(EC.visibility_of_element_located((By.CSS_SELECTOR, "section.registration")))
-    assert len(driver.find_elements(By.CSS_SELECTOR, "section.registration")) == 1
-    for value in expect_text:
-        assert value in section.text, (value, section.text)
+def _no_markup_ran(section) -> None:
     # owner-typed text is text here: no element made of it, no script of it ran
     assert not section.find_elements(By.CSS_SELECTOR, "img, script")
-    assert driver.execute_script(PWNED_JS) == "undefined"
-    rid = section.get_attribute("id").removeprefix("registration-")
-    driver.find_element(By.ID, f"approve-{rid}").click()
-    wait.until(EC.visibility_of_element_located((By.ID, "moderation-notice")))
-    assert driver.find_elements(By.ID, "moderation-empty")
-
-
-def _open_dashboard(driver, base: str, wait) -> None:
-    driver.get(base + "/")
-    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, ".cd-cluster"))
-    wait.until(lambda d: shown_count(d) is not None)
-    driver.execute_script(FIND_MAP_JS)  # a new page: install the test's map finder again
-    wait.until(lambda d: d.execute_script("return !!window.__cdTestMap()"))
-
-
+    assert section.parent.execute_script(PWNED_JS) == "undefined"
 def test_register_in_english_and_spanish_confirm_approve_manage_withdraw(
         dashboard, db, services, live_server, inbox, make_user, wait):
     driver = dashboard("analyst", username="ana-analyst")
@@ -116,14 +98,15 @@ def test_register_in_english_and_spanish_confirm_approve_manage_withdraw(
     assert count_active(db) == before  # confirmed, not yet approved: not on the map
 
     make_user("admin-browser", "admin")
-    _switch_user(driver, live_server, wait, "admin-browser")
-    _approve_only_pending(driver, live_server, wait, ["Ana Pérez", EMAIL, "Front door", "Driveway"])
+    switch_user(driver, live_server, wait, "admin-browser")
+    approve_only_pending(driver, live_server, wait, ["Ana Pérez", EMAIL, "Front door", "Driveway"],
+                         _no_markup_ran)
     with db.session() as s:
         ours = s.scalars(select(Camera.id).join(CameraSite).join(Owner).where(Owner.email == EMAIL)).all()
     assert len(ours) == 2
 
-    _switch_user(driver, live_server, wait, "ana-analyst")
-    _open_dashboard(driver, live_server, wait)
+    switch_user(driver, live_server, wait, "ana-analyst")
+    open_dashboard(driver, live_server, wait)
     wait_count(driver, wait, before + 2)
 
     # the owner asks for a sign-in link, follows it from the email, withdraws
@@ -142,7 +125,7 @@ def test_register_in_english_and_spanish_confirm_approve_manage_withdraw(
     wait.until(lambda d: d.find_element(By.ID, "portal-message").text == "Your registration is withdrawn")
     assert count_active(db) == before
 
-    _open_dashboard(driver, live_server, wait)
+    open_dashboard(driver, live_server, wait)
     wait_count(driver, wait, before)
 
 
@@ -181,14 +164,15 @@ def test_hostile_text_stays_text_on_moderation_page_and_dashboard(
         assert label == HOSTILE_LABEL
 
     make_user("xss-admin", "admin")
-    _switch_user(driver, live_server, wait, "xss-admin")
+    switch_user(driver, live_server, wait, "xss-admin")
     # the moderation page shows the owner's text as text; nothing of it ran
-    _approve_only_pending(driver, live_server, wait, [HOSTILE_NAME, HOSTILE_LABEL, "xss@example.com"])
+    approve_only_pending(driver, live_server, wait, [HOSTILE_NAME, HOSTILE_LABEL, "xss@example.com"],
+                         _no_markup_ran)
     assert driver.execute_script(PWNED_JS) == "undefined"
     assert count_active(db) == before + 1
 
-    _switch_user(driver, live_server, wait, "xss-analyst")
-    _open_dashboard(driver, live_server, wait)
+    switch_user(driver, live_server, wait, "xss-analyst")
+    open_dashboard(driver, live_server, wait)
     wait_count(driver, wait, before + 1)
     with db.session() as s:
         camera_id = s.scalar(select(Camera.id).where(Camera.label == HOSTILE_LABEL))

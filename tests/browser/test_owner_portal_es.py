@@ -19,8 +19,15 @@ from sqlalchemy import select
 
 from dashboard.i18n import t
 from dashboard.models import Camera, CameraSite, Owner
-from tests.browser.conftest import FIND_MAP_JS, sign_in
-from tests.browser.pages import count_active, link_path, mail_body, shown_count, wait_count
+from tests.browser.pages import (
+    approve_only_pending,
+    count_active,
+    link_path,
+    mail_body,
+    open_dashboard,
+    switch_user,
+    wait_count,
+)
 from tests.browser.pages import deliver as _deliver
 
 pytestmark = pytest.mark.browser
@@ -111,32 +118,6 @@ def _prefer_language(driver, accept_language: str) -> None:
                            {"userAgent": user_agent, "acceptLanguage": accept_language})
 
 
-def _switch_user(driver, base: str, wait, username: str) -> None:
-    driver.get(base + "/logout")
-    sign_in(driver, base, username)
-    wait.until(lambda d: "/login" not in d.current_url)
-
-
-def _approve_only_pending(driver, base: str, wait, expect_text: list[str]) -> None:
-    driver.get(base + "/admin/registrations")
-    section = wait.until(EC.visibility_of_element_located((By.CSS_SELECTOR, "section.registration")))
-    assert len(driver.find_elements(By.CSS_SELECTOR, "section.registration")) == 1
-    for value in expect_text:
-        assert value in section.text, (value, section.text)
-    rid = section.get_attribute("id").removeprefix("registration-")
-    driver.find_element(By.ID, f"approve-{rid}").click()
-    wait.until(EC.visibility_of_element_located((By.ID, "moderation-notice")))
-    assert driver.find_elements(By.ID, "moderation-empty")
-
-
-def _open_dashboard(driver, base: str, wait) -> None:
-    driver.get(base + "/")
-    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, ".cd-cluster"))
-    wait.until(lambda d: shown_count(d) is not None)
-    driver.execute_script(FIND_MAP_JS)
-    wait.until(lambda d: d.execute_script("return !!window.__cdTestMap()"))
-
-
 def _our_cameras(db) -> list[tuple[int, str, int | None]]:
     with db.session() as s:
         return [tuple(row) for row in s.execute(
@@ -172,12 +153,12 @@ def test_spanish_owner_registers_confirms_is_approved_updates_and_withdraws(
 
     # 3. an admin approves; the analyst sees the two cameras
     make_user("es-admin", "admin")
-    _switch_user(driver, live_server, wait, "es-admin")
-    _approve_only_pending(driver, live_server, wait, [NAME, EMAIL, *LABELS])
+    switch_user(driver, live_server, wait, "es-admin")
+    approve_only_pending(driver, live_server, wait, [NAME, EMAIL, *LABELS])
     ours = _our_cameras(db)
     assert [(label, days) for _, label, days in ours] == [(label, 7) for label in LABELS]
-    _switch_user(driver, live_server, wait, "es-analyst")
-    _open_dashboard(driver, live_server, wait)
+    switch_user(driver, live_server, wait, "es-analyst")
+    open_dashboard(driver, live_server, wait)
     wait_count(driver, wait, before + 2)
 
     # 4. the owner asks for a sign-in link in Spanish
@@ -230,7 +211,7 @@ def test_spanish_owner_registers_confirms_is_approved_updates_and_withdraws(
     assert count_active(db) == before
     assert _our_cameras(db) == []
 
-    _open_dashboard(driver, live_server, wait)
+    open_dashboard(driver, live_server, wait)
     wait_count(driver, wait, before)
 
 

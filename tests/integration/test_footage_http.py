@@ -96,6 +96,20 @@ def _link_path(inbox) -> str:
     return "/" + LINK.search(body).group(0).split("/", 3)[3]
 
 
+def _sent_by_service(db, services, make_user, world, inbox) -> str:
+    """A detective's request for the first camera, sent through the service and mailed; its link path."""
+    from auth.users import SessionUser, find_user
+
+    make_user("detective1", "detective")
+    with db.session() as s:
+        user = SessionUser.from_model(find_user(s, "detective1"))
+    start = utcnow() - timedelta(hours=3)
+    footage.send_requests(db, user, world["number"], world["cameras"][:1], start, start + timedelta(hours=1),
+                          None, services.settings)
+    deliver_due(services.db, services.smtp)
+    return _link_path(inbox)
+
+
 def test_owner_path_end_to_end(app, services, login_as, smtp_server, world, db):
     _controller, inbox = smtp_server
     detective = login_as("detective")
@@ -178,16 +192,7 @@ def test_bad_and_expired_links(app, services, client, make_user, world, db, smtp
 
 def test_decision_without_csrf_is_refused_politely(app, services, client, make_user, world, db, smtp_server):
     _controller, inbox = smtp_server
-    make_user("detective1", "detective")
-    with db.session() as s:
-        from auth.users import SessionUser, find_user
-
-        user = SessionUser.from_model(find_user(s, "detective1"))
-    start = utcnow() - timedelta(hours=3)
-    footage.send_requests(db, user, world["number"], world["cameras"][:1], start, start + timedelta(hours=1),
-                          None, services.settings)
-    deliver_due(services.db, services.smtp)
-    path = _link_path(inbox)
+    path = _sent_by_service(db, services, make_user, world, inbox)
     response = client.post(f"{path}/decision", data={"decision": "accept"})
     assert response.status_code == 400 and "expired" in response.get_data(as_text=True)
     upload = client.post(f"{path}/upload", content_type="multipart/form-data",
@@ -233,16 +238,7 @@ def test_oversize_upload_is_413_and_stores_nothing(app, services, client, make_u
 
     _controller, inbox = smtp_server
     services.settings = replace(services.settings, footage_upload_max_mb=1)
-    make_user("detective1", "detective")
-    with db.session() as s:
-        from auth.users import SessionUser, find_user
-
-        user = SessionUser.from_model(find_user(s, "detective1"))
-    start = utcnow() - timedelta(hours=3)
-    footage.send_requests(db, user, world["number"], world["cameras"][:1], start, start + timedelta(hours=1),
-                          None, services.settings)
-    deliver_due(services.db, services.smtp)
-    path = _link_path(inbox)
+    path = _sent_by_service(db, services, make_user, world, inbox)
     token = CSRF.search(client.get(path).get_data(as_text=True)).group(1)
     big = FAKE_MP4 + b"\x00" * (3 * 1024 * 1024)
     response = client.post(f"{path}/upload", content_type="multipart/form-data",

@@ -6,13 +6,10 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-import socket
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.handlers import Message
 from sqlalchemy import func, select
 
 from auth.permissions import PermissionDenied
@@ -22,6 +19,7 @@ from dashboard.footage import FootageError, OwnerPageError
 from dashboard.footage_models import FootageRequest, FootageRequestEvent, FootageUpload
 from dashboard.mail import SmtpSettings, deliver_due
 from dashboard.models import AuditEvent, Camera, CameraSite, Incident, OutboundEmail, Owner, utcnow
+from tests.conftest import Inbox, free_port
 
 LINK = re.compile(r"/register/requests/([A-Za-z0-9_-]{20,})")
 FAKE_MP4 = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + bytes(range(256)) * 8
@@ -310,41 +308,24 @@ def test_detective_sees_own_requests_supervisor_sees_all(db, make_user, world, s
         footage.list_requests(db, session_user(db, make_user, "analyst"))
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class _Inbox(Message):
-    def __init__(self):
-        super().__init__()
-        self.messages = []
-
-    def handle_message(self, message):
-        self.messages.append(message)
-
-
 def test_smtp_outage_keeps_request_queued_then_sent(db, make_user, world, settings):
     user = session_user(db, make_user, "detective")
     [created] = send(db, user, world, settings)
-    down = SmtpSettings(host="127.0.0.1", port=_free_port(), timeout=2)
+    down = SmtpSettings(host="127.0.0.1", port=free_port(), timeout=2)
     assert deliver_due(db, down).failed == 1
     footage.refresh(db, settings)
     [row] = footage.list_requests(db, user)
     assert row.status == "queued" and row.mail == "queued" and row.status_label.startswith("queued")
     assert "retrying" in row.status_label
 
-    inbox = _Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
-    controller.start()
+    inbox = Inbox().start()
     try:
         with db.session() as s:
             message = s.scalar(select(OutboundEmail))
             message.next_attempt_at = message.created_at  # the backoff has passed
-        assert deliver_due(db, SmtpSettings(host=controller.hostname, port=controller.port)).sent == 1
+        assert deliver_due(db, SmtpSettings(host="127.0.0.1", port=inbox.port)).sent == 1
     finally:
-        controller.stop()
+        inbox.stop()
     assert len(inbox.messages) == 1 and inbox.messages[0]["To"] == "ann@example.org"
     assert footage.sync_sent(db) == 1
     [row] = footage.list_requests(db, user)
@@ -460,3 +441,14 @@ def test_zero_days_keeps_unneeded_clips(db, make_user, world, settings):
     keep = replace(settings, footage_unneeded_clip_days=0)
     assert footage.purge_unneeded_clips(db, keep, now=utcnow() + timedelta(days=3000)) == 0
     assert len(_stored_files(settings)) == 1
+
+
+def test_the_servers_sweeper_applies_the_retention_rule(db, make_user, world, settings):
+    request_id, _ = _received(db, make_user, world, settings)
+    footage.close_case(db, session_user(db, make_user, "supervisor"), world["incident"], "not_needed", settings)
+    with db.session() as s:
+        s.get(FootageRequest, request_id).closed_at = utcnow() - timedelta(days=31)
+    footage.refresh(db, settings)  # what a dashboard request runs: never deletes files
+    assert len(_stored_files(settings)) == 1
+    footage.FootageSweeper.sweep(db, settings)
+    assert _stored_files(settings) == []
