@@ -15,8 +15,9 @@ from flask_login import UserMixin
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from dashboard import audit
-from dashboard.models import DIVISIONS, User, utcnow
+from dashboard.audit import chain as audit
+from dashboard.models import User, utcnow
+from dashboard.vocabulary import DIVISIONS
 
 from .passwords import hash_password, password_problem, verify_password
 from .permissions import ROLES

@@ -12,7 +12,7 @@ from flask_wtf.csrf import generate_csrf
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from dashboard import audit
+from dashboard.audit import chain as audit
 
 from .gate import STATIC_PREFIXES
 from .users import authenticate, end_user_sessions

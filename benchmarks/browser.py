@@ -220,7 +220,8 @@ def _read_registry(engine) -> dict:
     import pandas as pd
     from sqlalchemy import select
 
-    from dashboard.models import OWNER_TYPES, Camera, CameraSite, Owner
+    from dashboard.models import Camera, CameraSite, Owner
+    from dashboard.vocabulary import OWNER_TYPES
 
     from .mapview import point_features
 

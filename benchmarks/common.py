@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from dashboard.geo import get_geography
-from dashboard.registry import RegistrySnapshot, lonlat_to_pixels, pixels_to_lonlat
-from dashboard.seed import generate_camera_frame
+from dashboard.geo.geography import get_geography
+from dashboard.registry.snapshot import RegistrySnapshot, lonlat_to_pixels, pixels_to_lonlat
+from dashboard.tools.seed import generate_camera_frame
 
 SEED = 7  # seed_demo's default, so the end-to-end database holds the same registry
 NOW = pd.Timestamp("2026-11-23T12:00:00Z")  # fixed, so the frame is the same on every run
@@ -195,7 +195,7 @@ def seeded_db(n: int, seed: int = SEED) -> tuple[str, float | None]:
 
     from dashboard.db import Database
     from dashboard.migrate import upgrade
-    from dashboard.seed import seed_demo
+    from dashboard.tools.seed import seed_demo
 
     folder = Path(SEED_DIR)
     folder.mkdir(parents=True, exist_ok=True)

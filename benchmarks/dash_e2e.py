@@ -25,7 +25,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from dashboard.mapview import FilterCache, Viewport, camera_layer
+from dashboard.registry.mapview import FilterCache, Viewport, camera_layer
 
 from .common import (
     PAN_STEPS,

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dashboard.mapview import (
+from dashboard.registry.mapview import (
     CameraFilter,
     FilterCache,
     Viewport,
@@ -36,7 +36,7 @@ from dashboard.mapview import (
     combo_lut,
     count_matching,
 )
-from dashboard.registry import MAX_ZOOM, RegistrySnapshot
+from dashboard.registry.snapshot import MAX_ZOOM, RegistrySnapshot
 
 from .common import (
     PAN_STEPS,

@@ -26,8 +26,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dashboard.geo import EARTH_RADIUS_M, angle_within, bearing_deg, haversine_m
-from dashboard.registry import NearestResult, RegistrySnapshot, unit_vectors
+from dashboard.geo.geography import EARTH_RADIUS_M, angle_within, bearing_deg, haversine_m
+from dashboard.registry.snapshot import NearestResult, RegistrySnapshot, unit_vectors
 
 from .common import Registry, Report, city_points, fmt_n, fmt_us, median_s, table
 

@@ -12,7 +12,7 @@ from flask import current_app, request
 from flask_login import current_user
 
 from auth import can
-from dashboard.geo import DallasGeography
+from dashboard.geo.geography import DallasGeography
 from layouts.main import MapConfig, Viewer, dashboard, signed_out
 
 from . import camera_detail, draw_area, footage, incidents, map_view, owner_contact, search, summary

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dash import Input, Output, State, dcc, html, no_update
 
 from auth import can
-from dashboard.cameras import CameraDetails, camera_details
+from dashboard.registry.cameras import CameraDetails, camera_details
 from layouts.constants import CAMERA_TYPES, OWNER_TYPES
 
 from .context import require_map_access, services

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dash import Input, Output, html, no_update
 from dash.exceptions import PreventUpdate
 
-from dashboard.canvass import CanvassInputError, rank_in_shape
+from dashboard.incidents.canvass import CanvassInputError, rank_in_shape
 from dashboard.models import utcnow
 
 from .context import require_map_access, services

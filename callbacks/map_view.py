@@ -12,9 +12,9 @@ from urllib.parse import parse_qs, parse_qsl, urlencode
 from dash import ClientsideFunction, Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
 
-from dashboard.geo import DallasGeography
-from dashboard.mapview import CameraFilter, FilterCache, Viewport, camera_layer
-from dashboard.registry import RegistrySnapshot
+from dashboard.geo.geography import DallasGeography
+from dashboard.registry.mapview import CameraFilter, FilterCache, Viewport, camera_layer
+from dashboard.registry.snapshot import RegistrySnapshot
 from layouts.constants import (
     ACCESS_OPTIONS,
     CAMERA_TYPES,

@@ -13,7 +13,7 @@ from dash import Input, Output, State, dcc, html, no_update
 from flask import request
 
 from auth import PermissionDenied
-from dashboard.owners import RevealError, reveal_owner_contact
+from dashboard.owners.reveal import RevealError, reveal_owner_contact
 
 from .context import services, user
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dash import ALL, Input, Output, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 
-from dashboard.search import SearchQueryError, SiteHit, search_sites, site_hit
+from dashboard.registry.search import SearchQueryError, SiteHit, search_sites, site_hit
 
 from .context import require_map_access, services
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dash import Input, Output
 from dash.exceptions import PreventUpdate
 
-from dashboard.summary import FilterSummary, per_beat_counts, summarize
+from dashboard.registry.summary import FilterSummary, per_beat_counts, summarize
 from layouts.constants import ACCESS_COLOURS
 from layouts.main import summary_graph
 

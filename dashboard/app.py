@@ -17,9 +17,8 @@ from sqlalchemy import text
 
 import auth
 from auth import csrf
-
-from .config import REPO_ROOT, Settings, load_settings
-from .services import Services
+from dashboard.config import REPO_ROOT, Settings, load_settings
+from dashboard.services import Services
 
 ASSETS = REPO_ROOT / "assets"
 
@@ -45,24 +44,24 @@ def create_server(settings: Settings, services: Services | None = None) -> Flask
     server.extensions["connect_dallas"] = services or Services.build(settings)
     auth.init_app(server)
 
-    from .api import bp as api_bp
+    from dashboard.api.routes import bp as api_bp
 
     server.register_blueprint(api_bp)
     csrf.exempt(api_bp)  # bearer-token or same-site JSON callers; no form posts
 
-    from .portal import init_portal
+    from dashboard.owners.portal import init_portal
 
     init_portal(server)  # /register (public portal) and /admin/registrations (moderation)
 
-    from .footage_views import bp as footage_bp
+    from dashboard.footage.views import bp as footage_bp
 
     server.register_blueprint(footage_bp)  # public owner answer page under /register/requests/
 
-    from .footage_files import bp as footage_files_bp
+    from dashboard.footage.files import bp as footage_files_bp
 
     server.register_blueprint(footage_files_bp)  # GET only, signed in: received clips (footage_requests)
 
-    from .audit_views import bp as audit_log_bp
+    from dashboard.audit.views import bp as audit_log_bp
 
     server.register_blueprint(audit_log_bp)  # GET only: /audit and /audit/export.csv (read_audit)
 

@@ -11,8 +11,8 @@ import getpass
 import sys
 from collections.abc import Callable, Sequence
 
-from .config import ConfigError, Settings, load_settings
-from .db import Database
+from dashboard.config import ConfigError, Settings, load_settings
+from dashboard.db import Database
 
 EXIT_USAGE = 2
 EXIT_FAILED = 1
@@ -44,7 +44,7 @@ def _speed(text: str) -> float:
 
 # --- commands ------------------------------------------------------------------------------
 def cmd_init_db(settings: Settings, args) -> None:
-    from .migrate import upgrade
+    from dashboard.migrate import upgrade
 
     revision = upgrade(Database(settings.database_url))
     print(f"database ready at revision {revision}: {_display_url(settings.database_url)}")
@@ -53,9 +53,9 @@ def cmd_init_db(settings: Settings, args) -> None:
 def cmd_seed_demo(settings: Settings, args) -> None:
     from sqlalchemy import func, select
 
-    from .migrate import upgrade
-    from .models import Camera
-    from .seed import DEMO_USERS, seed_demo
+    from dashboard.migrate import upgrade
+    from dashboard.models import Camera
+    from dashboard.tools.seed import DEMO_USERS, seed_demo
 
     db = Database(settings.database_url)
     upgrade(db)
@@ -117,7 +117,7 @@ def cmd_disable_user(settings: Settings, args) -> None:
 
 
 def cmd_import_cameras(settings: Settings, args) -> None:
-    from .importer import import_cameras_csv
+    from dashboard.registry.importer import import_cameras_csv
 
     db = Database(settings.database_url)
     report = import_cameras_csv(db, args.file)
@@ -129,7 +129,7 @@ def cmd_import_cameras(settings: Settings, args) -> None:
 
 
 def cmd_replay_cad(settings: Settings, args) -> None:
-    from .cad_replay import ReplayFormatError, replay_file
+    from dashboard.incidents.replay import ReplayFormatError, replay_file
 
     db = Database(settings.database_url)
     try:
@@ -139,7 +139,7 @@ def cmd_replay_cad(settings: Settings, args) -> None:
 
 
 def cmd_verify_audit(settings: Settings, args) -> None:
-    from .audit import verify_chain
+    from dashboard.audit.chain import verify_chain
 
     db = Database(settings.database_url)
     with db.session() as s:
@@ -151,7 +151,7 @@ def cmd_verify_audit(settings: Settings, args) -> None:
 
 
 def cmd_registry_maintenance(settings: Settings, args) -> None:
-    from .registration import run_maintenance
+    from dashboard.owners.registration import run_maintenance
 
     result = run_maintenance(Database(settings.database_url), settings)
     print(f"expired unconfirmed registrations: {result['expired_unconfirmed']}, "
@@ -159,8 +159,8 @@ def cmd_registry_maintenance(settings: Settings, args) -> None:
 
 
 def cmd_send_mail(settings: Settings, args) -> None:
-    from .mail import deliver_due
-    from .services import Services
+    from dashboard.jobs.mail import deliver_due
+    from dashboard.services import Services
 
     services = Services.build(settings)
     report = deliver_due(services.db, services.smtp)
@@ -170,16 +170,16 @@ def cmd_send_mail(settings: Settings, args) -> None:
 def cmd_serve(settings: Settings, args) -> None:
     from waitress import serve
 
-    from .app import create_app
-    from .mail import OutboxWorker
+    from dashboard.app import create_app
+    from dashboard.jobs.mail import OutboxWorker
 
     host = args.host or settings.host
     port = args.port or settings.port
     app = create_app(settings)
     services = app.server.extensions["connect_dallas"]
-    from .background import PeriodicTask
-    from .footage import FootageSweeper
-    from .registration import run_maintenance
+    from dashboard.footage.service import FootageSweeper
+    from dashboard.jobs.periodic import PeriodicTask
+    from dashboard.owners.registration import run_maintenance
 
     OutboxWorker(services.db, services.smtp, settings.mail_interval_seconds).start()
     FootageSweeper(services.db, settings).start()  # sent/expired/reminders, clip retention for footage requests

@@ -11,7 +11,7 @@ from sqlalchemy import create_engine, delete, event, insert, select, text, updat
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from .models import Camera, CameraSite, Owner, RegistryChange, RegistryVersion, utcnow
+from dashboard.models import Camera, CameraSite, Owner, RegistryChange, RegistryVersion, utcnow
 
 _REGISTRY_TYPES = (Camera, CameraSite, Owner)
 CHANGE_LOG_KEEP = 100_000  # versions of change log kept; a worker further behind reloads in full

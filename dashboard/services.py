@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .config import Settings
-from .db import Database
-from .geo import DallasGeography, get_geography
-from .mail import SmtpSettings
-from .mapview import FilterCache
-from .registry import RegistryCache
+from dashboard.config import Settings
+from dashboard.db import Database
+from dashboard.geo.geography import DallasGeography, get_geography
+from dashboard.jobs.mail import SmtpSettings
+from dashboard.registry.mapview import FilterCache
+from dashboard.registry.snapshot import RegistryCache
 
 
 @dataclass

@@ -10,7 +10,7 @@ import pandas as pd
 def tiny_snapshot(cameras: list[dict]):
     """A RegistrySnapshot from a few hand-placed cameras: keys lat, lon and optionally id,
     live, direction, fov, range_m, retention."""
-    from dashboard.registry import RegistrySnapshot
+    from dashboard.registry.snapshot import RegistrySnapshot
 
     rows = []
     for i, cam in enumerate(cameras, start=1):

@@ -27,7 +27,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from dashboard.db import Database
-from dashboard.seed import seed_demo
+from dashboard.tools.seed import seed_demo
 from tests.conftest import PASSWORD
 
 CHROMIUM = "/usr/bin/chromium"

@@ -127,7 +127,7 @@ def isolated_camera(db) -> dict:
 
     import numpy as np
 
-    from dashboard.geo import haversine_m
+    from dashboard.geo.geography import haversine_m
 
     with db.engine.connect() as conn:
         cams = conn.execute(text(
@@ -169,7 +169,7 @@ def click_camera(driver, wait, camera: dict) -> None:
 
 def deliver(services, inbox, expected: int) -> list:
     """Send the queued mail now (the test server runs no outbox thread); all mail received."""
-    from dashboard.mail import deliver_due
+    from dashboard.jobs.mail import deliver_due
 
     report = deliver_due(services.db, services.smtp)
     assert report.sent == expected, report

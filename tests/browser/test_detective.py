@@ -14,10 +14,10 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from sqlalchemy import select, text
 
-from dashboard import footage
-from dashboard.footage_models import FootageRequest
-from dashboard.mail import deliver_due
+from dashboard.footage import service as footage
+from dashboard.jobs.mail import deliver_due
 from dashboard.models import AuditEvent, Incident, User, utcnow
+from dashboard.models.footage import FootageRequest
 from tests.browser.pages import click_camera, isolated_camera, link_path
 
 pytestmark = pytest.mark.browser

@@ -8,7 +8,7 @@ from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from sqlalchemy import text
 
-from dashboard.geo import haversine_m
+from dashboard.geo.geography import haversine_m
 from tests.browser.pages import isolated_camera, map_state, point_of
 
 pytestmark = pytest.mark.browser

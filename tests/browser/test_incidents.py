@@ -12,7 +12,7 @@ from selenium.webdriver.common.by import By
 from sqlalchemy import text
 
 from callbacks.incidents import DOCKED, NEAREST_K, NEAREST_RADIUS_M
-from dashboard.geo import haversine_m
+from dashboard.geo.geography import haversine_m
 from dashboard.models import Camera, CameraSite, Owner
 from tests.browser.pages import map_state, settled_at
 from tests.conftest import CAD_TOKEN

@@ -12,7 +12,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 from sqlalchemy import select, text
 
-from dashboard.geo import haversine_m
+from dashboard.geo.geography import haversine_m
 from dashboard.models import Camera, CameraSite, Owner
 from tests.browser.pages import (
     approve_only_pending,

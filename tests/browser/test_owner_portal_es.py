@@ -17,8 +17,8 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 from sqlalchemy import select
 
-from dashboard.i18n import t
 from dashboard.models import Camera, CameraSite, Owner
+from dashboard.owners.i18n import t
 from tests.browser.pages import (
     approve_only_pending,
     count_active,

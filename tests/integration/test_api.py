@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 from sqlalchemy import func, select
 
-from dashboard.api import MAX_BATCH
-from dashboard.geo import haversine_m
+from dashboard.api.routes import MAX_BATCH
+from dashboard.geo.geography import haversine_m
 from dashboard.models import Camera, CameraSite, Incident, Owner
 from tests.conftest import CAD_TOKEN
 

@@ -11,7 +11,7 @@ import re
 import pytest
 from sqlalchemy import func, select, text
 
-from dashboard import audit
+from dashboard.audit import chain as audit
 from dashboard.models import AuditEvent
 
 XSS = "<script>alert(1)</script>"

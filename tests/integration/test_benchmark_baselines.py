@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from benchmarks.browser import _read_registry
 from benchmarks.mapview import NO_FILTER, idiomatic_geojson
-from dashboard.registry import load_snapshot
-from dashboard.seed import seed_demo
+from dashboard.registry.snapshot import load_snapshot
+from dashboard.tools.seed import seed_demo
 
 
 def _by_id(fc: dict) -> dict:

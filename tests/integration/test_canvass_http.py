@@ -12,8 +12,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from dashboard.audit import verify_chain
-from dashboard.canvass import CSV_COLUMNS, OWNER_COLUMNS
+from dashboard.audit.chain import verify_chain
+from dashboard.incidents.canvass import CSV_COLUMNS, OWNER_COLUMNS
 from dashboard.models import AuditEvent, Camera, CameraSite, Incident, Owner, utcnow
 from tests.conftest import CAD_TOKEN
 from tests.factories import offset_point as _offset

@@ -71,7 +71,7 @@ def test_seed_demo_if_empty_never_reseeds(db_url, db):
 
 
 def test_verify_audit_command(db_url, db):
-    from dashboard import audit
+    from dashboard.audit import chain as audit
 
     with db.session() as s:
         audit.record(s, "login", username="a")

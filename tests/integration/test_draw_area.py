@@ -7,8 +7,8 @@ import json
 from sqlalchemy import text
 
 from callbacks.draw_area import drawn_shape
-from dashboard.geo import haversine_m
-from dashboard.seed import seed_demo
+from dashboard.geo.geography import haversine_m
+from dashboard.tools.seed import seed_demo
 from tests.conftest import dash_headers
 
 

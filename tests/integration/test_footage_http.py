@@ -13,10 +13,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from dashboard import footage
-from dashboard.footage_models import FootageRequest, FootageUpload
-from dashboard.mail import deliver_due
+from dashboard.footage import service as footage
+from dashboard.jobs.mail import deliver_due
 from dashboard.models import AuditEvent, Camera, CameraSite, Incident, Owner, utcnow
+from dashboard.models.footage import FootageRequest, FootageUpload
 from tests.conftest import dash_headers, login
 
 OWNER_EMAIL = "zq.owner@example.org"
@@ -221,7 +221,7 @@ def test_nearest_panel_shows_footage_form_only_to_allowed_roles(app, make_user, 
 
     incident = {"incident_number": "250009876", "nature_of_call": "x", "latitude": 32.78, "longitude": -96.79,
                 "received_at": utcnow().isoformat()}
-    from dashboard.canvass import RankedCamera
+    from dashboard.incidents.canvass import RankedCamera
 
     records = [RankedCamera(camera_id=1, latitude=32.78, longitude=-96.79, distance_m=10.0, bearing_deg=5.0,
                             faces=True, live_access=False, retention_days=7, hours_left=160.0, urgent=False,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from callbacks.incidents import poll_changes
-from dashboard.geo import get_geography
-from dashboard.incidents import upsert_incidents
+from dashboard.geo.geography import get_geography
+from dashboard.incidents.ingest import upsert_incidents
 from dashboard.models import Incident, utcnow
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from dashboard.mail import SmtpSettings, deliver_due, enqueue, message_status
+from dashboard.jobs.mail import SmtpSettings, deliver_due, enqueue, message_status
 from dashboard.models import OutboundEmail
 from tests.conftest import free_port
 

@@ -7,7 +7,7 @@ import re
 import pytest
 from sqlalchemy import text
 
-from dashboard.seed import seed_demo
+from dashboard.tools.seed import seed_demo
 from tests.conftest import dash_headers
 from tests.factories import layout_props
 

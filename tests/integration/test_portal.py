@@ -10,9 +10,9 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from dashboard.mail import deliver_due
+from dashboard.jobs.mail import deliver_due
 from dashboard.models import Camera, Owner
-from dashboard.registration_models import Registration
+from dashboard.models.registration import Registration
 
 INSIDE = {"latitude": "32.7767", "longitude": "-96.7970"}
 HOSTILE = [
@@ -231,7 +231,7 @@ def test_rate_limits_count_where_the_configuration_says(app):
 
 
 def test_no_registry_data_in_portal_responses(client, services, inbox, login_as):
-    from dashboard.seed import seed_demo  # noqa: F401  (the seeder is tested elsewhere)
+    from dashboard.tools.seed import seed_demo  # noqa: F401  (the seeder is tested elsewhere)
 
     client.post("/register", data=registration_form(csrf(client), name="Secret Owner", phone="214-555-0199",
                                                           **{"cam-0-label": "Garden cam 7"}))

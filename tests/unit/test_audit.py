@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from dashboard import audit
+from dashboard.audit import chain as audit
 from dashboard.models import AuditEvent
 
 

@@ -9,10 +9,11 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import select, update
 
-from dashboard import audit, audit_log
-from dashboard.audit_log import CSV_COLUMNS, AuditFilters, export_csv, iter_csv, query_events, safe_cell
-from dashboard.footage_models import FootageRequest
+from dashboard.audit import chain as audit
+from dashboard.audit import log as audit_log
+from dashboard.audit.log import CSV_COLUMNS, AuditFilters, export_csv, iter_csv, query_events, safe_cell
 from dashboard.models import AuditEvent
+from dashboard.models.footage import FootageRequest
 
 
 def _set_at(db, event_id: int, at: datetime) -> None:

@@ -12,10 +12,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from dashboard.cad_replay import ReplayFormatError, replay_file
 from dashboard.db import Database
-from dashboard.geo import get_geography
-from dashboard.geocoding import StaticTableGeocoder, make_geocoder
+from dashboard.geo.geocoding import StaticTableGeocoder, make_geocoder
+from dashboard.geo.geography import get_geography
+from dashboard.incidents.replay import ReplayFormatError, replay_file
 from dashboard.models import Incident
 from tests.conftest import TEST_DATA
 

@@ -17,9 +17,10 @@ from sqlalchemy import select
 
 from auth.permissions import PermissionDenied
 from auth.users import SessionUser, add_or_update_user, find_user
-from dashboard import canvass
-from dashboard.audit import verify_chain
-from dashboard.canvass import (
+from dashboard.audit.chain import verify_chain
+from dashboard.geo.geography import angle_within, bearing_deg, haversine_m
+from dashboard.incidents import canvass
+from dashboard.incidents.canvass import (
     CSV_COLUMNS,
     OWNER_COLUMNS,
     CanvassInputError,
@@ -31,9 +32,8 @@ from dashboard.canvass import (
     rank_cameras,
     rank_in_shape,
 )
-from dashboard.geo import angle_within, bearing_deg, haversine_m
 from dashboard.models import AuditEvent, Camera, CameraSite, Incident, Owner
-from dashboard.registry import load_snapshot
+from dashboard.registry.snapshot import load_snapshot
 from tests.factories import offset_point as _offset
 from tests.factories import tiny_snapshot as _tiny_snapshot
 

@@ -14,11 +14,11 @@ from sqlalchemy import func, select
 
 from auth.permissions import PermissionDenied
 from auth.users import SessionUser, find_user
-from dashboard import footage
-from dashboard.footage import FootageError, OwnerPageError
-from dashboard.footage_models import FootageRequest, FootageRequestEvent, FootageUpload
-from dashboard.mail import SmtpSettings, deliver_due
+from dashboard.footage import service as footage
+from dashboard.footage.service import FootageError, OwnerPageError
+from dashboard.jobs.mail import SmtpSettings, deliver_due
 from dashboard.models import AuditEvent, Camera, CameraSite, Incident, OutboundEmail, Owner, utcnow
+from dashboard.models.footage import FootageRequest, FootageRequestEvent, FootageUpload
 from tests.conftest import Inbox, free_port
 
 LINK = re.compile(r"/register/requests/([A-Za-z0-9_-]{20,})")

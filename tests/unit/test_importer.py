@@ -7,8 +7,8 @@ import sys
 
 from sqlalchemy import func, select
 
-from dashboard.importer import import_cameras_csv
 from dashboard.models import Camera, CameraSite, Owner
+from dashboard.registry.importer import import_cameras_csv
 
 HEADER = ("owner_type,owner_name,contact_person,email,phone,owner_address,site_address,latitude,longitude,"
           "label,camera_type,placement,direction_deg,fov_deg,range_m,retention_days,live_access,stream_url\n")

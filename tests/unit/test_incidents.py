@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import func, select
 
 from dashboard.db import Database
-from dashboard.geo import get_geography
-from dashboard.geocoding import StaticTableGeocoder
-from dashboard.incidents import (
+from dashboard.geo.geocoding import StaticTableGeocoder
+from dashboard.geo.geography import get_geography
+from dashboard.incidents.ingest import (
     incidents_changed_since,
     priority_for_call,
     store_incidents,
@@ -259,7 +259,7 @@ def test_a_batch_stores_the_good_and_reports_the_bad_by_index(store, settings):
 def test_an_insert_racing_another_worker_updates_instead_of_failing(store, settings):
     """Two workers may both find a number missing and both insert it: the later one must win
     (ON CONFLICT DO UPDATE), not fail the whole batch with a unique-constraint error."""
-    from dashboard.incidents import _insert
+    from dashboard.incidents.ingest import _insert
 
     upsert(store, settings, [good()])
     clean, _ = check(good(status="Cleared"))

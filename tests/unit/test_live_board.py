@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from dashboard.live_board import BoardFilter, alerts, board, is_cleared
+from dashboard.incidents.live_board import BoardFilter, alerts, board, is_cleared
 
 NOW = datetime(2026, 11, 23, 20, 0, tzinfo=UTC)
 KEEP = timedelta(minutes=30)
@@ -56,7 +56,7 @@ def test_cleared_status_spellings():
 def test_periodic_task_runs_and_survives_errors():
     import threading
 
-    from dashboard.background import PeriodicTask
+    from dashboard.jobs.periodic import PeriodicTask
 
     calls = []
     done = threading.Event()

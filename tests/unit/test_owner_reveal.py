@@ -7,9 +7,9 @@ from sqlalchemy import select
 
 from auth.permissions import PermissionDenied
 from auth.users import SessionUser, add_or_update_user, find_user
-from dashboard.audit import verify_chain
+from dashboard.audit.chain import verify_chain
 from dashboard.models import AuditEvent, Camera, CameraSite, Owner
-from dashboard.owners import CASE_NUMBER, OwnerContact, RevealError, reveal_owner_contact
+from dashboard.owners.reveal import CASE_NUMBER, OwnerContact, RevealError, reveal_owner_contact
 
 CASE = "25-0280079"
 REASON = "Burglary of a habitation next door; need footage from 02:00-03:00."

@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import func, select
 
 from auth.permissions import PermissionDenied
-from dashboard import registration as reg
 from dashboard.db import registry_version
 from dashboard.models import Camera, CameraSite, OutboundEmail, Owner, utcnow
-from dashboard.registration_models import Registration, RegistrationToken
+from dashboard.models.registration import Registration, RegistrationToken
+from dashboard.owners import registration as reg
 
 INSIDE = ("32.7767", "-96.7970")      # downtown Dallas
 OUTSIDE = ("33.2000", "-97.5000")     # Decatur: outside the city limits
@@ -346,7 +346,7 @@ def test_unconfirmed_registrations_expire(db, settings):
 
 
 def test_emailed_links_carry_the_registration_language():
-    from dashboard.registration import _link
+    from dashboard.owners.registration import _link
 
     class S:
         public_base_url = "https://cameras.example.gov"

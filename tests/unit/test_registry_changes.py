@@ -11,11 +11,11 @@ import pandas as pd
 import pytest
 from sqlalchemy import delete, select, text
 
-from dashboard import registry
 from dashboard.db import bump_registry_version
 from dashboard.models import Camera, CameraSite, Owner, RegistryChange, utcnow
-from dashboard.registry import RegistryCache, load_snapshot, refresh_snapshot
-from dashboard.seed import seed_demo
+from dashboard.registry import snapshot as registry
+from dashboard.registry.snapshot import RegistryCache, load_snapshot, refresh_snapshot
+from dashboard.tools.seed import seed_demo
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dashboard.models import Camera, CameraSite, Owner
-from dashboard.search import SearchQueryError, search_sites, site_hit
+from dashboard.registry.search import SearchQueryError, search_sites, site_hit
 
 
 def _site(s, owner, address, lat, lon, statuses=("active",), division="CENTRAL"):

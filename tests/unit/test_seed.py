@@ -11,19 +11,9 @@ from sqlalchemy import func, select
 
 from auth.users import authenticate
 from dashboard.db import Database, registry_version
-from dashboard.geo import get_geography, haversine_m
-from dashboard.models import (
-    CAMERA_TYPES,
-    DIVISIONS,
-    OWNER_TYPES,
-    Base,
-    Camera,
-    CameraSite,
-    Incident,
-    Owner,
-    User,
-)
-from dashboard.seed import (
+from dashboard.geo.geography import get_geography, haversine_m
+from dashboard.models import Base, Camera, CameraSite, Incident, Owner, User
+from dashboard.tools.seed import (
     DEMO_USERS,
     DOWNTOWN,
     demo_incident_rows,
@@ -34,6 +24,7 @@ from dashboard.seed import (
     seed_demo,
     split_address,
 )
+from dashboard.vocabulary import CAMERA_TYPES, DIVISIONS, OWNER_TYPES
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 

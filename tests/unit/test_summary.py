@@ -10,11 +10,11 @@ import pandas as pd
 import pytest
 from sqlalchemy import text
 
-from dashboard.mapview import CameraFilter, FilterCache
-from dashboard.models import CAMERA_TYPES, DIVISIONS, OWNER_TYPES, PLACEMENTS
-from dashboard.registry import load_snapshot
-from dashboard.seed import seed_demo
-from dashboard.summary import summarize
+from dashboard.registry.mapview import CameraFilter, FilterCache
+from dashboard.registry.snapshot import load_snapshot
+from dashboard.registry.summary import summarize
+from dashboard.tools.seed import seed_demo
+from dashboard.vocabulary import CAMERA_TYPES, DIVISIONS, OWNER_TYPES, PLACEMENTS
 
 
 @pytest.fixture
@@ -109,11 +109,11 @@ def test_empty_registry(db):
 
 def test_per_beat_counts_match_pandas(tmp_path):
     from dashboard.db import Database
-    from dashboard.mapview import CameraFilter, FilterCache
     from dashboard.migrate import upgrade
-    from dashboard.registry import load_snapshot
-    from dashboard.seed import seed_demo
-    from dashboard.summary import per_beat_counts
+    from dashboard.registry.mapview import CameraFilter, FilterCache
+    from dashboard.registry.snapshot import load_snapshot
+    from dashboard.registry.summary import per_beat_counts
+    from dashboard.tools.seed import seed_demo
 
     db = Database(f"sqlite:///{tmp_path}/d.db")
     upgrade(db)

@@ -1,0 +1,135 @@
+"""The owner's answer page for a footage request: public (under /register, CONTRACT.md), no account.
+
+GET  /register/requests/<token>            the request, the accept/decline form, the upload form
+POST /register/requests/<token>/decision   accept or decline (once), with an optional note
+POST /register/requests/<token>/upload     one or more clips (multipart, field `files`)
+
+A thin adapter over `dashboard.footage`: every rule lives there. Forms carry Flask-WTF's CSRF
+token. The upload route checks that token itself (after raising this request's body limit to
+`footage.upload_max_mb`, which the app-wide 8 MB limit would otherwise refuse while the global
+CSRF hook parses the form). A bad, expired or used link answers 404/410/409 with a plain page:
+never a 500, never registry data. Pages are `no-store` and `noindex`, and the token never
+leaves in a Referer (the app sends `Referrer-Policy: same-origin`).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, current_app, render_template, request
+from flask_wtf.csrf import ValidationError, validate_csrf
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+
+from auth import csrf
+from dashboard.footage import service as footage
+from dashboard.footage.service import OwnerPageError
+
+log = logging.getLogger(__name__)
+bp = Blueprint("footage", __name__, url_prefix="/register/requests", template_folder="templates")
+FORM_OVERHEAD = 1024 * 1024   # the note, the token and multipart boundaries around the files
+MAX_FILES = 20
+
+
+def _services():
+    return current_app.extensions["connect_dallas"]
+
+
+def _page(view, *, message: str | None = None, error: str | None = None, status: int = 200, token: str = ""):
+    return render_template("footage/request.html", view=view, message=message, error=error, token=token,
+                           settings=_services().settings), status
+
+
+def _refused(exc: OwnerPageError):
+    return render_template("footage/refused.html", message=exc.message, status=exc.status), exc.status
+
+
+@bp.after_request
+def _private(response):
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@bp.get("/<token>")
+def show(token: str):
+    svc = _services()
+    try:
+        view = footage.open_request(svc.db, token, svc.settings)
+    except OwnerPageError as exc:
+        return _refused(exc)
+    return _page(view, token=token)
+
+
+@bp.post("/<token>/decision")
+def decision(token: str):
+    svc = _services()
+    choice = request.form.get("decision", "")
+    if choice not in ("accept", "decline"):
+        return _refused(OwnerPageError(422, "Please choose accept or decline."))
+    try:
+        view = footage.decide(svc.db, token, choice == "accept", request.form.get("note"), svc.settings)
+    except OwnerPageError as exc:
+        return _refused(exc)
+    message = ("Thank you: you accepted. You can upload clips below, or we will contact you as your note says."
+               if choice == "accept" else "Thank you: you declined. Nothing more is needed from you.")
+    return _page(view, message=message, token=token)
+
+
+@csrf.exempt
+@bp.post("/<token>/upload")
+def upload_files(token: str):
+    svc = _services()
+    settings = svc.settings
+    # per-request limit (Flask >= 3.1) on the whole body, so nothing larger is even spooled to disk;
+    # the service enforces the same limit per file while it reads
+    request.max_content_length = settings.footage_upload_max_mb * 1024 * 1024 + FORM_OVERHEAD
+    try:
+        validate_csrf(request.form.get("csrf_token"))
+        files = [f for f in request.files.getlist("files") if f and f.filename]
+    except RequestEntityTooLarge:
+        return _refused(OwnerPageError(413, f"The upload is too large: at most {settings.footage_upload_max_mb} MB "
+                                            "per upload (send large clips one at a time). Please leave a note "
+                                            "on how we can collect the footage."))
+    except ValidationError:
+        return _refused(OwnerPageError(400, "This form has expired. Please open the link from the email again."))
+    if not files:
+        return _refused(OwnerPageError(422, "Please choose at least one file."))
+    if len(files) > MAX_FILES:
+        return _refused(OwnerPageError(422, f"At most {MAX_FILES} files at a time."))
+    received: list[str] = []
+    error: OwnerPageError | None = None
+    for item in files:
+        try:
+            got = footage.upload(svc.db, token, item.filename, item.mimetype, item.stream, settings)
+        except OwnerPageError as exc:
+            error = OwnerPageError(exc.status, f"{footage._display_name(item.filename)}: {exc.message}")
+            if exc.status in (404, 409, 410):
+                break
+            continue
+        received.append(f"{got.name} ({got.size_bytes} bytes) received")
+    if error is not None and not received:
+        return _refused(error)
+    try:
+        view = footage.open_request(svc.db, token, settings)
+    except OwnerPageError as exc:
+        return _refused(exc)
+    return _page(view, message="; ".join(received) + ". Thank you." if received else None,
+                 error=error.message if error else None, status=error.status if error else 200, token=token)
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(exc: HTTPException):
+    if exc.code == 413:
+        return _refused(OwnerPageError(413, "The upload is too large. Please leave a note on how we can collect "
+                                            "the footage."))
+    if exc.code == 400:  # CSRF (flask_wtf.csrf.CSRFError) or a malformed form
+        return _refused(OwnerPageError(400, "This form has expired. Please open the link from the email again."))
+    return _refused(OwnerPageError(exc.code or 500, exc.description or "This page is not available."))
+
+
+@bp.errorhandler(Exception)
+def _unexpected(exc: Exception):
+    log.exception("footage owner page failed: %s %s", request.method, request.url_rule)
+    return _refused(OwnerPageError(500, "Something went wrong on our side. Please try again later or call "
+                                        f"{_services().settings.footage_callback_phone}."))

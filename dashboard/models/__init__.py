@@ -1,0 +1,20 @@
+"""Typed SQLAlchemy 2 models: one Base, one module per area.
+
+Importing this package registers every table on `Base.metadata` (Alembic and the tests rely
+on it); the areas import only `base`, never each other, so there is no import loop.
+"""
+
+from .audit import AuditEvent
+from .base import Base, UTCDateTime, utcnow
+from .footage import FINAL_STATUSES, FOOTAGE_STATUSES, FootageRequest, FootageRequestEvent, FootageUpload
+from .incidents import Incident
+from .mail import OutboundEmail
+from .registration import Registration, RegistrationToken
+from .registry import Camera, CameraSite, Owner, RegistryChange, RegistryVersion
+from .users import User
+
+__all__ = [
+    "AuditEvent", "Base", "Camera", "CameraSite", "FINAL_STATUSES", "FOOTAGE_STATUSES", "FootageRequest",
+    "FootageRequestEvent", "FootageUpload", "Incident", "OutboundEmail", "Owner", "Registration",
+    "RegistrationToken", "RegistryChange", "RegistryVersion", "User", "UTCDateTime", "utcnow",
+]

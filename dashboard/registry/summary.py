@@ -1,0 +1,93 @@
+"""Counts of the cameras matching a filter, by division and by access level (for the summary chart).
+
+Pure numpy over the registry snapshot, no database. Filters on the categorical columns and
+access only (the common case) cost O(1,680): the snapshot's cameras-per-combo-code counts,
+masked by the filter's lookup table (dashboard.mapview.combo_lut), reshaped to division x
+live. Other filters take one bincount over the filter's (cached) mask.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from dashboard.registry.mapview import ACCESS_LEVELS, CameraFilter, FilterCache, combo_lut
+from dashboard.registry.snapshot import CATEGORIES, RegistrySnapshot
+
+UNKNOWN_DIVISION = "UNKNOWN"
+
+
+@dataclass(frozen=True)
+class FilterSummary:
+    """Matching cameras: `by_division[division][access]` with access in ACCESS_LEVELS."""
+
+    divisions: tuple[str, ...]                 # every division, in CATEGORIES order (+ UNKNOWN if any)
+    registered: tuple[int, ...]                # per division: no live view
+    live: tuple[int, ...]                      # per division: live access
+    total: int
+
+    @property
+    def by_division(self) -> dict[str, dict[str, int]]:
+        return {d: {"registered": r, "live": v}
+                for d, r, v in zip(self.divisions, self.registered, self.live, strict=True)}
+
+    @property
+    def by_access(self) -> dict[str, int]:
+        return {"registered": sum(self.registered), "live": sum(self.live)}
+
+
+def _counts_from_combos(snap: RegistrySnapshot, lut: np.ndarray, k: int) -> np.ndarray:
+    """(k + 1, 2) counts [division (unknown last), live] from the per-combo-code counts.
+    Division is the first (slowest) dimension of the combo code and live the last."""
+    per = np.where(lut, snap.per_combo[:len(lut)], 0).reshape(k + 1, -1, 2).sum(axis=1)
+    return np.vstack([per[1:], per[:1]])  # slot 0 is the unknown division: move it last
+
+
+def _counts_from_mask(snap: RegistrySnapshot, mask: np.ndarray | None, k: int) -> np.ndarray:
+    codes = snap.codes["division"].astype(np.int64)
+    codes = np.where(codes < 0, k, codes)             # unknown division -> extra last slot
+    live = snap.live
+    if mask is not None:
+        codes, live = codes[mask], live[mask]
+    return np.bincount(codes * 2 + live.astype(np.int64), minlength=2 * (k + 1)).reshape(k + 1, 2)
+
+
+def summarize(snap: RegistrySnapshot, filt: CameraFilter, cache: FilterCache | None = None, *,
+              use_combos: bool = True) -> FilterSummary:
+    """Per-division and per-access counts of the cameras matching `filt`."""
+    names = tuple(CATEGORIES["division"])
+    k = len(names)
+    lut = combo_lut(filt) if use_combos and hasattr(snap, "per_combo") else None
+    if lut is not None:
+        counts = _counts_from_combos(snap, lut, k)
+    elif cache is not None:
+        cum = cache.prefix(snap, filt)
+        counts = _counts_from_mask(snap, None if cum is None else (cum[1:] - cum[:-1]).astype(bool), k)
+    else:
+        counts = _counts_from_mask(snap, filt.mask(snap), k)
+    if counts[k].sum() > 0:
+        names = (*names, UNKNOWN_DIVISION)
+    else:
+        counts = counts[:k]
+    return FilterSummary(divisions=names, registered=tuple(int(x) for x in counts[:, 0]),
+                         live=tuple(int(x) for x in counts[:, 1]), total=int(counts.sum()))
+
+
+__all__ = ["FilterSummary", "summarize", "ACCESS_LEVELS", "UNKNOWN_DIVISION"]
+
+
+def per_beat_counts(snap: RegistrySnapshot, filt: CameraFilter, cache: FilterCache | None = None) -> dict[str, int]:
+    """Matching cameras per beat (the density layer), beats with none left out."""
+    if filt.is_empty:
+        mask = None
+    else:
+        lut = combo_lut(filt)
+        if lut is not None:
+            mask = lut[snap.combo]
+        else:
+            cum = (cache or FilterCache()).prefix(snap, filt)
+            mask = np.diff(cum) > 0
+    codes = snap.beat_codes if mask is None else snap.beat_codes[mask]
+    counts = np.bincount(codes[codes >= 0], minlength=len(snap.beat_values))
+    return {beat: int(n) for beat, n in zip(snap.beat_values, counts.tolist(), strict=True) if n}

@@ -1,0 +1,8 @@
+"""The registry's vocabularies: one source for every module, form, filter and check that names them."""
+
+OWNER_TYPES = ("resident", "business", "organization", "government")
+CAMERA_TYPES = ("doorbell", "dome", "bullet", "ptz", "panoramic", "lpr")
+PLACEMENTS = ("outdoor", "indoor")
+CAMERA_STATUSES = ("pending", "active", "rejected", "withdrawn", "inactive")
+ROLES = ("analyst", "detective", "supervisor", "admin")
+DIVISIONS = ("CENTRAL", "NORTHEAST", "SOUTHEAST", "SOUTHWEST", "NORTHWEST", "NORTH CENTRAL", "SOUTH CENTRAL")
