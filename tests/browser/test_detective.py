@@ -59,9 +59,10 @@ def _incident_item(driver, wait):
 
 def _select_incident_with_all_nearest(driver, wait):
     _incident_item(driver, wait).click()
-    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#nearest-cameras table tbody tr"),
+    # Read the text inside the wait: Dash may re-render the panel between finding and reading it.
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#nearest-cameras table tbody tr")
+               and INCIDENT in d.find_element(By.ID, "nearest-cameras").text,
                "no nearest-cameras table for the incident")
-    assert INCIDENT in driver.find_element(By.ID, "nearest-cameras").text
     driver.find_element(By.XPATH, "//*[@id='nearest-more']//label").click()  # up to 20: ours is surely listed
 
 
