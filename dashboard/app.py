@@ -49,7 +49,7 @@ def create_server(settings: Settings, services: Services | None = None) -> Flask
     server.register_blueprint(api_bp)
     csrf.exempt(api_bp)  # bearer-token or same-site JSON callers; no form posts
 
-    from dashboard.owners.portal import init_portal
+    from dashboard.owners.views import init_portal
 
     init_portal(server)  # /register (public portal) and /admin/registrations (moderation)
 

@@ -117,10 +117,10 @@ def cmd_disable_user(settings: Settings, args) -> None:
 
 
 def cmd_import_cameras(settings: Settings, args) -> None:
-    from dashboard.registry.importer import import_cameras_csv
+    from dashboard.registry.importer import CLI_OPERATOR, import_cameras_csv
 
     db = Database(settings.database_url)
-    report = import_cameras_csv(db, args.file)
+    report = import_cameras_csv(db, args.file, CLI_OPERATOR)
     for rejected in report.rejected:
         print(f"row {rejected.row}: rejected: {rejected.reason}")
     print(f"imported {report.imported} cameras, rejected {len(report.rejected)} rows")
@@ -151,7 +151,7 @@ def cmd_verify_audit(settings: Settings, args) -> None:
 
 
 def cmd_registry_maintenance(settings: Settings, args) -> None:
-    from dashboard.owners.registration import run_maintenance
+    from dashboard.owners.maintenance import run_maintenance
 
     result = run_maintenance(Database(settings.database_url), settings)
     print(f"expired unconfirmed registrations: {result['expired_unconfirmed']}, "
@@ -179,7 +179,7 @@ def cmd_serve(settings: Settings, args) -> None:
     services = app.server.extensions["connect_dallas"]
     from dashboard.footage.service import FootageSweeper
     from dashboard.jobs.periodic import PeriodicTask
-    from dashboard.owners.registration import run_maintenance
+    from dashboard.owners.maintenance import run_maintenance
 
     OutboxWorker(services.db, services.smtp, settings.mail_interval_seconds).start()
     FootageSweeper(services.db, settings).start()  # sent/expired/reminders, clip retention for footage requests

@@ -24,6 +24,8 @@ from .base import Base, UTCDateTime, utcnow
 
 REGISTRATION_STATUSES = ("unconfirmed", "pending_review", "approved", "rejected", "inactive", "withdrawn")
 TOKEN_PURPOSES = ("confirm", "manage", "reconfirm")
+# the status of a withdrawn registration and of its cameras (the anonymous record that remains)
+WITHDRAWN = "withdrawn"
 
 
 class Registration(Base):

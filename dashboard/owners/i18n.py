@@ -1,4 +1,5 @@
-"""English and Spanish strings of the public registration portal and its emails.
+"""English and Spanish strings of the public registration portal (its emails are templates:
+dashboard/emails/templates/<lang>/registration_*.txt).
 
 `pick_language(args_lang, form_lang, accept_languages)` chooses: an explicit ?lang= (or the
 form's hidden `lang`) first, then the browser's Accept-Language, then English.
@@ -119,25 +120,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "withdrawn_body": "Your cameras are removed and your personal information is deleted. Thank you.",
         "no_cameras": "No cameras yet: they appear once you confirm your email.",
         "back": "Back to the registration form",
-        # emails
-        "mail_confirm_subject": "Confirm your camera registration",
-        "mail_confirm_body": ("Hello {name},\n\nThank you for registering your camera(s) at {address} with the "
-                              "Dallas Police Department (CONNECT DALLAS).\n\nPlease confirm within {hours} "
-                              "hours by opening this link:\n{link}\n\nIf you did not ask for this, ignore this "
-                              "email: nothing is registered without your confirmation.\n\nRegistration is "
-                              "voluntary, gives no live access, your footage stays yours and you can withdraw "
-                              "at any time.\n"),
-        "mail_manage_subject": "Your sign-in link: manage your camera registration",
-        "mail_manage_body": ("Hello,\n\nOpen this link within {hours} hours to update or withdraw your camera "
-                             "registration:\n{link}\n\nIf you did not ask for this, ignore this email.\n"),
-        "mail_rejected_subject": "Your camera registration was not accepted",
-        "mail_rejected_body": ("Hello {name},\n\nYour camera registration at {address} was not accepted, for "
-                               "this reason:\n\n{reason}\n\nYou are welcome to register again.\n"),
-        "mail_reconfirm_subject": "Please renew your camera registration",
-        "mail_reconfirm_body": ("Hello {name},\n\nOnce a year we ask owners whether their camera registration "
-                                "at {address} is still correct. Please open this link within {days} days to "
-                                "keep it:\n{link}\n\nWithout an answer the registration becomes inactive. To "
-                                "change or withdraw it, use \"Manage my registration\" at {manage}.\n"),
     },
     "es": {
         "site_title": "Registre su cámara de seguridad · CONNECT DALLAS",
@@ -248,24 +230,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "withdrawn_body": "Sus cámaras fueron retiradas y su información personal fue borrada. Gracias.",
         "no_cameras": "Aún no hay cámaras: aparecen cuando confirme su correo.",
         "back": "Volver al formulario de registro",
-        "mail_confirm_subject": "Confirme el registro de su cámara",
-        "mail_confirm_body": ("Hola {name}:\n\nGracias por registrar su(s) cámara(s) en {address} con el "
-                              "Departamento de Policía de Dallas (CONNECT DALLAS).\n\nConfirme dentro de "
-                              "{hours} horas abriendo este enlace:\n{link}\n\nSi usted no lo pidió, ignore este "
-                              "correo: nada se registra sin su confirmación.\n\nEl registro es voluntario, no da "
-                              "acceso en vivo, sus grabaciones siguen siendo suyas y puede retirarse en "
-                              "cualquier momento.\n"),
-        "mail_manage_subject": "Su enlace para administrar el registro de su cámara",
-        "mail_manage_body": ("Hola:\n\nAbra este enlace dentro de {hours} horas para cambiar o retirar el "
-                             "registro de su cámara:\n{link}\n\nSi usted no lo pidió, ignore este correo.\n"),
-        "mail_rejected_subject": "El registro de su cámara no fue aceptado",
-        "mail_rejected_body": ("Hola {name}:\n\nEl registro de su cámara en {address} no fue aceptado por este "
-                               "motivo:\n\n{reason}\n\nPuede registrarse de nuevo cuando quiera.\n"),
-        "mail_reconfirm_subject": "Renueve el registro de su cámara",
-        "mail_reconfirm_body": ("Hola {name}:\n\nUna vez al año preguntamos si el registro de su cámara en "
-                                "{address} sigue siendo correcto. Abra este enlace dentro de {days} días para "
-                                "conservarlo:\n{link}\n\nSin respuesta el registro quedará inactivo. Para "
-                                "cambiarlo o retirarlo, use \"Administrar mi registro\" en {manage}.\n"),
     },
 }
 

@@ -1,6 +1,11 @@
 """Bulk camera registration from CSV (`connect-dallas import-cameras FILE.csv`, or an admin's
 upload at /admin/import).
 
+An import is an action on owner data: it checks `moderate_registrations` for the acting user
+(the CLI acts as `CLI_OPERATOR`, who holds the server's database credentials anyway) before
+reading a row, and writes its `bulk_import` audit event in the same transaction as the rows it
+imports; a refused user gets a `denied` audit event (owners/access.py).
+
 Each row is one camera. Rows with the same owner email share one owner; rows with the same
 owner and the same position share one site. Every row is validated on its own: a bad row
 is reported with its number and reason and the rest are imported, all in one transaction
@@ -23,27 +28,50 @@ Columns (header names, case-insensitive; * = required):
   range_m          1-500
   retention_days*  1-3650
   live_access      yes/no (default no); yes needs a device installed by the owner
-  stream_url       the integration device's stream (only with live_access)
+  stream_url       the integration device's stream (only with live_access): rtsp, rtsps, http or https
 """
 
 from __future__ import annotations
 
 import csv
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
+from dashboard.audit import chain as audit
 from dashboard.db import Database
 from dashboard.geo.geography import get_geography
 from dashboard.models import Camera, CameraSite, Owner, utcnow
+from dashboard.owners.access import require_audited
+from dashboard.owners.contact import InvalidContact, is_valid_phone, normalize_email
+from dashboard.owners.validation import has_control_chars
 from dashboard.vocabulary import CAMERA_TYPES, OWNER_TYPES, PLACEMENTS
+
+PERMISSION = "moderate_registrations"
+AUDIT_ACTION = "bulk_import"
+STREAM_SCHEMES = ("rtsp", "rtsps", "http", "https")
+
+
+@dataclass(frozen=True)
+class Operator:
+    """An acting identity that is not a signed-in user (recorded as the audit event's username)."""
+
+    username: str
+    role: str
+    id: None = None
+    active: bool = True
+
+
+# whoever runs `connect-dallas import-cameras` on the server: they already hold the database
+# credentials, so they act with the admin's permission, and the audit trail names the CLI
+CLI_OPERATOR = Operator(username="system:cli", role="admin")
 
 # (column, required, what goes in it): the documented columns, shown on the admin upload page
 IMPORT_COLUMNS = (
-    ("owner_type", True, "resident | business | organization | government"),
+    ("owner_type", True, " | ".join(OWNER_TYPES)),
     ("owner_name", True, "person or organisation name"),
     ("contact_person", False, "who to talk to (businesses, organisations)"),
     ("email", True, "owner's email"),
@@ -53,18 +81,16 @@ IMPORT_COLUMNS = (
     ("latitude", True, "WGS84 decimal degrees, inside the Dallas city limits"),
     ("longitude", True, "WGS84 decimal degrees, inside the Dallas city limits"),
     ("label", True, 'e.g. "Front door"'),
-    ("camera_type", True, "doorbell | dome | bullet | ptz | panoramic | lpr"),
-    ("placement", False, "outdoor (default) | indoor"),
+    ("camera_type", True, " | ".join(CAMERA_TYPES)),
+    ("placement", False, f"{' | '.join(PLACEMENTS)} ({PLACEMENTS[0]} by default)"),
     ("direction_deg", False, "0-360, clockwise from north; empty = unknown"),
     ("fov_deg", False, "1-360 (default 90)"),
     ("range_m", False, "1-500"),
     ("retention_days", True, "1-3650"),
     ("live_access", False, "yes/no (default no); yes needs a device installed by the owner"),
-    ("stream_url", False, "the integration device's stream (only with live_access)"),
+    ("stream_url", False, "the integration device's stream (only with live_access): rtsp, rtsps, http or https"),
 )
 REQUIRED = ("owner_type", "owner_name", "email", "latitude", "longitude", "label", "camera_type", "retention_days")
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-PHONE = re.compile(r"^[0-9+().\-\s]{7,25}$")
 MAX_ROWS = 100_000
 
 
@@ -109,6 +135,8 @@ def _text(row: dict, key: str, limit: int, *, required: bool = False) -> str | N
         return None
     if len(value) > limit:
         raise RowError(f"{key} is longer than {limit} characters")
+    if has_control_chars(value):
+        raise RowError(f"{key} contains control characters")
     return value
 
 
@@ -128,17 +156,28 @@ def _yes(row: dict, key: str) -> bool:
     raise RowError(f"{key} must be yes or no (got {value[:20]!r})")
 
 
+def _stream_url(row: dict) -> str | None:
+    url = _text(row, "stream_url", 500)
+    if url is None:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in STREAM_SCHEMES or not parts.hostname:
+        raise RowError(f"stream_url must be an {', '.join(STREAM_SCHEMES)} address with a host (got {url[:60]!r})")
+    return url
+
+
 def parse_row(row: dict) -> dict:
-    email = _text(row, "email", 254, required=True).lower()
-    if not EMAIL.match(email):
-        raise RowError(f"email {email[:60]!r} is not a valid address")
+    try:
+        email = normalize_email(_text(row, "email", 254, required=True))
+    except InvalidContact as exc:
+        raise RowError(f"email {(row.get('email') or '').strip()[:60]!r}: {exc}") from None
     phone = _text(row, "phone", 40)
-    if phone and not PHONE.match(phone):
+    if phone and not is_valid_phone(phone):
         raise RowError(f"phone {phone!r} is not a valid phone number")
     lat = _number(row, "latitude", -90, 90, required=True)
     lon = _number(row, "longitude", -180, 180, required=True)
     live = _yes(row, "live_access")
-    stream = _text(row, "stream_url", 500)
+    stream = _stream_url(row)
     if stream and not live:
         raise RowError("stream_url is only allowed with live_access yes")
     return {
@@ -157,23 +196,42 @@ def parse_row(row: dict) -> dict:
     }
 
 
-def import_cameras_csv(db: Database, path: str | Path) -> ImportReport:
+def import_cameras_csv(db: Database, path: str | Path, actor, *, client_addr: str | None = None) -> ImportReport:
     with open(path, newline="", encoding="utf-8-sig") as handle:
-        return import_cameras_stream(db, handle)
+        return import_cameras_stream(db, handle, actor, filename=Path(path).name, client_addr=client_addr)
 
 
-def import_cameras_stream(db: Database, text_stream: Iterable[str]) -> ImportReport:
+def import_cameras_stream(db: Database, text_stream: Iterable[str], actor, *, filename: str,
+                          size_bytes: int | None = None, client_addr: str | None = None) -> ImportReport:
     """The import of `import_cameras_csv` from an open text stream (e.g. an uploaded file decoded
-    as UTF-8, opened with newline=""): the caller owns and closes the stream."""
+    as UTF-8, opened with newline=""): the caller owns and closes the stream. `actor` is the
+    signed-in user or CLI_OPERATOR; PermissionDenied (audited) when they may not import."""
+    require_audited(db, actor, PERMISSION, AUDIT_ACTION, object_type="cameras", client_addr=client_addr)
     report = ImportReport()
     geo = get_geography()
+    parsed = _parse_rows(text_stream, geo, report)
+    detail = {"filename": filename[:200]}
+    if size_bytes is not None:
+        detail["bytes"] = size_bytes
+    with db.session() as s:
+        if parsed:
+            _store(s, parsed, geo)
+            report.imported = len(parsed)
+        audit.record(s, AUDIT_ACTION, user_id=actor.id, username=actor.username, object_type="cameras",
+                     client_addr=client_addr, outcome="ok" if report.imported else "rejected",
+                     detail={"imported": report.imported, "rejected": len(report.rejected), **detail})
+    return report
+
+
+def _parse_rows(text_stream: Iterable[str], geo, report: ImportReport) -> list[dict]:
+    """The valid rows, in file order; each refused row goes into the report with its reason."""
     reader = csv.DictReader(text_stream)
     headers = {h.strip().lower() for h in (reader.fieldnames or [])}
     missing = [c for c in REQUIRED if c not in headers]
     if missing:
         report.rejected.append(RejectedRow(1, f"the header lacks required column(s): {', '.join(missing)}"))
-        return report
-    parsed: list[tuple[int, dict]] = []
+        return []
+    parsed: list[dict] = []
     for line, raw in enumerate(reader, start=2):
         if line - 1 > MAX_ROWS:
             report.rejected.append(RejectedRow(line, f"more than {MAX_ROWS} rows: the rest was not read"))
@@ -188,28 +246,27 @@ def import_cameras_stream(db: Database, text_stream: Iterable[str]) -> ImportRep
         if not geo.in_city([site["latitude"]], [site["longitude"]])[0]:
             report.rejected.append(RejectedRow(line, "the position is outside the Dallas city limits"))
             continue
-        parsed.append((line, item))
-    if not parsed:
-        return report
+        parsed.append(item)
+    return parsed
+
+
+def _store(s, parsed: list[dict], geo) -> None:
     now = utcnow()
-    with db.session() as s:
-        owners: dict[str, Owner] = {}
-        sites: dict[tuple, CameraSite] = {}
-        for _line, item in parsed:
-            email = item["owner"]["email"]
-            owner = owners.get(email) or s.scalar(select(Owner).where(Owner.email == email).limit(1))
-            if owner is None:
-                owner = Owner(**item["owner"])
-                s.add(owner)
-            owners[email] = owner
-            key = (email, round(item["site"]["latitude"], 6), round(item["site"]["longitude"], 6))
-            site = sites.get(key)
-            if site is None:
-                placement = geo.locate(item["site"]["latitude"], item["site"]["longitude"])
-                site = CameraSite(owner=owner, division=placement.division, beat=placement.beat, **item["site"])
-                s.add(site)
-                sites[key] = site
-            # an admin's bulk import is an approved registration: active and verified now
-            s.add(Camera(site=site, status="active", registered_at=now, verified_at=now, **item["camera"]))
-            report.imported += 1
-    return report
+    owners: dict[str, Owner] = {}
+    sites: dict[tuple, CameraSite] = {}
+    for item in parsed:
+        email = item["owner"]["email"]
+        owner = owners.get(email) or s.scalar(select(Owner).where(Owner.email == email).limit(1))
+        if owner is None:
+            owner = Owner(**item["owner"])
+            s.add(owner)
+        owners[email] = owner
+        key = (email, round(item["site"]["latitude"], 6), round(item["site"]["longitude"], 6))
+        site = sites.get(key)
+        if site is None:
+            placement = geo.locate(item["site"]["latitude"], item["site"]["longitude"])
+            site = CameraSite(owner=owner, division=placement.division, beat=placement.beat, **item["site"])
+            s.add(site)
+            sites[key] = site
+        # an admin's bulk import is an approved registration: active and verified now
+        s.add(Camera(site=site, status="active", registered_at=now, verified_at=now, **item["camera"]))

@@ -4,6 +4,7 @@ its reason (escaped), an audit event; admins only; non-CSV and oversized files r
 from __future__ import annotations
 
 import io
+import json
 import re
 
 import pytest
@@ -50,15 +51,20 @@ def test_admin_imports_good_rows_and_sees_each_bad_row(client, login_as, db):
     with db.session() as s:
         assert s.scalar(select(Owner.name)) == "Elm St Deli"
         assert set(s.scalars(select(Camera.status))) == {"active"}
-        event = s.scalar(select(AuditEvent).where(AuditEvent.action == "bulk_import"))
-        assert event is not None and event.username == "admin1"
-        assert '"imported": 2' in event.detail and '"rejected": 2' in event.detail
+        [event] = s.scalars(select(AuditEvent).where(AuditEvent.action == "bulk_import")).all()  # exactly one
+    assert (event.username, event.outcome, event.object_type) == ("admin1", "ok", "cameras")
+    assert json.loads(event.detail) == {"imported": 2, "rejected": 2, "filename": "cams.csv",
+                                        "bytes": len((HEADER + GOOD + BAD_EMAIL + GOOD2 + BAD_HOSTILE).encode())}
 
 
 @pytest.mark.parametrize("role", ["analyst", "detective", "supervisor"])
-def test_other_roles_are_refused(client, login_as, db, role):
+def test_other_roles_are_refused_and_the_refusal_is_on_record(client, login_as, db, role):
     user = login_as(role)
     assert user.get("/admin/import").status_code == 403
+    with db.session() as s:
+        refused = s.execute(select(AuditEvent.username, AuditEvent.outcome)
+                            .where(AuditEvent.action == "bulk_import")).all()
+    assert [tuple(r) for r in refused] == [(f"{role}1", "denied")]
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"',
                       user.get("/login").get_data(as_text=True))
     data = {"file": (io.BytesIO((HEADER + GOOD).encode()), "cams.csv", "text/csv")}

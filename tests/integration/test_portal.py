@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from dashboard.jobs.mail import deliver_due
-from dashboard.models import Camera, Owner
+from dashboard.models import AuditEvent, Camera, Owner
 from dashboard.models.registration import Registration
 
 INSIDE = {"latitude": "32.7767", "longitude": "-96.7970"}
@@ -202,11 +202,30 @@ def test_honeypot_answers_success_and_stores_nothing(client, services):
         assert s.scalar(select(func.count()).select_from(Registration)) == 0
 
 
+def audit_events(services, action: str) -> list[tuple[str, str]]:
+    with services.db.session() as s:
+        return [tuple(row) for row in s.execute(select(AuditEvent.username, AuditEvent.outcome)
+                                                .where(AuditEvent.action == action).order_by(AuditEvent.id))]
+
+
 @pytest.mark.parametrize("role", ["analyst", "detective", "supervisor"])
-def test_moderation_queue_is_for_admins_only(client, login_as, role):
+def test_moderation_queue_is_for_admins_only_and_refusals_are_on_record(client, services, login_as, role):
     user = login_as(role)
-    assert user.get("/admin/registrations").status_code == 403
+    response = user.get("/admin/registrations")
+    assert response.status_code == 403 and "ana@example.com" not in response.get_data(as_text=True)
     assert user.post("/admin/registrations/1/approve", data={"csrf_token": csrf(user)}).status_code == 403
+    assert audit_events(services, "registration_queue_read") == [(f"{role}1", "denied")]
+    assert audit_events(services, "registration_approved") == [(f"{role}1", "denied")]
+
+
+def test_reading_the_moderation_queue_writes_one_audit_event(client, services, inbox, login_as):
+    client.post("/register", data=registration_form(csrf(client)))
+    [mail] = deliver(services, inbox)
+    client.get(link_in(mail, "confirm"))
+    admin = login_as("admin")
+    html = admin.get("/admin/registrations").get_data(as_text=True)
+    assert "ana@example.com" in html and "214-555-0100" in html  # owner contact details: audited
+    assert audit_events(services, "registration_queue_read") == [("admin1", "ok")]
 
 
 def test_moderation_queue_needs_sign_in(client):

@@ -1,9 +1,10 @@
-"""The registration service: validation, dedupe, confirmation, moderation, withdrawal,
-reconfirmation and expiry (dashboard/registration.py)."""
+"""The registration services: validation, dedupe, confirmation, moderation, withdrawal,
+reconfirmation and expiry (dashboard/owners/)."""
 
 from __future__ import annotations
 
 import dataclasses
+import json
 from datetime import timedelta
 
 import pytest
@@ -11,9 +12,9 @@ from sqlalchemy import func, select
 
 from auth.permissions import PermissionDenied
 from dashboard.db import registry_version
-from dashboard.models import Camera, CameraSite, OutboundEmail, Owner, utcnow
+from dashboard.models import AuditEvent, Camera, CameraSite, OutboundEmail, Owner, utcnow
 from dashboard.models.registration import Registration, RegistrationToken
-from dashboard.owners import registration as reg
+from dashboard.owners import links, maintenance, moderation, owner_control, submission, validation
 
 INSIDE = ("32.7767", "-96.7970")      # downtown Dallas
 OUTSIDE = ("33.2000", "-97.5000")     # Decatur: outside the city limits
@@ -27,14 +28,19 @@ class FakeUser:
     active: bool = True
 
 
-def admin_user(db) -> FakeUser:
+def user_with_role(db, role: str) -> FakeUser:
     from auth.users import add_or_update_user
     from dashboard.models import User
 
+    username = f"{role}1"
     with db.session() as s:
-        add_or_update_user(s, "admin1", role="admin", full_name="Admin", division=None, password="pw-123456789")
-        uid = s.scalar(select(User.id).where(User.username == "admin1"))
-    return FakeUser(uid, "admin1", "admin")
+        add_or_update_user(s, username, role=role, full_name=role.title(), division=None, password="pw-123456789")
+        uid = s.scalar(select(User.id).where(User.username == username))
+    return FakeUser(uid, username, role)
+
+
+def admin_user(db) -> FakeUser:
+    return user_with_role(db, "admin")
 
 
 def form(**overrides) -> dict:
@@ -47,18 +53,18 @@ def form(**overrides) -> dict:
 
 
 def valid(**overrides) -> dict:
-    payload, errors = reg.validate_form(form(**overrides))
+    payload, errors = validation.validate_form(form(**overrides))
     assert errors == {}, errors
     return payload
 
 
-def register(db, settings, **overrides) -> reg.SubmitResult:
-    return reg.submit(db, settings, valid(**overrides))
+def register(db, settings, **overrides) -> submission.SubmitResult:
+    return submission.submit(db, settings, valid(**overrides))
 
 
 def register_confirmed(db, settings, **overrides) -> int:
     result = register(db, settings, **overrides)
-    assert reg.confirm(db, settings, result.token) is not None
+    assert submission.confirm(db, settings, result.token) is not None
     return result.registration_id
 
 
@@ -94,7 +100,7 @@ def cameras(db) -> list[Camera]:
     ({"name": "x" * 5000}, "name", "err_too_long"),
 ])
 def test_each_field_gets_its_own_message(overrides, field, key):
-    payload, errors = reg.validate_form(form(**overrides))
+    payload, errors = validation.validate_form(form(**overrides))
     assert payload is None
     assert errors[field][0] == key
     assert set(errors) == {field}
@@ -110,9 +116,9 @@ def test_valid_form_is_normalized():
 
 def test_at_most_max_cameras():
     many = {f"cam-{i}-{k}": v for i in range(100) for k, v in (("label", f"Cam {i}"), ("retention", "30"))}
-    payload, errors = reg.validate_form(form(camera_count="100", **many))
+    payload, errors = validation.validate_form(form(camera_count="100", **many))
     assert errors == {} and len(payload["cameras"]) == 100
-    _payload, errors = reg.validate_form(form(camera_count="3"), max_cameras=2)
+    _payload, errors = validation.validate_form(form(camera_count="3"), max_cameras=2)
     assert errors["camera_count"] == ("err_max_cameras", {"limit": 2})
 
 
@@ -123,9 +129,9 @@ def test_hostile_text_is_kept_verbatim():
 
 
 def test_address_normalization():
-    assert reg.lookup_key("ANA@example.com", "1500  Marilla Street.") == reg.lookup_key("ana@example.com",
+    assert validation.lookup_key("ANA@example.com", "1500  Marilla Street.") == validation.lookup_key("ana@example.com",
                                                                                         "1500 marilla st")
-    assert reg.lookup_key("ana@example.com", "1500 Marilla St") != reg.lookup_key("ana@example.com", "1502 Marilla St")
+    assert validation.lookup_key("ana@example.com", "1500 Marilla St") != validation.lookup_key("ana@example.com", "1502 Marilla St")
 
 
 # ------------------------------------------------------------------ submission and confirmation
@@ -160,15 +166,15 @@ def test_confirm_puts_the_registration_in_the_moderation_queue(db, settings):
 
 def test_confirm_link_is_single_use(db, settings):
     result = register(db, settings)
-    assert reg.confirm(db, settings, result.token) is not None
-    assert reg.confirm(db, settings, result.token) is None
-    assert reg.confirm(db, settings, "forged-token") is None
+    assert submission.confirm(db, settings, result.token) is not None
+    assert submission.confirm(db, settings, result.token) is None
+    assert submission.confirm(db, settings, "forged-token") is None
 
 
 def test_auto_approve_puts_cameras_on_the_map(db, settings):
     auto = dataclasses.replace(settings, registration_auto_approve=True)
     result = register(db, auto)
-    assert reg.confirm(db, auto, result.token).status == "approved"
+    assert submission.confirm(db, auto, result.token).status == "approved"
     assert [(c.status, c.verified_at is not None) for c in cameras(db)] == [("active", True)]
 
 
@@ -178,7 +184,7 @@ def test_same_email_and_address_updates_instead_of_duplicating(db, settings):
                      **{"cam-0-label": "Porch", "cam-1-label": "Garage", "cam-1-retention": "30"})
     assert again.registration_id == rid and again.existing
     assert [c.label for c in cameras(db)] == ["Front door"]  # nothing changes before the email confirms
-    reg.confirm(db, settings, again.token)
+    submission.confirm(db, settings, again.token)
     assert [(c.label, c.status) for c in cameras(db)] == [("Porch", "pending"), ("Garage", "pending")]
     with db.session() as s:
         assert s.scalar(select(func.count()).select_from(Registration)) == 1
@@ -201,40 +207,58 @@ def test_approve_and_reject(db, settings):
     admin = admin_user(db)
     rid = register_confirmed(db, settings)
     other = register_confirmed(db, settings, email="bob@example.com", name="Bob")
-    assert [v.id for v in reg.moderation_queue(db, admin)] == [rid, other]
-    reg.approve(db, rid, admin)
-    with pytest.raises(reg.RegistrationError):
-        reg.reject(db, settings, other, admin, "   ")
-    reg.reject(db, settings, other, admin, "The address is a vacant lot <b>")
+    assert [v.id for v in moderation.moderation_queue(db, admin)] == [rid, other]
+    moderation.approve(db, rid, admin)
+    with pytest.raises(moderation.RegistrationError):
+        moderation.reject(db, settings, other, admin, "   ")
+    moderation.reject(db, settings, other, admin, "The address is a vacant lot <b>")
     with db.session() as s:
         assert s.get(Registration, rid).status == "approved"
         assert s.get(Registration, other).status == "rejected"
         mail = s.scalars(select(OutboundEmail).where(OutboundEmail.kind == "registration_rejected")).one()
         assert mail.to_addr == "bob@example.com" and "vacant lot <b>" in mail.body_text
     assert [c.status for c in cameras(db)] == ["active", "rejected"]
-    assert reg.moderation_queue(db, admin) == []
-    with pytest.raises(reg.RegistrationError):
-        reg.approve(db, rid, admin)
+    assert moderation.moderation_queue(db, admin) == []
+    with pytest.raises(moderation.RegistrationError):
+        moderation.approve(db, rid, admin)
 
 
-def test_only_admins_moderate(db, settings):
+def test_only_admins_moderate_and_each_refusal_is_audited(db, settings):
     rid = register_confirmed(db, settings)
     for role in ("analyst", "detective", "supervisor"):
-        user = FakeUser(1, role, role)
+        user = user_with_role(db, role)
         with pytest.raises(PermissionDenied):
-            reg.approve(db, rid, user)
+            moderation.approve(db, rid, user)
         with pytest.raises(PermissionDenied):
-            reg.moderation_queue(db, user)
+            moderation.moderation_queue(db, user)
+        with db.session() as s:
+            refused = s.execute(select(AuditEvent.action, AuditEvent.outcome)
+                                .where(AuditEvent.username == user.username)).all()
+        assert sorted(refused) == [("registration_approved", "denied"), ("registration_queue_read", "denied")]
+    with db.session() as s:
+        assert s.get(Registration, rid).status == "pending_review"
+
+
+def test_reading_the_queue_is_audited_with_the_registrations_shown(db, settings):
+    admin = admin_user(db)
+    first = register_confirmed(db, settings)
+    second = register_confirmed(db, settings, email="bob@example.com", name="Bob")
+    assert [item.email for item in moderation.moderation_queue(db, admin, client_addr="10.0.0.9")] == [
+        "ana@example.com", "bob@example.com"]
+    with db.session() as s:
+        [event] = s.scalars(select(AuditEvent).where(AuditEvent.action == "registration_queue_read")).all()
+    assert (event.username, event.outcome, event.client_addr) == ("admin1", "ok", "10.0.0.9")
+    assert json.loads(event.detail) == {"registrations": [first, second]}
 
 
 def test_admin_edits_label_and_retention(db, settings):
     admin = admin_user(db)
     register_confirmed(db, settings)
     camera_id = cameras(db)[0].id
-    reg.edit_camera(db, camera_id, admin, label="Front porch", retention_days=14)
+    moderation.edit_camera(db, camera_id, admin, label="Front porch", retention_days=14)
     assert (cameras(db)[0].label, cameras(db)[0].retention_days) == ("Front porch", 14)
-    with pytest.raises(reg.RegistrationError):
-        reg.edit_camera(db, camera_id, admin, label="")
+    with pytest.raises(moderation.RegistrationError):
+        moderation.edit_camera(db, camera_id, admin, label="")
 
 
 # ------------------------------------------------------------------ owner self-service
@@ -246,22 +270,22 @@ def _version(db) -> int:
 
 def test_manage_link_only_for_registered_emails(db, settings):
     register_confirmed(db, settings)
-    assert reg.request_manage_link(db, settings, "nobody@example.com") is None
-    token = reg.request_manage_link(db, settings, "ANA@example.com")
-    owner_id = reg.manage_owner(db, token)
+    assert owner_control.request_manage_link(db, settings, "nobody@example.com") is None
+    token = owner_control.request_manage_link(db, settings, "ANA@example.com")
+    owner_id = owner_control.manage_owner(db, token)
     assert owner_id is not None
-    assert reg.manage_owner(db, token, now=utcnow() + timedelta(hours=25)) is None
-    views = reg.owner_registrations(db, owner_id)
+    assert owner_control.manage_owner(db, token, now=utcnow() + timedelta(hours=25)) is None
+    views = owner_control.owner_registrations(db, owner_id)
     assert [c.label for c in views[0].cameras] == ["Front door"]
 
 
 def test_owner_updates_cameras(db, settings):
     register_confirmed(db, settings)
-    owner_id = reg.manage_owner(db, reg.request_manage_link(db, settings, "ana@example.com"))
+    owner_id = owner_control.manage_owner(db, owner_control.request_manage_link(db, settings, "ana@example.com"))
     cid = cameras(db)[0].id
-    errors = reg.update_cameras(db, owner_id, {f"cam-{cid}-label": "", f"cam-{cid}-retention": "9"})
+    errors = owner_control.update_cameras(db, owner_id, {f"cam-{cid}-label": "", f"cam-{cid}-retention": "9"})
     assert errors[f"cam-{cid}-label"][0] == "err_required"
-    assert reg.update_cameras(db, owner_id, {f"cam-{cid}-label": "Side gate", f"cam-{cid}-retention": "9",
+    assert owner_control.update_cameras(db, owner_id, {f"cam-{cid}-label": "Side gate", f"cam-{cid}-retention": "9",
                                              f"cam-{cid}-direction": "E", f"cam-{cid}-live": "on"}) == {}
     c = cameras(db)[0]
     assert (c.label, c.retention_days, c.direction_deg, c.live_access) == ("Side gate", 9, 90.0, True)
@@ -270,10 +294,10 @@ def test_owner_updates_cameras(db, settings):
 def test_withdraw_deletes_personal_data_and_leaves_the_registry(db, settings):
     admin = admin_user(db)
     rid = register_confirmed(db, settings)
-    reg.approve(db, rid, admin)
-    owner_id = reg.manage_owner(db, reg.request_manage_link(db, settings, "ana@example.com"))
+    moderation.approve(db, rid, admin)
+    owner_id = owner_control.manage_owner(db, owner_control.request_manage_link(db, settings, "ana@example.com"))
     before = _version(db)
-    assert reg.withdraw(db, owner_id) == 1
+    assert owner_control.withdraw(db, owner_id) == 1
     assert _version(db) > before
     assert [c.status for c in cameras(db)] == ["withdrawn"]
     with db.session() as s:
@@ -287,7 +311,7 @@ def test_withdraw_deletes_personal_data_and_leaves_the_registry(db, settings):
         assert s.scalar(select(func.count()).select_from(OutboundEmail)
                         .where(OutboundEmail.to_addr == "ana@example.com")) == 0
     # the sign-in link no longer works and the email can register afresh
-    assert reg.request_manage_link(db, settings, "ana@example.com") is None
+    assert owner_control.request_manage_link(db, settings, "ana@example.com") is None
     assert not register(db, settings).existing
 
 
@@ -296,36 +320,36 @@ def test_withdraw_deletes_personal_data_and_leaves_the_registry(db, settings):
 def test_yearly_reconfirmation_then_inactive(db, settings):
     admin = admin_user(db)
     rid = register_confirmed(db, settings)
-    reg.approve(db, rid, admin)
+    moderation.approve(db, rid, admin)
     now = utcnow()
-    assert reg.reconfirm_due(db, settings, now=now + timedelta(days=300)) == reg.ReconfirmReport(0, 0)
+    assert maintenance.reconfirm_due(db, settings, now=now + timedelta(days=300)) == maintenance.ReconfirmReport(0, 0)
     year = now + timedelta(days=366)
-    assert reg.reconfirm_due(db, settings, now=year) == reg.ReconfirmReport(1, 0)
-    assert reg.reconfirm_due(db, settings, now=year + timedelta(days=1)) == reg.ReconfirmReport(0, 0)  # once
+    assert maintenance.reconfirm_due(db, settings, now=year) == maintenance.ReconfirmReport(1, 0)
+    assert maintenance.reconfirm_due(db, settings, now=year + timedelta(days=1)) == maintenance.ReconfirmReport(0, 0)  # once
     with db.session() as s:
         mail = s.scalars(select(OutboundEmail).where(OutboundEmail.kind == "registration_reconfirm")).one()
-    assert reg.reconfirm_due(db, settings, now=year + timedelta(days=15)) == reg.ReconfirmReport(0, 1)
+    assert maintenance.reconfirm_due(db, settings, now=year + timedelta(days=15)) == maintenance.ReconfirmReport(0, 1)
     assert [c.status for c in cameras(db)] == ["inactive"]
     # a late answer brings the approved registration back onto the map
     token = mail.body_text.split("/register/reconfirm/")[1].split()[0].split("?")[0]
-    assert not reg.reconfirm(db, token, now=year + timedelta(days=20))  # the link has expired
+    assert not maintenance.reconfirm(db, token, now=year + timedelta(days=20))  # the link has expired
     with db.session() as s:
-        fresh = reg._new_token(s, "reconfirm", year + timedelta(days=30), registration_id=rid)
-    assert reg.reconfirm(db, fresh, now=year + timedelta(days=16))
+        fresh = links.issue(s, "reconfirm", year + timedelta(days=30), registration_id=rid)
+    assert maintenance.reconfirm(db, fresh, now=year + timedelta(days=16))
     assert [c.status for c in cameras(db)] == ["active"]
 
 
 def test_reconfirm_in_time_keeps_the_registration(db, settings):
     admin = admin_user(db)
     rid = register_confirmed(db, settings)
-    reg.approve(db, rid, admin)
+    moderation.approve(db, rid, admin)
     year = utcnow() + timedelta(days=366)
-    reg.reconfirm_due(db, settings, now=year)
+    maintenance.reconfirm_due(db, settings, now=year)
     with db.session() as s:
         body = s.scalars(select(OutboundEmail.body_text).where(OutboundEmail.kind == "registration_reconfirm")).one()
     token = body.split("/register/reconfirm/")[1].split()[0].split("?")[0]
-    assert reg.reconfirm(db, token, now=year + timedelta(days=3))
-    assert reg.reconfirm_due(db, settings, now=year + timedelta(days=15)) == reg.ReconfirmReport(0, 0)
+    assert maintenance.reconfirm(db, token, now=year + timedelta(days=3))
+    assert maintenance.reconfirm_due(db, settings, now=year + timedelta(days=15)) == maintenance.ReconfirmReport(0, 0)
     assert [c.status for c in cameras(db)] == ["active"]
 
 
@@ -334,22 +358,20 @@ def test_unconfirmed_registrations_expire(db, settings):
     rid = register_confirmed(db, settings, email="bob@example.com")
     change = register(db, settings, email="bob@example.com", **{"cam-0-label": "Changed"})
     later = utcnow() + timedelta(hours=73)
-    assert reg.expire_unconfirmed(db, settings, now=utcnow()) == 0
-    assert reg.run_maintenance(db, settings, now=later)["expired_unconfirmed"] == 2
+    assert maintenance.expire_unconfirmed(db, settings, now=utcnow()) == 0
+    assert maintenance.run_maintenance(db, settings, now=later)["expired_unconfirmed"] == 2
     with db.session() as s:
         assert s.get(Registration, new.registration_id) is None
         kept = s.get(Registration, rid)
         assert kept.status == "pending_review" and kept.pending_payload is None
         assert s.scalar(select(func.count()).select_from(RegistrationToken)) == 0
-    assert reg.confirm(db, settings, change.token) is None
+    assert submission.confirm(db, settings, change.token) is None
     assert [c.label for c in cameras(db)] == ["Front door"]
 
 
 def test_emailed_links_carry_the_registration_language():
-    from dashboard.owners.registration import _link
-
     class S:
         public_base_url = "https://cameras.example.gov"
 
-    assert _link(S, "confirm/abc", "es") == "https://cameras.example.gov/register/confirm/abc?lang=es"
-    assert _link(S, "manage") == "https://cameras.example.gov/register/manage"
+    assert links.portal_link(S, "confirm/abc", "es") == "https://cameras.example.gov/register/confirm/abc?lang=es"
+    assert links.portal_link(S, "manage") == "https://cameras.example.gov/register/manage"

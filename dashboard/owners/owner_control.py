@@ -1,0 +1,132 @@
+"""What an owner does with their own registration, signed in by an emailed link: ask for the
+link, see and update their cameras, withdraw (which deletes their personal data).
+
+A manage link is valid until it expires (not single-use: the owner may save several times).
+The service answers the same whether or not an address is registered; the caller must too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, select
+
+from dashboard.audit import chain as audit
+from dashboard.config import Settings
+from dashboard.db import Database
+from dashboard.models import Camera, CameraSite, OutboundEmail, Owner, utcnow
+from dashboard.models.registration import WITHDRAWN, Registration, RegistrationToken
+from dashboard.owners import links, notices
+from dashboard.owners.contact import InvalidContact, normalize_email
+from dashboard.owners.details import RegistrationDetails, registration_details
+from dashboard.owners.validation import FieldErrors, validate_camera
+
+OWNER_RELATED = "registration_owner"
+
+
+def request_manage_link(db: Database, settings: Settings, email: str, *,
+                        now: datetime | None = None) -> str | None:
+    """Email a sign-in link, in the language the owner registered in, when this address has a
+    registration. The raw token is returned for tests (None when nothing was sent)."""
+    try:
+        address = normalize_email(email)
+    except InvalidContact:
+        return None
+    now = now or utcnow()
+    with db.session() as s:
+        found = s.execute(select(Owner.id, Owner.email, Registration.language)
+                          .join(Registration, Registration.owner_id == Owner.id)
+                          .where(Owner.email == address, Registration.status != WITHDRAWN)
+                          .order_by(Owner.id, Registration.id.desc()).limit(1)).first()
+        if found is None:
+            return None
+        owner_id, stored_address, lang = found
+        hours = settings.registration_manage_link_hours
+        token = links.issue(s, "manage", now + timedelta(hours=hours), owner_id=owner_id)
+        notices.send(s, notices.MANAGE_LINK, lang, stored_address, related_type=OWNER_RELATED,
+                     related_id=owner_id, hours=f"{hours:g}",
+                     link=links.portal_link(settings, f"manage/{token}", lang))
+        return token
+
+
+def manage_owner(db: Database, raw_token: str, *, now: datetime | None = None) -> int | None:
+    """The owner id a manage link signs in as (valid until it expires), or None."""
+    now = now or utcnow()
+    with db.session() as s:
+        token = links.find_valid(s, raw_token, "manage", now, single_use=False)
+        return token.owner_id if token else None
+
+
+def owner_registrations(db: Database, owner_id: int) -> list[RegistrationDetails]:
+    with db.session() as s:
+        regs = s.scalars(select(Registration).where(Registration.owner_id == owner_id,
+                                                    Registration.status != WITHDRAWN)
+                         .order_by(Registration.id)).all()
+        return [registration_details(s, reg) for reg in regs]
+
+
+def update_cameras(db: Database, owner_id: int, form: Mapping[str, Any]) -> FieldErrors:
+    """The owner's edits on the manage page: fields `cam-<id>-label`, `-type`, `-placement`,
+    `-direction`, `-retention`, `-live` for each of their cameras. All or nothing."""
+    errors: FieldErrors = {}
+    with db.session() as s:
+        cameras = s.scalars(select(Camera).join(CameraSite).join(Registration, Registration.site_id == CameraSite.id)
+                            .where(Registration.owner_id == owner_id, Registration.status != WITHDRAWN,
+                                   Camera.status != WITHDRAWN)).all()
+        updates = []
+        for camera in cameras:
+            prefix = f"cam-{camera.id}-"
+            if f"{prefix}label" not in form:
+                continue
+            fields = validate_camera(form, prefix, errors)
+            updates.append((camera, fields))
+        if errors:
+            s.rollback()
+            return errors
+        for camera, fields in updates:
+            for name, value in fields.items():
+                setattr(camera, name, value)
+        audit.record(s, "registration_owner_update", object_type=OWNER_RELATED, object_id=owner_id,
+                     detail={"cameras": len(updates)})
+    return {}
+
+
+def withdraw(db: Database, owner_id: int, *, now: datetime | None = None) -> int:
+    """The owner withdraws: every camera of theirs leaves the registry (status "withdrawn": the
+    dashboards drop it at their next refresh) and their personal data is deleted.
+
+    Rows are blanked, not deleted, so footage requests already made about a camera (which
+    reference camera and owner with ON DELETE CASCADE) stay on record: owner name becomes
+    "withdrawn", email "withdrawn-<id>@invalid", contact person, phone and address are cleared,
+    site addresses cleared and positions coarsened to about 1 km, camera labels and stream URLs
+    cleared, queued/sent registration emails to them deleted. The Registration rows remain as
+    the anonymous record (status, dates, camera count, division). Returns cameras withdrawn."""
+    now = now or utcnow()
+    withdrawn = 0
+    with db.session() as s:
+        owner = s.get(Owner, owner_id)
+        if owner is None:
+            return 0
+        email = owner.email
+        for reg in s.scalars(select(Registration).where(Registration.owner_id == owner_id,
+                                                        Registration.status != WITHDRAWN)):
+            reg.status, reg.withdrawn_at = WITHDRAWN, now
+            reg.lookup_key, reg.pending_payload, reg.pending_since, reg.reject_reason = None, None, None, None
+            reg.owner_id, reg.site_id = None, None
+        for site in s.scalars(select(CameraSite).where(CameraSite.owner_id == owner_id)):
+            site.address = None
+            site.latitude, site.longitude = round(site.latitude, 2), round(site.longitude, 2)
+            for camera in s.scalars(select(Camera).where(Camera.site_id == site.id)):
+                if camera.status != WITHDRAWN:
+                    withdrawn += 1
+                camera.status, camera.label, camera.stream_url, camera.live_access = WITHDRAWN, WITHDRAWN, None, False
+        owner.name, owner.contact_person, owner.phone, owner.address = WITHDRAWN, None, None, None
+        owner.email = f"withdrawn-{owner.id}@invalid"
+        s.execute(delete(RegistrationToken).where(RegistrationToken.owner_id == owner_id))
+        s.execute(delete(OutboundEmail).where(OutboundEmail.to_addr == email,
+                                              OutboundEmail.kind.like(f"{notices.KIND_PREFIX}%")))
+        audit.record(s, "registration_withdrawn", object_type=OWNER_RELATED, object_id=owner_id,
+                     detail={"cameras": withdrawn})
+    return withdrawn
