@@ -52,3 +52,21 @@ def events(db, *actions: str) -> list[AuditEvent]:
     with db.session() as s:
         rows = s.scalars(select(AuditEvent).where(AuditEvent.action.in_(actions)).order_by(AuditEvent.id))
         return [r for r in rows]
+
+
+def start_simulator(**spec):
+    """A real camera simulator on a free port (stop() it when done)."""
+    from dashboard.live.simulator import CameraSimulator, StreamSpec
+
+    return CameraSimulator("127.0.0.1", 0, StreamSpec(**{"fps": 5, "segment_seconds": 1, **spec})).start()
+
+
+def silent_server():
+    """A socket that accepts connections (the kernel completes the handshake) and never answers:
+    a hung device."""
+    import socket
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(64)
+    return sock
