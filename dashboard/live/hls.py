@@ -141,6 +141,6 @@ class HlsRelay:
 def _without_device(lines: list[str], urls: tuple[str, ...]) -> list[str]:
     """A last guard: drop any line still naming the device (a tag we do not know that carries an
     address in a form other than URI="...")."""
-    hosts = {"//" + urlsplit(u).netloc.rsplit("@", 1)[-1] for u in urls if u}  # relay lines hold no "//"
-    needles = [n for n in (*urls, *hosts) if len(n) > 2]
+    hosts = {f"//{urlsplit(u).hostname}" for u in urls if u and urlsplit(u).hostname}  # relay lines hold no "//"
+    needles = [n for n in (*urls, *hosts) if n]
     return [line for line in lines if not any(n in line for n in needles)]

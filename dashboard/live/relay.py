@@ -9,6 +9,7 @@ re-check as they go and stop when the grant ends.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -36,6 +37,7 @@ class LiveRelay:
         self.hls = HlsRelay(self.upstream, settings.segment_cache_bytes)
         self.mjpeg = MjpegHub(self.upstream)
         self.checked = TTLCache(settings.grant_check_seconds)
+        self.stream_slots = threading.BoundedSemaphore(settings.max_mjpeg_streams)
 
     def grant(self, user: Any, token: str) -> ActiveGrant:
         """The grant if `user` may watch through `token` now (else LiveRefused)."""
@@ -55,14 +57,31 @@ class LiveRelay:
     def first_frame_timeout(self) -> float:
         return self.settings.connect_timeout_s + self.settings.read_timeout_s + 0.5
 
-    def mjpeg_stream(self, active: ActiveGrant, user: Any, token: str) -> Iterator[bytes]:
-        """The multipart body for one viewer. Waits for the first frame before returning, so a
-        device that is down answers CameraOffline within the timeouts instead of an empty 200."""
+    def _first_frame(self, active: ActiveGrant):
         source = self.mjpeg.attach(active.camera_id, active.stream_url)
         first = source.wait_frame(0, self.first_frame_timeout)
         if first is None:
             source.detach()
             raise CameraOffline(source.failed or "Camera offline")
+        return source, first
+
+    def snapshot(self, active: ActiveGrant) -> bytes:
+        """The camera's latest frame (shared reader): for tiles that poll instead of streaming.
+        The reader keeps running while snapshots keep coming within its idle time."""
+        source, (_, frame) = self._first_frame(active)
+        source.detach()
+        return frame
+
+    def mjpeg_stream(self, active: ActiveGrant, user: Any, token: str) -> Iterator[bytes]:
+        """The multipart body for one viewer. Waits for the first frame before returning, so a
+        device that is down answers CameraOffline within the timeouts instead of an empty 200."""
+        if not self.stream_slots.acquire(blocking=False):
+            raise CameraOffline("Too many live streams on this server: poll frame.jpg instead.", busy=True)
+        try:
+            source, first = self._first_frame(active)
+        except BaseException:
+            self.stream_slots.release()
+            raise
         return self._frames(source, first, user, token)
 
     def _frames(self, source, first: tuple[int, bytes], user: Any, token: str) -> Iterator[bytes]:
@@ -83,3 +102,4 @@ class LiveRelay:
             return  # the grant ended or expired: the stream ends with it
         finally:
             source.detach()
+            self.stream_slots.release()

@@ -25,6 +25,9 @@ class LiveSettings:
     max_upstream_connections: int = 64     # concurrent upstream requests per process
     segment_cache_mb: float = 64.0         # HLS segments shared between viewers (LRU, bounded in bytes)
     grant_check_seconds: float = 3.0       # how long a relay process trusts its last check of a grant
+    # each open multipart response holds a server thread for as long as it plays: at most this many
+    # per process; beyond it viewers are told to poll the frame.jpg snapshot instead
+    max_mjpeg_streams: int = 8
 
     @property
     def segment_cache_bytes(self) -> int:

@@ -8,6 +8,7 @@ the login gate covers every path here). Thin: the grants service decides, the re
   GET  /live/s/<token>/index.m3u8        HLS devices: the playlist, every URI pointing back here
   GET  /live/s/<token>/hls/<key>.<ext>   a variant playlist or a segment
   GET  /live/s/<token>/mjpeg             MJPEG devices: multipart/x-mixed-replace of JPEG frames
+  GET  /live/s/<token>/frame.jpg         MJPEG devices: the latest frame (for tiles that poll)
 
 Errors answer JSON {"error": code, "message": sentence}: 403/404/410/422 for refusals, 504
 {"error": "camera_offline"} when the device does not answer within the timeouts (503 when the
@@ -72,6 +73,7 @@ def _grant_body(issued: IssuedGrant) -> dict:
             "started_at": issued.started_at.isoformat(), "expires_at": issued.expires_at.isoformat(),
             "seconds_left": max(0, int((issued.expires_at - utcnow()).total_seconds())),
             "player_url": player, "status_url": f"{base}/status",
+            "snapshot_url": f"{base}/frame.jpg" if issued.stream_kind == "mjpeg" else None,
             "renew_url": f"/live/grants/{issued.token}/renew", "end_url": f"/live/grants/{issued.token}/end"}
 
 
@@ -142,3 +144,12 @@ def mjpeg(token: str):
     frames = relay.mjpeg_stream(active, user, token)
     return Response(frames,
                     mimetype="multipart/x-mixed-replace; boundary=frame", direct_passthrough=True)
+
+
+@bp.get("/s/<token>/frame.jpg")
+def snapshot(token: str):
+    relay = _relay()
+    active = relay.grant(_user(), token)
+    if active.stream_kind != "mjpeg":
+        raise LiveRefused("This camera streams HLS: open its index.m3u8 address.", code="wrong_kind", status=404)
+    return Response(relay.snapshot(active), mimetype="image/jpeg")

@@ -20,7 +20,8 @@ BEARER = {"Authorization": f"Bearer {CAD_TOKEN}"}
 
 @pytest.fixture
 def settings_overrides():
-    return {"extra": {"live": {"grant_check_seconds": 0.0}}}  # every relay request re-checks its grant
+    # every relay request re-checks its grant; three multipart streams per process at most
+    return {"extra": {"live": {"grant_check_seconds": 0.0, "max_mjpeg_streams": 3}}}
 
 
 @pytest.fixture
@@ -139,6 +140,12 @@ def test_mjpeg_camera_fans_one_upstream_out_to_every_viewer(sim, db, viewer, app
     frames = [[next(r.response) for _ in range(3)] for r in streams]
     assert all(f[0].startswith(b"--frame\r\nContent-Type: image/jpeg") for f in frames)
     assert frames[0][0] != frames[0][2]  # the picture moves
+    # a fourth stream would hold one more server thread: refused, with the snapshot to poll instead
+    fourth = viewers[0].open(camera_id).get_json()
+    busy = viewers[0].get(fourth["player_url"])
+    assert busy.status_code == 503 and busy.get_json()["error"] == "relay_busy"
+    snapshot = viewers[0].get(fourth["snapshot_url"])
+    assert snapshot.status_code == 200 and snapshot.mimetype == "image/jpeg" and snapshot.data[:2] == b"\xff\xd8"
     assert sim.stats()["requests"]["/cam/9/mjpeg"] == 1
     for response in streams:
         response.close()
