@@ -76,6 +76,15 @@ def _purpose_of(grant: LiveGrant) -> Purpose:
                    grant.reason)
 
 
+def _camera_number(camera_id: Any) -> int:
+    """Camera ids come as numbers from JSON and as text from forms and Dash ids."""
+    if isinstance(camera_id, str) and camera_id.strip().isdigit():
+        camera_id = int(camera_id.strip())
+    if isinstance(camera_id, bool) or not isinstance(camera_id, int):
+        raise LiveRefused(NO_CAMERA, code="not_found", status=404)
+    return camera_id
+
+
 def _check_role(user: Any) -> None:
     if getattr(user, "role", None) == "admin":
         raise LiveRefused(ADMINS_REFUSED, code="role")
@@ -104,9 +113,7 @@ def open_live_view(session: Session, user: Any, camera_id: int, purpose: Purpose
         _check_role(user)
         stated = stated or Purpose.parse(purpose, settings)
         purpose = stated
-        if isinstance(camera_id, bool) or not isinstance(camera_id, int):
-            raise LiveRefused(NO_CAMERA, code="not_found", status=404)
-        camera, site = camera_for_live(session, camera_id)
+        camera, site = camera_for_live(session, _camera_number(camera_id))
         check_sharing(session, camera, site, settings)
         purpose.check_holds(session)
     except LiveRefused as refusal:

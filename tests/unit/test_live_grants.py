@@ -221,6 +221,14 @@ def test_switching_sharing_off_ends_running_views_at_once(db):
     assert len(events(db, "live_view_end")) == 2
 
 
+def test_camera_ids_may_come_as_text_and_unknown_ones_are_refused(db):
+    camera_id = add_camera(db)
+    user = add_user(db, "analyst")
+    assert _open(db, user, f" {camera_id} ").camera_id == camera_id
+    for bad in (camera_id + 1000, "12a", None, True):
+        assert _refusal(db, user, bad).message == "This camera is not in the registry."
+
+
 def test_purpose_parse_trims_and_keeps_the_fields():
     purpose = Purpose.parse({"kind": "case", "case_number": " 25-0280079 ", "offense_category": "theft",
                              "reason": "  Stolen vehicle seen on this block.  "}, SETTINGS)
