@@ -12,6 +12,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "reveal_owner": frozenset({"detective", "supervisor", "admin"}),
     "footage_requests": frozenset({"detective", "supervisor"}),
     "read_audit": frozenset({"supervisor", "admin"}),
+    "view_live": frozenset({"analyst", "detective", "supervisor"}),  # relayed live video, for a purpose
     "manage_users": frozenset({"admin"}),
     "moderate_registrations": frozenset({"admin"}),
 }

@@ -65,6 +65,10 @@ def create_server(settings: Settings, services: Services | None = None) -> Flask
 
     server.register_blueprint(audit_log_bp)  # GET only: /audit and /audit/export.csv (read_audit)
 
+    from dashboard.live.views import bp as live_bp
+
+    server.register_blueprint(live_bp)  # /live/...: live-view grants and the relayed streams (view_live)
+
     @server.route("/api/<path:rest>", methods=["GET", "POST"])  # other methods: 405 from routing
     def api_unknown(rest: str):
         """Any /api path outside the versioned blueprints: a JSON 404, never Dash's HTML page."""

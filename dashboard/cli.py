@@ -232,6 +232,9 @@ def build_parser() -> argparse.ArgumentParser:
         "expire unconfirmed registrations, ask yearly reconfirmation, deactivate the unanswered (run hourly)")
     add("send-mail", cmd_send_mail, "send queued email now (the server's outbox also does this every few seconds)")
     add("verify-audit", cmd_verify_audit, "recompute the audit hash chain and report the first tampered event")
+    from dashboard.live import simulator  # live video's own command (dashboard/live/simulator.py)
+
+    simulator.add_arguments(add("simulate-cameras", lambda settings, args: simulator.run(args), simulator.HELP))
     sp = add("serve", cmd_serve, "the web server (waitress)")
     sp.add_argument("--host")
     sp.add_argument("--port", type=int)

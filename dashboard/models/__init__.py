@@ -8,6 +8,7 @@ from .audit import AuditEvent
 from .base import Base, UTCDateTime, utcnow
 from .footage import FINAL_STATUSES, FOOTAGE_STATUSES, FootageRequest, FootageRequestEvent, FootageUpload
 from .incidents import Incident
+from .live import LiveGrant
 from .mail import OutboundEmail
 from .registration import Registration, RegistrationToken
 from .registry import Camera, CameraSite, Owner, RegistryChange, RegistryVersion
@@ -15,6 +16,6 @@ from .users import User
 
 __all__ = [
     "AuditEvent", "Base", "Camera", "CameraSite", "FINAL_STATUSES", "FOOTAGE_STATUSES", "FootageRequest",
-    "FootageRequestEvent", "FootageUpload", "Incident", "OutboundEmail", "Owner", "Registration",
+    "FootageRequestEvent", "FootageUpload", "Incident", "LiveGrant", "OutboundEmail", "Owner", "Registration",
     "RegistrationToken", "RegistryChange", "RegistryVersion", "User", "UTCDateTime", "utcnow",
 ]

@@ -61,6 +61,7 @@ class Camera(Base):
     retention_days: Mapped[int] = mapped_column(Integer, default=7)
     live_access: Mapped[bool] = mapped_column(Boolean, default=False)
     stream_url: Mapped[str | None] = mapped_column(String(500))
+    live_sharing: Mapped[str] = mapped_column(String(12), default="none", server_default="none")
     status: Mapped[str] = mapped_column(String(12), default="pending", index=True)
     registered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
