@@ -20,7 +20,7 @@ from flask import Blueprint, current_app, render_template, request
 from flask_wtf.csrf import ValidationError, validate_csrf
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from auth import csrf
+from dashboard.extensions import csrf
 from dashboard.footage import service as footage
 from dashboard.footage.service import OwnerPageError
 
