@@ -14,13 +14,14 @@ from pathlib import Path
 import dash
 from flask import Flask, g, request
 
+import assets
 from auth import setup as auth_setup
 from dashboard import logs
 from dashboard.config import Settings, load_settings
 from dashboard.extensions import csrf, limiter
 from dashboard.services import Services
 
-ASSETS = Path(__file__).resolve().parent.parent / "assets"  # the top-level assets package (installed too)
+ASSETS = Path(assets.__file__).parent  # the Dash assets folder: a package, so an installed app has it too
 
 
 def _demo_secret_key(settings: Settings) -> str:

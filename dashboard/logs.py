@@ -41,8 +41,8 @@ def logging_config(level: str = "INFO") -> dict:
         "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain",
                                 "filters": ["request_id"], "stream": "ext://sys.stderr"}},
         "root": {"level": level, "handlers": ["stderr"]},
-        # waitress logs each queue depth warning; werkzeug only runs under tests
-        "loggers": {"waitress": {"level": "WARNING"}},
+        # alembic narrates every migration step at INFO: init-db prints its own one-line summary
+        "loggers": {"alembic": {"level": "WARNING"}},
     }
 
 
