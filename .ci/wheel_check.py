@@ -10,6 +10,7 @@ config.yaml: the schema's defaults, the wheel's templates, assets, data and migr
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -43,6 +44,15 @@ def fetch(url: str) -> tuple[int, str]:
 
 
 def main() -> int:
+    # setuptools stages files in ./build and would package a stale file left there: start clean
+    shutil.rmtree(ROOT / "build", ignore_errors=True)
+    try:
+        return check()
+    finally:
+        shutil.rmtree(ROOT / "build", ignore_errors=True)
+
+
+def check() -> int:
     with tempfile.TemporaryDirectory(prefix="cd-wheel-") as tmp:
         tmp_path = Path(tmp)
         run(sys.executable, "-m", "build", "--wheel", "--outdir", tmp_path / "dist", ROOT,

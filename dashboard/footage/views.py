@@ -1,4 +1,4 @@
-"""The owner's answer page for a footage request: public (under /register, CONTRACT.md), no account.
+"""The owner's answer page for a footage request: public (under /register, docs/interfaces.md), no account.
 
 GET  /register/requests/<token>            the request, the accept/decline form, the upload form
 POST /register/requests/<token>/decision   accept or decline (once), with an optional note
