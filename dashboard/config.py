@@ -20,7 +20,6 @@ from pydantic import BaseModel, ValidationError
 from dashboard.config_schema import ConfigFile
 
 CONFIG_FILE_NAME = "config.yaml"
-ENVIRONMENTS = ("demo", "production")
 
 # Environment variables that replace a key of the file (docs/interfaces.md): name -> key path.
 ENV_OVERRIDES = {
