@@ -184,3 +184,26 @@ def test_cli_prints_one_line_for_a_misspelt_key(tmp_path):
     assert result.stderr.strip().splitlines() == [
         "connect-dallas: configuration error: unknown key security.lockout_treshold "
         "(did you mean security.lockout_threshold?)"]
+
+
+def test_shipped_config_documents_every_key_of_the_schema():
+    """config.yaml is the schema's documentation: the same keys, no more, no fewer."""
+    import yaml
+    from pydantic import BaseModel
+
+    from dashboard.config_schema import ConfigFile
+
+    def schema_keys(model: type[BaseModel], prefix: str = "") -> set[str]:
+        keys = set()
+        for name, info in model.model_fields.items():
+            if isinstance(info.annotation, type) and issubclass(info.annotation, BaseModel):
+                keys |= schema_keys(info.annotation, f"{prefix}{name}.")
+            else:
+                keys.add(prefix + name)
+        return keys
+
+    def file_keys(tree: dict, prefix: str = "") -> set[str]:
+        return {k for name, value in tree.items()
+                for k in (file_keys(value, f"{prefix}{name}.") if isinstance(value, dict) else {prefix + name})}
+
+    assert file_keys(yaml.safe_load(SHIPPED.read_text())) == schema_keys(ConfigFile)
