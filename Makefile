@@ -12,7 +12,7 @@ DEPS_STAMP := $(VENV)/.deps-$(shell (sha1sum pyproject.toml 2>/dev/null || echo 
 TEST_STAMP := $(VENV)/.test-deps-$(shell (sha1sum pyproject.toml 2>/dev/null || echo none) | cut -c1-12)
 PYTEST_ARGS ?=
 
-.PHONY: run serve setup test test-fast test-browser bench lint browser db clean help
+.PHONY: run serve setup test test-fast test-browser bench lint wheel-check browser db clean help
 
 help:
 	@echo "make run        set up .venv, migrate + seed the SQLite demo, serve http://$(HOST):$(PORT)"
@@ -20,6 +20,7 @@ help:
 	@echo "make test-fast  the suite without browser tests"
 	@echo "make bench      benchmarks, figures beside same-run baselines (benchmarks/RESULTS.md)"
 	@echo "make lint       ruff"
+	@echo "make wheel-check build the wheel, install it (not editable) in a fresh venv, serve /healthz and /login from it"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is required")'
@@ -63,7 +64,10 @@ bench: $(TEST_STAMP) browser
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
 lint: $(TEST_STAMP)
-	$(BIN)/ruff check dashboard layouts callbacks auth tests benchmarks
+	$(BIN)/ruff check dashboard layouts callbacks auth assets tests benchmarks .ci
+
+wheel-check: $(TEST_STAMP)
+	$(BIN)/python .ci/wheel_check.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) build dist *.egg-info

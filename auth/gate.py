@@ -14,7 +14,9 @@ from flask import Flask, current_app, g, jsonify, redirect, request, session, ur
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user, logout_user
 
-# Exact public paths and public prefixes (CONTRACT.md). Static files hold no data.
+from .sessions import end_session
+
+# Exact public paths and public prefixes (docs/interfaces.md). Static files hold no data.
 PUBLIC_PATHS = frozenset({"/healthz", "/login", "/register", "/favicon.ico", "/_favicon.ico"})
 PUBLIC_PREFIXES = ("/register/", "/assets/", "/_dash-component-suites/")  # trailing slashes: /registerX is not public
 # Callers with a CAD bearer token may use /api/* without a session.
@@ -99,8 +101,6 @@ def install_gate(server: Flask) -> None:
         idle_limit = settings.session_idle_minutes * 60
         last = session.get("last_active", now)
         if now - last > idle_limit:
-            from .views import end_session  # local: views imports this module
-
             end_session(reason="idle_timeout")
             return unauthorized("session expired after inactivity")
         if not _is_background_poll():

@@ -1,11 +1,13 @@
-"""Who may do what (CONTRACT.md). Services call `require` where the data is produced;
+"""Who may do what (docs/interfaces.md). Services call `require` where the data is produced;
 the UI uses `can` only to decide what to show."""
 
 from __future__ import annotations
 
 from typing import Protocol
 
-ROLES = ("analyst", "detective", "supervisor", "admin")
+from dashboard.vocabulary import ROLES
+
+__all__ = ["PERMISSIONS", "ROLES", "HasRole", "PermissionDenied", "can", "require"]
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     "view_map": frozenset(ROLES),                    # live map, camera details, incidents, nearest

@@ -11,16 +11,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pyotp
-from flask_login import UserMixin
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dashboard.audit import chain as audit
 from dashboard.models import User, utcnow
-from dashboard.vocabulary import DIVISIONS
+from dashboard.vocabulary import DIVISIONS, ROLES
 
 from .passwords import hash_password, password_problem, verify_password
-from .permissions import ROLES
 
 
 class UserInputError(ValueError):
@@ -28,8 +26,10 @@ class UserInputError(ValueError):
 
 
 @dataclass(frozen=True)
-class SessionUser(UserMixin):
-    """What a request knows about its signed-in employee: no password hash, no ORM object."""
+class SessionUser:
+    """What a request knows about its signed-in employee: no password hash, no ORM object.
+    It answers Flask-Login's user protocol (is_authenticated, is_active, is_anonymous, get_id)
+    without importing Flask-Login, so services and the CLI can use it."""
 
     id: int
     username: str
@@ -38,6 +38,9 @@ class SessionUser(UserMixin):
     division: str | None
     active: bool = True
     session_epoch: int = 0
+
+    is_authenticated = True
+    is_anonymous = False
 
     def get_id(self) -> str:
         return str(self.id)

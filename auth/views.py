@@ -6,16 +6,17 @@ import time
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, g, redirect, render_template, request, session
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, login_user
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import generate_csrf
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from dashboard.audit import chain as audit
-
 from .gate import STATIC_PREFIXES
-from .users import authenticate, end_user_sessions
+from .sessions import client_addr, end_session
+from .users import authenticate
+
+__all__ = ["bp", "client_addr", "end_session", "set_csrf_cookie"]
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 LOGIN_FAILED = "Sign-in failed: check the username and password, or ask an administrator."
@@ -35,21 +36,6 @@ def _safe_next(target: str | None) -> str:
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return "/"
     return target
-
-
-def client_addr() -> str | None:
-    return request.remote_addr
-
-
-def end_session(reason: str = "logout") -> None:
-    if current_user.is_authenticated:
-        db = current_app.extensions["connect_dallas"].db
-        with db.session() as s:
-            audit.record(s, reason, user_id=current_user.id, username=current_user.username,
-                         client_addr=client_addr())
-            end_user_sessions(s, current_user.id)
-    logout_user()
-    session.clear()
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -1,7 +1,7 @@
 """python -m benchmarks [--sizes 10000,100000,1000000] [--quick] [--only nearest|mapview|e2e|load|incidents|browser]
                        [--no-e2e] [--strict] [--poll SECONDS]
 
-Runs the DESIGN.md performance benchmarks on synthetic registries and prints every figure
+Runs the docs/design.md performance benchmarks on synthetic registries and prints every figure
 beside a baseline measured in the same run, then PASS/FAIL per target. See RESULTS.md.
 """
 

@@ -17,7 +17,7 @@ baseline  the idiomatic page, built here and mounted on the same Flask server (s
           Time: from clicking the same login form's submit (/login?next=<page>) to the first
           visible `.marker-cluster`.
 A fresh Chromium profile per measurement (cold cache, like a first visit).
-Target (DESIGN.md): ours <= 1/10 of the idiomatic page at 1M; the verdict uses the live variant
+Target (docs/design.md): ours <= 1/10 of the idiomatic page at 1M; the verdict uses the live variant
 (the page that shows what ours shows) and the static one is reported beside it.
 Chromium flags as tests/browser/conftest.py. Skipped when /usr/bin/chromium is missing.
 """

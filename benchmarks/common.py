@@ -177,9 +177,9 @@ class Report:
 
     def summary(self) -> str:
         if not self.verdicts:
-            return "\n== Targets ==\n(no DESIGN.md target is measured by this selection)"
+            return "\n== Targets ==\n(no docs/design.md target is measured by this selection)"
         rows = [(v.target, v.measured, v.limit, v.label) for v in self.verdicts]
-        return table(("target (DESIGN.md)", "measured", "limit", "result"), rows, "== Targets ==")
+        return table(("target (docs/design.md)", "measured", "limit", "result"), rows, "== Targets ==")
 
 
 # -- seeded SQLite databases (under /tmp, reused across runs) --------------------------------

@@ -12,7 +12,7 @@ seed=7), reused across runs (common.seeded_db). Figures, medians:
   refresh         refresh_snapshot after one camera was withdrawn through the ORM (on a private
                   copy of the file): the snapshot patched from the registry change log, against
                   load_snapshot above, the full re-read it replaces.
-DESIGN.md has no target for this; the figure before the raw-SQL rewrite was 23.7 s at 1M
+docs/design.md has no target for this; the figure before the raw-SQL rewrite was 23.7 s at 1M
 (RESULTS.md of the previous run, through the first Dash callback).
 """
 

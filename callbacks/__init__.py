@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from flask import current_app, request
 from flask_login import current_user
 
-from auth import can
+from auth.permissions import can
 from dashboard.geo.geography import DallasGeography
 from layouts.main import MapConfig, Viewer, dashboard, signed_out
 

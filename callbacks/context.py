@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import current_app
 from flask_login import current_user
 
-from auth import PermissionDenied, can
+from auth.permissions import PermissionDenied, can
 from dashboard.services import Services
 
 

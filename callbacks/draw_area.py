@@ -1,17 +1,16 @@
 """Draw a circle, rectangle or polygon on the map and get the registered cameras inside it,
-ranked like an incident's (dashboard.canvass)."""
+ranked like an incident's (dashboard.incidents.canvass)."""
 
 from __future__ import annotations
 
-from dash import Input, Output, html, no_update
+from dash import Input, Output, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboard.incidents.canvass import CanvassInputError, rank_in_shape
 from dashboard.models import utcnow
+from layouts.draw_area import area_error, render_area
 
 from .context import require_map_access, services
-
-SHOWN = 20
 
 
 def drawn_shape(feature: dict) -> dict | None:
@@ -28,23 +27,6 @@ def drawn_shape(feature: dict) -> dict | None:
     if geometry.get("type") == "Polygon":
         return {"type": "Polygon", "coordinates": geometry["coordinates"]}
     return None
-
-
-def render_area(ranked, shape: dict) -> list:
-    kind = "circle" if shape["type"] == "circle" else "area"
-    if not ranked:
-        return [html.Div(f"No registered camera inside the drawn {kind}.", className="cd-empty")]
-    rows = [html.Tr([html.Td(f"#{r.camera_id}"), html.Td(f"{r.distance_m:.0f} m"),
-                     html.Td({True: "yes", False: "no", None: "unknown"}[r.faces]),
-                     html.Td("live" if r.live_access else "—")]) for r in ranked[:SHOWN]]
-    return [
-        html.Div(f"Drawn {kind}: {len(ranked)} camera{'s' if len(ranked) != 1 else ''} inside"
-                 + (f", the first {SHOWN} shown" if len(ranked) > SHOWN else "")
-                 + " (distance and facing from its centre)", className="cd-note", id="drawn-area-summary"),
-        html.Table(className="cd-table", children=[
-            html.Thead(html.Tr([html.Th("Camera"), html.Th("From centre"), html.Th("Faces centre"), html.Th("Live")])),
-            html.Tbody(rows)]),
-    ]
 
 
 def register(app) -> None:
@@ -65,5 +47,5 @@ def register(app) -> None:
         try:
             ranked = rank_in_shape(services().registry.get(), shape, now, now)
         except CanvassInputError as exc:
-            return [html.Div(str(exc), className="cd-empty")]
+            return area_error(str(exc))
         return render_area(ranked, shape)

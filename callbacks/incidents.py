@@ -7,26 +7,25 @@ The poll sends only what changed since its cursor, as a Patch of the store, and 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from urllib.parse import quote
 
 import dash_leaflet as dl
-from dash import ALL, ClientsideFunction, Input, Output, Patch, State, ctx, html, no_update
+from dash import ALL, ClientsideFunction, Input, Output, Patch, State, ctx, no_update
 from dash.exceptions import PreventUpdate
 
-from auth import can
-from dashboard.incidents.canvass import AUTO_DOCK, DEFAULT_RADIUS_M, RankedCamera, rank_for_incident
+from auth.permissions import can
+from dashboard.incidents.canvass import AUTO_DOCK, DEFAULT_RADIUS_M, rank_for_incident
 from dashboard.incidents.ingest import incidents_changed_since
 from dashboard.incidents.live_board import STATUS_CHOICES, BoardFilter, alerts, board, is_cleared
 from dashboard.models import utcnow
-from layouts.constants import PRIORITY_LABELS
+from layouts.incidents import NEAREST_K, render_alert, render_incident_list, render_nearest
 
 from .context import require_map_access, services, user
+from .footage import footage_form
 
 INITIAL_WINDOW = timedelta(hours=24)
 # A CAD transaction can commit after a newer one; re-reading this far behind the cursor (and
 # skipping what was already sent) means a late commit is never missed.
 OVERLAP = timedelta(seconds=10)
-NEAREST_K = 20          # up to 20 cameras on demand
 DOCKED = AUTO_DOCK      # the first 4 are docked automatically
 NEAREST_RADIUS_M = float(DEFAULT_RADIUS_M)
 RADIUS_CHOICES = (50, 100, 150, 250, 500, 1000)
@@ -45,94 +44,6 @@ def _slim(incident: dict, snapshot=None, cleared_visible: timedelta | None = Non
         # the map (clientside) drops the pin after this moment
         out["hide_after"] = (datetime.fromisoformat(incident["updated_at"]) + cleared_visible).isoformat()
     return out
-
-
-def _age(received_at: str | None, now: datetime) -> str:
-    if not received_at:
-        return ""
-    try:
-        minutes = int((now - datetime.fromisoformat(received_at)).total_seconds() // 60)
-    except ValueError:
-        return ""
-    if minutes < 1:
-        return "just now"
-    if minutes < 60:
-        return f"{minutes} min ago"
-    return f"{minutes // 60} h {minutes % 60:02d} min ago"
-
-
-def render_incident_list(store: dict, selected: str | None, now: datetime, filt: BoardFilter | None = None,
-                         cleared_visible: timedelta = timedelta(minutes=30)) -> list:
-    incidents = board((store or {}).values(), filt or BoardFilter(), now, cleared_visible)
-    if not incidents:
-        if store:
-            return [html.Div("No incident matches these filters.", className="cd-empty")]
-        return [html.Div("No incidents from CAD in the last 24 hours.", className="cd-empty")]
-    items = []
-    for inc in incidents:
-        number = inc["incident_number"]
-        place = " ".join(p for p in (inc.get("block"), inc.get("location")) if p) or "location not given"
-        located = inc.get("latitude") is not None
-        items.append(html.Button(
-            id={"type": "incident-item", "index": number},
-            className=f"cd-incident-item p{inc.get('priority')}" + (" selected" if number == selected else ""),
-            n_clicks=0,
-            children=[
-                html.Strong(f"P{inc.get('priority')} · {inc.get('nature_of_call')}"),
-                html.Div(f"{number} · {place}", className="cd-incident-meta"),
-                html.Div(" · ".join(x for x in (
-                    (inc.get("division") or "").title(), inc.get("status") or "",
-                    _age(inc.get("received_at"), now),
-                    f"{inc['nearby']} camera{'s' if inc['nearby'] != 1 else ''} within {NEAREST_RADIUS_M:.0f} m"
-                    if located and inc.get("nearby") is not None else "",
-                    "" if located else "unlocated: not on the map") if x),
-                    className="cd-incident-meta"),
-            ],
-        ))
-    return items
-
-
-def _hours(ranked: RankedCamera) -> str:
-    if ranked.overwritten:
-        return "overwritten"
-    text = f"{ranked.hours_left:.0f} h"
-    return f"{text} · urgent" if ranked.urgent else text
-
-
-def render_nearest(incident: dict, ranked: list[RankedCamera], can_request_footage: bool = False, *,
-                   radius_m: float = NEAREST_RADIUS_M, show_all: bool = False) -> list:
-    """The canvass list: ranked for investigators (faces the scene, footage about to be
-    overwritten, then distance); the first DOCKED are shown, up to NEAREST_K on demand."""
-    number = incident["incident_number"]
-    title = html.Div(f"{number} · {incident.get('nature_of_call')}", className="cd-note")
-    if incident.get("latitude") is None:
-        return [title, html.Div("This incident has no location yet, so no cameras can be ranked.",
-                                className="cd-empty")]
-    if not ranked:
-        return [title, html.Div(f"No registered camera within {radius_m:.0f} m. Widen the radius above.",
-                                className="cd-empty")]
-    shown = ranked if show_all else ranked[:DOCKED]
-    rows = [html.Tr(className=("docked" if r.rank <= DOCKED else "") + (" overwritten" if r.overwritten else ""),
-                    children=[html.Td(f"#{r.camera_id}"), html.Td(f"{r.distance_m:.0f} m"),
-                              html.Td(f"{r.bearing_deg:.0f}°"),
-                              html.Td({True: "yes", False: "no", None: "unknown"}[r.faces]),
-                              html.Td(_hours(r)), html.Td("live" if r.live_access else "—")])
-            for r in shown]
-    table = html.Table(className="cd-table", children=[
-        html.Thead(html.Tr([html.Th("Camera"), html.Th("Distance"), html.Th("Bearing"), html.Th("Faces"),
-                            html.Th("Footage left"), html.Th("Live")])),
-        html.Tbody(rows)])
-    summary = html.Div(className="cd-note", children=[
-        f"{len(shown)} of {len(ranked)} cameras within {radius_m:.0f} m · ",
-        html.A("Download canvass CSV", id="canvass-download", download="",
-               href=f"/api/v1/incidents/{quote(number, safe='')}/canvass.csv?radius_m={radius_m:g}&k={NEAREST_K}"),
-    ])
-    records = [r.to_dict() for r in shown]
-    if not can_request_footage:
-        return [title, table, summary]
-    from .footage import request_panel  # the footage request form, for roles that may send requests
-
-    return [title, table, summary, request_panel(incident, records)]
 
 
 def poll_changes(db, cursor: dict | None, limit: int) -> tuple[list[dict], dict | None]:
@@ -155,17 +66,6 @@ def poll_changes(db, cursor: dict | None, limit: int) -> tuple[list[dict], dict 
     seen.update({str(r["id"]): r["updated_at"] for r in rows})
     seen = {k: v for k, v in seen.items() if datetime.fromisoformat(v) >= horizon}
     return fresh, {"since": newest_iso, "seen": seen}
-
-
-def render_alert(urgent: list[dict]) -> html.Div:
-    first = urgent[0]
-    more = f" (+{len(urgent) - 1} more)" if len(urgent) > 1 else ""
-    place = " ".join(p for p in (first.get("block"), first.get("location")) if p)
-    return html.Div(className=f"cd-alert p{first.get('priority')}", children=[
-        html.Strong(f"New P{first.get('priority')} call{more}: "),
-        html.Span(f"{first.get('nature_of_call')} · {first.get('incident_number')}" + (f" · {place}" if place else "")),
-        html.Button("Dismiss", id="incident-alert-dismiss", n_clicks=0, className="cd-alert-dismiss"),
-    ])
 
 
 def register(app) -> None:
@@ -216,7 +116,9 @@ def register(app) -> None:
         filt = BoardFilter(tuple(divisions or ()), tuple(int(p) for p in priorities or ()),
                            status if status in STATUS_CHOICES else "all")
         keep = timedelta(minutes=services().settings.cleared_visible_minutes)
-        return render_incident_list(store, selected, utcnow(), filt, keep)
+        now = utcnow()
+        shown = board((store or {}).values(), filt, now, keep)
+        return render_incident_list(shown, bool(store), selected, now, NEAREST_RADIUS_M)
 
     @app.callback(
         Output("incident-alert", "children", allow_duplicate=True),
@@ -262,16 +164,14 @@ def register(app) -> None:
             raise PreventUpdate
         radius_m = float(radius) if radius in RADIUS_CHOICES else NEAREST_RADIUS_M
         if incident.get("latitude") is None:
-            return render_nearest(incident, []), no_update, []
+            return render_nearest(incident, [], radius_m=radius_m, docked=DOCKED), no_update, []
         lat, lon = incident["latitude"], incident["longitude"]
         ranked = rank_for_incident(services().registry.get(), incident, utcnow(), radius_m=radius_m, k=NEAREST_K)
         flying = ctx.triggered_id == "selected-incident"
         viewport = {"center": [lat, lon], "zoom": 17, "transition": "flyTo"} if flying else no_update
         circle = dl.Circle(center=[lat, lon], radius=radius_m, interactive=False,
                            pathOptions={"color": "#ff9f0a", "weight": 2, "dashArray": "6 4", "fillOpacity": 0.05})
-        body = render_nearest(incident, ranked, can(user(), "footage_requests"), radius_m=radius_m,
-                              show_all=bool(more))
+        form = footage_form(incident) if can(user(), "footage_requests") else None
+        body = render_nearest(incident, ranked, form, radius_m=radius_m, docked=DOCKED, show_all=bool(more))
         return body, viewport, [circle]
 
-
-__all__ = ["register", "PRIORITY_LABELS"]

@@ -88,6 +88,12 @@ def build_filter(divisions, owner_types, camera_types, access, beats=None, place
     )
 
 
+def filter_from(values) -> CameraFilter:
+    """The filter controls' values as the callbacks receive them from `*filter_inputs()` (more
+    inputs may follow them) -> the CameraFilter. The one place that knows their order."""
+    return build_filter(*list(values)[:len(FILTER_CONTROLS)])
+
+
 # --- reference layers -------------------------------------------------------------------------------
 def _round_coords(coords, ndigits: int = 5):
     if coords and isinstance(coords[0], int | float):
@@ -289,12 +295,10 @@ def register(app) -> None:
         Input("camera-map", "zoom"),
         *filter_inputs(),
     )
-    def update_camera_layer(bounds, zoom, divisions, owner_types, camera_types, access, beats=None,
-                            placements=None, retention=None, registered_since=None, verified=None):
+    def update_camera_layer(bounds, zoom, *filters):
         require_map_access()
         svc = services()
-        filt = build_filter(divisions, owner_types, camera_types, access, beats, placements, retention,
-                            registered_since, verified)
+        filt = filter_from(filters)
         viewport = Viewport.from_bounds(bounds or CITY_BOUNDS, zoom if zoom is not None else svc.settings.map_zoom)
         layer = camera_layer(svc.registry.get(), filt, viewport, svc.filters,
                              cell_px=svc.settings.cluster_cell_px, points_max_zoom=svc.settings.points_max_zoom)

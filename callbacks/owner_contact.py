@@ -7,54 +7,16 @@ only ever put into `owner-contact-slot`, and only from a successful reveal.
 
 from __future__ import annotations
 
-import secrets
-
-from dash import Input, Output, State, dcc, html, no_update
+from dash import Input, Output, State, no_update
 from flask import request
 
-from auth import PermissionDenied
+from auth.permissions import PermissionDenied
 from dashboard.owners.reveal import RevealError, reveal_owner_contact
+from layouts.owner_contact import render_contact
 
 from .context import services, user
 
-# How long a revealed owner block stays on screen. TODO: wire to the setting
-# `security.owner_reveal_seconds` in dashboard/config.py.
-REVEAL_SECONDS = 120  # default; the running app uses security.owner_reveal_seconds
-
 DENIED_MESSAGE = "Your role may not see owner details."
-
-
-def _duration(seconds: int) -> str:
-    if seconds % 60 == 0:
-        minutes = seconds // 60
-        return f"{minutes} minute{'s' if minutes != 1 else ''}"
-    return f"{seconds} seconds"
-
-
-def _row(label: str, value: str | None) -> list:
-    return [html.Dt(label), html.Dd(value or "—")]
-
-
-def render_contact(contact, case_number: str, seconds: int = REVEAL_SECONDS) -> html.Div:
-    """The owner block plus the timer that removes it. Plain text only: React escapes it.
-
-    The `key` is new on every reveal so React mounts a fresh Interval (a fresh countdown)
-    even when a block is already on screen."""
-    return html.Div(key=secrets.token_hex(8), children=[
-        html.Div(id="owner-contact", className="cd-owner", role="region",
-                 **{"aria-label": "Owner contact"}, children=[
-                     html.Dl([
-                         *_row("Owner", contact.name),
-                         *_row("Contact person", contact.contact_person),
-                         *_row("Phone", contact.phone),
-                         *_row("Email", contact.email),
-                         *_row("Address", contact.address),
-                     ]),
-                     html.Div(f"Case {case_number} · shown for {_duration(seconds)} · this access is logged",
-                              className="cd-note"),
-                 ]),
-        dcc.Interval(id="owner-contact-timer", interval=seconds * 1000, n_intervals=0, max_intervals=1),
-    ])
 
 
 def register(app) -> None:

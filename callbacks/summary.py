@@ -12,7 +12,7 @@ from layouts.constants import ACCESS_COLOURS
 from layouts.main import summary_graph
 
 from .context import require_map_access, services
-from .map_view import build_filter, filter_inputs
+from .map_view import filter_from, filter_inputs
 
 CHART_HEIGHT = 190
 _SHORT = {"NORTH CENTRAL": "N Central", "SOUTH CENTRAL": "S Central", "NORTHEAST": "Northeast",
@@ -45,13 +45,11 @@ def summary_figure(summary: FilterSummary) -> dict:
 def register(app) -> None:
     @app.callback(Output("density-layer", "hideout"), *filter_inputs(), Input("ref-loaded", "data"),
                   prevent_initial_call=True)
-    def update_density(divisions, owner_types, camera_types, access, beats=None, placements=None,
-                       retention=None, registered_since=None, verified=None, _ready=None):
+    def update_density(*filters_then_ready):
         """Matching cameras per beat for the density layer (filters only; not on pan/zoom)."""
         require_map_access()
         svc = services()
-        filt = build_filter(divisions, owner_types, camera_types, access, beats, placements, retention,
-                            registered_since, verified)
+        filt = filter_from(filters_then_ready)
         counts = per_beat_counts(svc.registry.get(), filt, svc.filters)
         return {"counts": counts, "max": max(counts.values(), default=1)}
 
@@ -68,10 +66,8 @@ def register(app) -> None:
 
     # Runs when the Graph appears (its output is new to the page) and on every filter change.
     @app.callback(Output("summary-chart", "figure"), *filter_inputs(), Input("ref-loaded", "data"))
-    def update_summary(divisions, owner_types, camera_types, access, beats=None, placements=None,
-                       retention=None, registered_since=None, verified=None, _ready=None):
+    def update_summary(*filters_then_ready):
         require_map_access()
         svc = services()
-        filt = build_filter(divisions, owner_types, camera_types, access, beats, placements, retention,
-                            registered_since, verified)
+        filt = filter_from(filters_then_ready)
         return summary_figure(summarize(svc.registry.get(), filt, svc.filters))

@@ -12,21 +12,22 @@ import sys
 from pathlib import Path
 
 import dash
-from flask import Flask, jsonify
-from sqlalchemy import text
+from flask import Flask, g, request
 
-import auth
-from auth import csrf
-from dashboard.config import REPO_ROOT, Settings, load_settings
+import assets
+from auth import setup as auth_setup
+from dashboard import logs
+from dashboard.config import Settings, load_settings
+from dashboard.extensions import csrf, limiter
 from dashboard.services import Services
 
-ASSETS = REPO_ROOT / "assets"
+ASSETS = Path(assets.__file__).parent  # the Dash assets folder: a package, so an installed app has it too
 
 
 def _demo_secret_key(settings: Settings) -> str:
-    """Demo mode without SECRET_KEY: a random key kept under instance/, so sessions survive
+    """Demo mode without SECRET_KEY: a random key kept in the instance folder, so sessions survive
     a restart and every worker of the demo shares it. Production refuses to start instead."""
-    path = REPO_ROOT / "instance" / ".secret_key"
+    path = Path(settings.instance_dir) / ".secret_key"
     if path.exists():
         return path.read_text().strip()
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -36,55 +37,70 @@ def _demo_secret_key(settings: Settings) -> str:
     return key
 
 
+def install_request_ids(server: Flask) -> None:
+    """Every request gets an id: on its log lines (dashboard/logs.py) and in X-Request-ID."""
+
+    @server.before_request
+    def start_request_log():
+        g.request_id = logs.new_request_id(request.headers.get("X-Request-ID"))
+        g.request_id_token = logs.request_id.set(g.request_id)
+
+    @server.after_request
+    def echo_request_id(response):
+        if "request_id" in g:
+            response.headers["X-Request-ID"] = g.request_id
+        return response
+
+    @server.teardown_request
+    def end_request_log(_exc):
+        if "request_id_token" in g:
+            logs.request_id.reset(g.pop("request_id_token"))
+
+
+def register_extensions(server: Flask) -> None:
+    """Bind the extension objects of dashboard/extensions.py (login, CSRF, rate limits)."""
+    install_request_ids(server)  # first: every later hook and view logs with the request's id
+    auth_setup.init_app(server)  # sessions, the user loader, the gate, then CSRFProtect
+    server.config["RATELIMIT_STORAGE_URI"] = server.config["SETTINGS"].registration_rate_limit_storage
+    limiter.init_app(server)
+
+
+def register_blueprints(server: Flask) -> None:
+    from auth.views import bp as auth_bp
+    from dashboard.api.routes import bp as api_bp
+    from dashboard.audit.views import bp as audit_log_bp
+    from dashboard.footage.files import bp as footage_files_bp
+    from dashboard.footage.views import bp as footage_bp
+    from dashboard.live.views import bp as live_bp
+    from dashboard.owners.views import init_portal
+    from dashboard.routes import bp as site_bp
+
+    server.register_blueprint(auth_bp)  # /login, /logout
+    server.register_blueprint(site_bp)  # /healthz and the JSON 404 of unknown /api paths
+    server.register_blueprint(api_bp)
+    csrf.exempt(site_bp)
+    csrf.exempt(api_bp)  # bearer-token or same-site JSON callers; no form posts
+    init_portal(server)  # /register (public portal) and /admin/registrations (moderation)
+    server.register_blueprint(footage_bp)  # public owner answer page under /register/requests/
+    server.register_blueprint(footage_files_bp)  # GET only, signed in: received clips (footage_requests)
+    server.register_blueprint(audit_log_bp)  # GET only: /audit and /audit/export.csv (read_audit)
+    server.register_blueprint(live_bp)  # /live/...: live-view grants and the relayed streams (view_live)
+
+
+def register_commands(server: Flask) -> None:
+    """No `flask` sub-commands: the operator's interface is the `connect-dallas` CLI
+    (dashboard/cli.py, docs/interfaces.md), which builds the same app through create_app."""
+
+
 def create_server(settings: Settings, services: Services | None = None) -> Flask:
     server = Flask("connect_dallas", root_path=str(Path(__file__).parent))
     server.config["SETTINGS"] = settings
     server.config["SECRET_KEY"] = settings.secret_key or _demo_secret_key(settings)
     server.config["MAX_CONTENT_LENGTH"] = 8 * 1024 * 1024
     server.extensions["connect_dallas"] = services or Services.build(settings)
-    auth.init_app(server)
-
-    from dashboard.api.routes import bp as api_bp
-
-    server.register_blueprint(api_bp)
-    csrf.exempt(api_bp)  # bearer-token or same-site JSON callers; no form posts
-
-    from dashboard.owners.views import init_portal
-
-    init_portal(server)  # /register (public portal) and /admin/registrations (moderation)
-
-    from dashboard.footage.views import bp as footage_bp
-
-    server.register_blueprint(footage_bp)  # public owner answer page under /register/requests/
-
-    from dashboard.footage.files import bp as footage_files_bp
-
-    server.register_blueprint(footage_files_bp)  # GET only, signed in: received clips (footage_requests)
-
-    from dashboard.audit.views import bp as audit_log_bp
-
-    server.register_blueprint(audit_log_bp)  # GET only: /audit and /audit/export.csv (read_audit)
-
-    from dashboard.live.views import bp as live_bp
-
-    server.register_blueprint(live_bp)  # /live/...: live-view grants and the relayed streams (view_live)
-
-    @server.route("/api/<path:rest>", methods=["GET", "POST"])  # other methods: 405 from routing
-    def api_unknown(rest: str):
-        """Any /api path outside the versioned blueprints: a JSON 404, never Dash's HTML page."""
-        return jsonify({"error": "not_found", "message": f"no API route /api/{rest}"}), 404
-
-    csrf.exempt(api_unknown)
-
-    @server.get("/healthz")
-    def healthz():
-        try:
-            with server.extensions["connect_dallas"].db.engine.connect() as conn:
-                conn.execute(text("SELECT 1"))
-        except Exception:  # noqa: BLE001 - any database failure means "not healthy"
-            return jsonify({"status": "unavailable"}), 503
-        return jsonify({"status": "ok"})
-
+    register_extensions(server)
+    register_blueprints(server)
+    register_commands(server)
     return server
 
 
@@ -159,7 +175,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     app.scripts.config.serve_locally = True
     app.css.config.serve_locally = True
 
-    import callbacks  # the composition root is the only importer of callbacks/
+    import callbacks  # the composition root is the only importer of callbacks/ (tests/unit/test_architecture.py)
 
     app.layout = callbacks.serve_layout
     callbacks.register(app)

@@ -1,4 +1,4 @@
-"""`connect-dallas` (also `python -m dashboard`): the operator's commands (CONTRACT.md).
+"""`connect-dallas` (also `python -m dashboard`): the operator's commands (docs/interfaces.md).
 
 Every command loads and validates the configuration first; a bad setting or bad input ends
 with one line naming the problem and a non-zero exit code, never a traceback.
@@ -13,6 +13,8 @@ from collections.abc import Callable, Sequence
 
 from dashboard.config import ConfigError, Settings, load_settings
 from dashboard.db import Database
+from dashboard.logs import configure_logging
+from dashboard.vocabulary import ROLES
 
 EXIT_USAGE = 2
 EXIT_FAILED = 1
@@ -215,7 +217,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--if-empty", action="store_true", help="do nothing when the database already has cameras")
     sp = add("add-user", cmd_add_user, "add or update an authorized employee")
     sp.add_argument("username")
-    sp.add_argument("--role", required=True, choices=["analyst", "detective", "supervisor", "admin"])
+    sp.add_argument("--role", required=True, choices=ROLES)
     sp.add_argument("--name", required=True, help='full name, e.g. "Dana Reyes"')
     sp.add_argument("--division", help="home division, e.g. CENTRAL")
     sp.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin")
@@ -243,6 +245,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    configure_logging()
     try:
         settings = load_settings(args.config)
         args.func(settings, args)

@@ -26,7 +26,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 log = logging.getLogger(__name__)
 
 MAX_BATCH = 1000          # incidents per POST; a CAD backlog beyond this is sent in several requests
-DEFAULT_PAGE = 500        # CONTRACT.md: limit default 500
+DEFAULT_PAGE = 500        # docs/interfaces.md: limit default 500
 DEFAULT_K, MAX_K = 10, 100
 
 

@@ -1,4 +1,4 @@
-"""The audit log pages (supervisors and admins: CONTRACT.md "read the audit log").
+"""The audit log pages (supervisors and admins: docs/interfaces.md "read the audit log").
 
 GET /audit              the events, newest first, with a filter form (GET parameters), a
                         "next page" link (keyset: ?before=<id>) and, on request (?verify=1),

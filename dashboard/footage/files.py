@@ -11,7 +11,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, send_file
 from flask_login import current_user
 
-from auth import PermissionDenied
+from auth.permissions import PermissionDenied
 from auth.views import client_addr
 from dashboard.footage import service as footage
 

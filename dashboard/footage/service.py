@@ -1,6 +1,6 @@
 """Footage requests: a detective asks camera owners for footage; owners answer on a public page.
 
-Rules (issue 5, CONTRACT.md "send and track footage requests": detective and supervisor):
+Rules (issue 5, docs/interfaces.md "send and track footage requests": detective and supervisor):
 
 * One request per camera, one email per request. A chain of custody is clearest when each
   clip belongs to exactly one camera; an owner with several chosen cameras gets one email per

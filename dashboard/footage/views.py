@@ -1,4 +1,4 @@
-"""The owner's answer page for a footage request: public (under /register, CONTRACT.md), no account.
+"""The owner's answer page for a footage request: public (under /register, docs/interfaces.md), no account.
 
 GET  /register/requests/<token>            the request, the accept/decline form, the upload form
 POST /register/requests/<token>/decision   accept or decline (once), with an optional note
@@ -20,7 +20,7 @@ from flask import Blueprint, current_app, render_template, request
 from flask_wtf.csrf import ValidationError, validate_csrf
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from auth import csrf
+from dashboard.extensions import csrf
 from dashboard.footage import service as footage
 from dashboard.footage.service import OwnerPageError
 

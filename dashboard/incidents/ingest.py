@@ -4,7 +4,7 @@ Plain Python and SQLAlchemy: the REST API, `replay-cad` and the dashboard's poll
 these functions, so an incident is checked and stored the same way whichever door it came
 through. Nothing here knows about Flask or Dash.
 
-Input rules (CONTRACT.md, "Incident object"), decided where the contract is silent:
+Input rules (docs/interfaces.md, "Incident object"), decided where the contract is silent:
 - Lenient on representation, strict on value: `priority`, `latitude` and `longitude` may be
   JSON numbers or strings holding a number ("2", "32.78"), because CAD exports often quote
   everything; `beat` and `block` may be numbers. Booleans, NaN, infinities, fractions for
@@ -39,7 +39,7 @@ DIVISION_BY_BEAT_DIGIT = {
     "1": "CENTRAL", "2": "NORTHEAST", "3": "SOUTHEAST", "4": "SOUTHWEST",
     "5": "NORTHWEST", "6": "NORTH CENTRAL", "7": "SOUTH CENTRAL",
 }
-# The fields of CONTRACT.md's incident object, in the order they are returned.
+# The fields of docs/interfaces.md's incident object, in the order they are returned.
 INCIDENT_FIELDS = ("incident_number", "nature_of_call", "priority", "status", "received_at",
                    "latitude", "longitude", "block", "location", "beat", "division")
 # Column sizes of the `incidents` table: checked here so the database never truncates or fails.
@@ -308,7 +308,7 @@ class Stored:
 
 
 def incident_to_dict(incident: Incident) -> dict:
-    """The incident as the API returns it: CONTRACT's fields plus id, updated_at and source."""
+    """The incident as the API returns it: the contract's fields (docs/interfaces.md) plus id, updated_at and source."""
     out: dict[str, Any] = {"id": incident.id}
     for name in INCIDENT_FIELDS:
         out[name] = getattr(incident, name)

@@ -96,8 +96,9 @@ def deliver_due(db: Database, smtp: SmtpSettings, limit: int = 100) -> DeliveryR
                 else:
                     delay = BACKOFF_SECONDS[min(message.attempts - 1, len(BACKOFF_SECONDS) - 1)]
                     message.next_attempt_at = utcnow() + timedelta(seconds=delay)
-                log.warning("mail %s to %s not sent (attempt %s): %s", message.id, message.to_addr,
-                            message.attempts, message.last_error)
+                # the id and kind only: an owner's address never goes into a log line
+                log.warning("mail %s (%s) not sent (attempt %s): %s", message.id, message.kind,
+                            message.attempts, type(exc).__name__)
                 continue
             message.status = "sent"
             message.sent_at = utcnow()

@@ -4,7 +4,7 @@
 transactions, so that a refusal is recorded even though nothing else happens:
 
 * permission is checked FIRST, before the input is looked at. A role that may not see owner
-  details (CONTRACT.md: analyst) gets `PermissionDenied` whatever it sent, learns nothing
+  details (docs/interfaces.md: analyst) gets `PermissionDenied` whatever it sent, learns nothing
   (not even whether the camera exists), and the attempt is written as an audit event
   `owner_reveal` / outcome `denied` in a transaction of its own that commits before the
   exception is raised;

@@ -372,11 +372,11 @@ class RegistryCache:
         with self.db.session() as s:
             version = registry_version(s)
         if version != snap.version:
-            if self.background:
-                self._rebuild_in_background()
-            else:
+            if not self.background:
                 self._rebuild()
-        return self._snapshot
+                return self._snapshot
+            self._rebuild_in_background()
+        return snap  # the one in hand, even if the rebuild finished meanwhile: callers see one answer
 
     def peek(self) -> RegistrySnapshot | None:
         """The snapshot in hand, never waiting for a first load (None until there is one)."""

@@ -1,4 +1,4 @@
-"""/api/v1 through the Flask test client: every status code CONTRACT.md names, on both databases."""
+"""/api/v1 through the Flask test client: every status code docs/interfaces.md names, on both databases."""
 
 from __future__ import annotations
 

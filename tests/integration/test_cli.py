@@ -1,4 +1,4 @@
-"""The operator commands of CONTRACT.md, run as a subprocess the way operators run them."""
+"""The operator commands of docs/interfaces.md, run as a subprocess the way operators run them."""
 
 from __future__ import annotations
 

@@ -217,7 +217,8 @@ def test_analyst_replay_of_send_is_denied_and_audited(app, make_user, world, db)
 
 
 def test_nearest_panel_shows_footage_form_only_to_allowed_roles(app, make_user, world):
-    from callbacks.incidents import render_nearest
+    from layouts.footage import FootageForm
+    from layouts.incidents import render_nearest
 
     incident = {"incident_number": "250009876", "nature_of_call": "x", "latitude": 32.78, "longitude": -96.79,
                 "received_at": utcnow().isoformat()}
@@ -226,8 +227,9 @@ def test_nearest_panel_shows_footage_form_only_to_allowed_roles(app, make_user, 
     records = [RankedCamera(camera_id=1, latitude=32.78, longitude=-96.79, distance_m=10.0, bearing_deg=5.0,
                             faces=True, live_access=False, retention_days=7, hours_left=160.0, urgent=False,
                             overwritten=False, score=2, rank=1)]
-    assert "footage-send" not in json.dumps(render_nearest(incident, records), default=str)
-    shown = json.dumps([c.to_plotly_json() for c in render_nearest(incident, records, True)], default=str)
+    assert "footage-send" not in json.dumps(render_nearest(incident, records, radius_m=150, docked=4), default=str)
+    shown = json.dumps([c.to_plotly_json() for c in render_nearest(incident, records, FootageForm("", 1000), radius_m=150,
+                                                                       docked=4)], default=str)
     for element in ("footage-cameras", "footage-send", "footage-message", "footage-requests"):
         assert element in shown
 

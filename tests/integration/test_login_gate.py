@@ -1,4 +1,4 @@
-"""The login gate: every route but CONTRACT.md's public ones refuses an anonymous client.
+"""The login gate: every route but docs/interfaces.md's public ones refuses an anonymous client.
 
 The route list is read from the live Flask url_map (Dash's routes included), so a route
 added later is covered without anyone adding it here.
@@ -12,7 +12,7 @@ import pytest
 
 from auth.gate import is_public
 
-# CONTRACT.md: the only routes anyone may reach without signing in.
+# docs/interfaces.md: the only routes anyone may reach without signing in.
 CONTRACT_PUBLIC = {"/healthz", "/login"}
 CONTRACT_PUBLIC_PREFIXES = ("/register/", "/assets/", "/_dash-component-suites/")
 

@@ -44,3 +44,37 @@ def test_smtp_outage_keeps_mail_queued_then_recovers(db, smtp_server):
         message.next_attempt_at = message.created_at  # the backoff has passed
     report = deliver_due(db, SmtpSettings(host=controller.hostname, port=controller.port))
     assert report.sent == 1 and len(inbox.messages) == 1
+
+
+class _RefusesEveryRecipient:
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802 (aiosmtpd's name)
+        return "550 5.1.1 no such mailbox"
+
+
+@pytest.mark.parametrize("server", ["down", "refuses"])
+def test_failed_send_logs_message_id_and_kind_never_the_address(db, caplog, server):
+    """The outbox's log names the message by id and kind; an owner's address stays out of it,
+    even when the SMTP error itself quotes the address (a refused recipient)."""
+    from aiosmtpd.controller import Controller
+
+    address = "owner.private@example.com"
+    with db.session() as s:
+        message_id = enqueue(s, kind="footage_request", to_addr=address, subject="s", body="b").id
+    controller = None
+    if server == "refuses":
+        controller = Controller(_RefusesEveryRecipient(), hostname="127.0.0.1", port=free_port())
+        controller.start()
+        smtp = SmtpSettings(host=controller.hostname, port=controller.port, timeout=5)
+    else:
+        smtp = SmtpSettings(host="127.0.0.1", port=free_port(), timeout=2)  # nothing listens there
+    try:
+        with caplog.at_level("WARNING", logger="dashboard.jobs.mail"):
+            assert deliver_due(db, smtp).failed == 1
+    finally:
+        if controller:
+            controller.stop()
+    lines = [r.getMessage() for r in caplog.records if r.name == "dashboard.jobs.mail"]
+    assert len(lines) == 1 and f"mail {message_id} (footage_request) not sent" in lines[0]
+    assert "owner.private" not in caplog.text and "example.com" not in caplog.text
+    with db.session() as s:  # the database keeps the full error for the operator
+        assert s.get(OutboundEmail, message_id).last_error

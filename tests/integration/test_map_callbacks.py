@@ -176,10 +176,12 @@ def test_url_sync_both_ways(app, analyst):
 
 
 def test_callbacks_refuse_anonymous(app, client):
-    _, spec = _spec(app, "summary-chart.figure")
-    response = client.post("/_dash-update-component", json={"output": "summary-chart.figure"},
-                           headers=dash_headers(client))
-    assert response.status_code in (302, 400, 401, 403)
+    key, spec = _spec(app, "summary-chart.figure")
+    body = {"output": key, "outputs": {"id": "summary-chart", "property": "figure"}, "state": [],
+            "inputs": [{**i, "value": None} for i in spec["inputs"]], "changedPropIds": []}
+    response = client.post("/_dash-update-component", json=body, headers=dash_headers(client))
+    assert response.status_code == 401  # the gate, before CSRF or Dash: JSON, not a redirect
+    assert response.get_json() == {"error": "unauthorized", "message": "sign in required"}
 
 
 def test_layout_keeps_ids_and_adds_filters_chart_layers_and_url(app, analyst):

@@ -243,12 +243,6 @@ def test_rate_limit_on_posts(client):
     assert client.post("/register/manage", data={"csrf_token": token, "email": "a@b.co"}).status_code == 429
 
 
-@pytest.mark.parametrize("settings_overrides", [{"registration_rate_limit_storage": "memory://?limiter=portal"}])
-def test_rate_limits_count_where_the_configuration_says(app):
-    limiter = app.server.extensions["portal_limiter"]
-    assert limiter._storage_uri == "memory://?limiter=portal"  # what a redis:// setting would reach too
-
-
 def test_no_registry_data_in_portal_responses(client, services, inbox, login_as):
     from dashboard.tools.seed import seed_demo  # noqa: F401  (the seeder is tested elsewhere)
 

@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.config import DEFAULT_CONFIG_PATH, ConfigError, load_settings
+from dashboard.config import ConfigError, load_settings
+
+SHIPPED = Path(__file__).resolve().parents[2] / "config.yaml"
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -18,7 +20,7 @@ def write(tmp_path: Path, text: str) -> Path:
 
 
 def test_shipped_config_loads_with_documented_defaults():
-    s = load_settings(DEFAULT_CONFIG_PATH, environ={})
+    s = load_settings(SHIPPED, environ={})
     assert s.env == "demo"
     assert s.database_url.startswith("sqlite:///") and s.database_url.endswith("instance/connect_dallas.db")
     assert s.session_idle_minutes == 30 and s.lockout_threshold == 5
@@ -27,7 +29,7 @@ def test_shipped_config_loads_with_documented_defaults():
 
 
 def test_every_key_in_shipped_config_is_commented():
-    lines = DEFAULT_CONFIG_PATH.read_text().splitlines()
+    lines = SHIPPED.read_text().splitlines()
     for i, line in enumerate(lines):
         stripped = line.strip()
         if stripped and not stripped.startswith("#") and stripped.endswith(":") is False and ":" in stripped:
@@ -86,6 +88,12 @@ def test_relative_sqlite_path_resolves_against_config_folder(tmp_path):
     ("registration:\n  rate_limit_storage: postgres://x\n", "registration.rate_limit_storage"),
     ("- just\n- a list\n", "mapping"),
     ("map: [unclosed\n", "not valid YAML"),
+    ("mail:\n  smtp_port: [25]\n", "mail.smtp_port"),
+    ("footage:\n  upload_types: [video]\n", "footage.upload_types"),
+    ("footage:\n  reminder_days_before: 20\n", "footage.reminder_days_before"),
+    ("map:\n  min_zoom: 15\n", "map.min_zoom"),
+    ("registration:\n  auto_approve: 1\n", "registration.auto_approve"),
+    ("server:\n  host: 8\n", "server.host"),
 ])
 def test_bad_values_name_the_key(tmp_path, text, key):
     with pytest.raises(ConfigError, match=key.replace(".", r"\.").replace("[", r"\[")):
@@ -111,6 +119,91 @@ def test_geocoder_setting(tmp_path):
     path = write(tmp_path, "incidents:\n  geocoder: {provider: table, path: blocks.csv}\n")
     s = load_settings(path, environ={})
     assert s.extra["geocoder"] == {"provider": "table", "path": str(tmp_path / "blocks.csv")}
-    assert load_settings(DEFAULT_CONFIG_PATH, environ={}).extra == {}
+    assert load_settings(SHIPPED, environ={}).extra == {}
     with pytest.raises(ConfigError, match="incidents.geocoder"):
         load_settings(write(tmp_path, "incidents:\n  geocoder: {provider: google}\n"), environ={})
+
+
+@pytest.mark.parametrize(("text", "named"), [
+    ("registration:\n  auto_aprove: true\n", "registration.auto_aprove (did you mean registration.auto_approve?)"),
+    ("security:\n  lockout_treshold: 3\n", "security.lockout_treshold (did you mean security.lockout_threshold?)"),
+    ("secruity:\n  mfa: true\n", "secruity (did you mean security?)"),
+    ("map:\n  tiles:\n    atribution: x\n", "map.tiles.atribution (did you mean map.tiles.attribution?)"),
+    ("incidents:\n  geocoder: {provider: table, path: b.csv, pth: c.csv}\n", "incidents.geocoder.pth"),
+    ("colour: blue\n", "unknown key colour"),
+])
+def test_unknown_or_misspelt_keys_stop_start_up_naming_the_key(tmp_path, text, named):
+    with pytest.raises(ConfigError) as raised:
+        load_settings(write(tmp_path, text), environ={})
+    assert named in str(raised.value)
+
+
+def test_wrong_type_from_the_environment_names_the_variable(tmp_path):
+    with pytest.raises(ConfigError, match=r"PORT \(environment, for server\.port\)"):
+        load_settings(write(tmp_path, "env: demo\n"), environ={"PORT": "eighty"})
+
+
+def test_every_problem_is_reported_at_once(tmp_path):
+    with pytest.raises(ConfigError) as raised:
+        load_settings(write(tmp_path, "map:\n  zoom: 40\nsecurity:\n  mfa: 'yes'\n"), environ={})
+    assert "map.zoom" in str(raised.value) and "security.mfa" in str(raised.value)
+
+
+def test_without_a_config_file_the_schema_defaults_apply(tmp_path, monkeypatch):
+    """An installed app needs no config file; the shipped file only documents the defaults."""
+    monkeypatch.chdir(tmp_path)
+    bare = load_settings(environ={})
+    shipped = load_settings(SHIPPED, environ={})
+    assert bare.source_path == "" and bare.base_dir == str(tmp_path)
+    assert bare.database_url == f"sqlite:///{tmp_path}/instance/connect_dallas.db"
+    differs = {f for f in vars(bare) if getattr(bare, f) != getattr(shipped, f)}
+    assert differs == {"source_path", "base_dir", "database_url", "footage_storage_dir"}
+
+
+def test_cwd_config_file_is_read_when_present(tmp_path, monkeypatch):
+    write(tmp_path, "map:\n  zoom: 12\n")
+    monkeypatch.chdir(tmp_path)
+    assert load_settings(environ={}).map_zoom == 12
+
+
+def test_redis_url_is_optional_and_shares_rate_limits(tmp_path):
+    path = write(tmp_path, "env: demo\n")
+    assert load_settings(path, environ={}).redis_url == ""
+    shared = load_settings(path, environ={"REDIS_URL": "redis://10.0.0.7:6379/0"})
+    assert shared.redis_url == "redis://10.0.0.7:6379/0"
+    assert shared.registration_rate_limit_storage == "redis://10.0.0.7:6379/0"
+    with pytest.raises(ConfigError, match="REDIS_URL"):
+        load_settings(path, environ={"REDIS_URL": "10.0.0.7:6379"})
+
+
+def test_cli_prints_one_line_for_a_misspelt_key(tmp_path):
+    path = write(tmp_path, "security:\n  lockout_treshold: 3\n")
+    result = subprocess.run([sys.executable, "-m", "dashboard", "--config", str(path), "init-db"],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "connect-dallas: configuration error: unknown key security.lockout_treshold "
+        "(did you mean security.lockout_threshold?)"]
+
+
+def test_shipped_config_documents_every_key_of_the_schema():
+    """config.yaml is the schema's documentation: the same keys, no more, no fewer."""
+    import yaml
+    from pydantic import BaseModel
+
+    from dashboard.config_schema import ConfigFile
+
+    def schema_keys(model: type[BaseModel], prefix: str = "") -> set[str]:
+        keys = set()
+        for name, info in model.model_fields.items():
+            if isinstance(info.annotation, type) and issubclass(info.annotation, BaseModel):
+                keys |= schema_keys(info.annotation, f"{prefix}{name}.")
+            else:
+                keys.add(prefix + name)
+        return keys
+
+    def file_keys(tree: dict, prefix: str = "") -> set[str]:
+        return {k for name, value in tree.items()
+                for k in (file_keys(value, f"{prefix}{name}.") if isinstance(value, dict) else {prefix + name})}
+
+    assert file_keys(yaml.safe_load(SHIPPED.read_text())) == schema_keys(ConfigFile)

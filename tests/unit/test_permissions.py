@@ -1,4 +1,4 @@
-"""CONTRACT.md's permission table, every action against every role."""
+"""docs/interfaces.md's permission table, every action against every role."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 
 from auth.permissions import PERMISSIONS, ROLES, PermissionDenied, can, require
 
-# Copied from CONTRACT.md, row by row: (action, analyst, detective, supervisor, admin)
+# Copied from docs/interfaces.md, row by row: (action, analyst, detective, supervisor, admin)
 CONTRACT_TABLE = [
     ("view_map", True, True, True, True),
     ("reveal_owner", False, True, True, True),

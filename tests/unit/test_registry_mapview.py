@@ -238,7 +238,7 @@ def test_registry_cache_rebuilds_in_background_and_serves_the_old_snapshot(seede
 
         bump_registry_version(s)
     served = cache.get()  # answers at once with what it has
-    assert served is first or len(served) == len(first) - 1
+    assert served is first  # the old snapshot, however fast the rebuild
     deadline = _time.monotonic() + 10
     while len(cache.get()) != len(first) - 1 and _time.monotonic() < deadline:
         _time.sleep(0.05)

@@ -1,0 +1,69 @@
+"""The camera details panel (#camera-detail) and its owner-reveal form.
+
+Takes a camera's details duck-typed (dashboard.registry.cameras.CameraDetails), so this module
+imports no service. React escapes every string here: owner-typed labels never become markup.
+"""
+
+from __future__ import annotations
+
+from dash import dcc, html
+
+from .constants import CAMERA_TYPES, OWNER_TYPES
+
+_CAMERA_TYPE = dict(CAMERA_TYPES)
+_OWNER_TYPE = dict(OWNER_TYPES)
+_POINTS = ("N", "NE", "E", "SE", "S", "SW", "W", "NW")
+
+
+def direction(direction_deg: float | None, fov_deg: float | None) -> str:
+    if direction_deg is None:
+        return "unknown"
+    fov = f", {fov_deg:.0f}° field of view" if fov_deg is not None else ""
+    return f"{direction_deg:.0f}° ({_POINTS[int((direction_deg + 22.5) // 45) % 8]}){fov}"
+
+
+def reveal_form(camera_id: int) -> html.Div:
+    """Case number + reason -> the audited owner reveal (callbacks/owner_contact.py).
+    Holds no owner data: #owner-contact appears in the slot only after a successful reveal."""
+    return html.Div(className="cd-reveal", children=[
+        dcc.Store(id="detail-camera-id", data=camera_id),
+        html.Label("Case number", htmlFor="reveal-case"),
+        dcc.Input(id="reveal-case", type="text", placeholder="25-0280079", maxLength=10, autoComplete="off",
+                  className="cd-search"),
+        html.Label("Reason", htmlFor="reveal-reason"),
+        dcc.Textarea(id="reveal-reason", maxLength=500, placeholder="Why you need the owner's contact",
+                     className="cd-search"),
+        html.Button("Show owner contact", id="reveal-button", n_clicks=0),
+        html.Div(id="reveal-message", role="alert", className="cd-note"),
+        html.Div(id="owner-contact-slot"),
+    ])
+
+
+def render_details(d, viewer_can_reveal: bool = False) -> list:
+    """`viewer_can_reveal` only decides whether the reveal form is shown; the reveal service
+    checks the permission again on every call."""
+    rows = [
+        ("Camera #", str(d.camera_id)),
+        ("Type", f"{_CAMERA_TYPE.get(d.camera_type, d.camera_type)} · {d.placement}"),
+        ("Owner type", _OWNER_TYPE.get(d.owner_type, d.owner_type)),
+        ("Facing", direction(d.direction_deg, d.fov_deg)),
+        ("Range", f"{d.range_m:.0f} m" if d.range_m else "unknown"),
+        ("Keeps footage", f"{d.retention_days} days"),
+        ("Where", d.block or "—"),
+        ("Division / beat", f"{(d.division or '—').title()} / {d.beat or '—'}"),
+        ("Registered", d.registered_at.strftime("%Y-%m-%d")),
+        ("Verified", "yes" if d.verified else "not yet"),
+    ]
+    return [
+        html.H3(d.label, id="camera-detail-label"),
+        html.Span("live access" if d.live_access else "registered only",
+                  className="cd-badge live" if d.live_access else "cd-badge"),
+        html.Dl([item for k, v in rows for item in (html.Dt(k), html.Dd(v))]),
+        reveal_form(d.camera_id) if viewer_can_reveal else
+        html.Div("Owner details are shown only to detectives, supervisors and admins, for a stated case "
+                 "and reason, and every access is audited.", className="cd-note"),
+    ]
+
+
+def message(text: str) -> html.Div:
+    return html.Div(text, className="cd-empty")

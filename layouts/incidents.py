@@ -1,0 +1,113 @@
+"""Live incidents: the list of the board, the canvass of the nearest cameras, the new-call alert.
+
+Incidents are plain dicts (the dashboard's store); ranked cameras are duck-typed
+(dashboard.incidents.canvass.RankedCamera). Which incidents the board shows is decided by the
+caller (dashboard.incidents.live_board); this module only draws them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from urllib.parse import quote
+
+from dash import html
+
+from .footage import FootageForm, request_panel
+
+NEAREST_K = 20          # up to 20 cameras on demand
+FACES = {True: "yes", False: "no", None: "unknown"}
+
+
+def age(received_at: str | None, now: datetime) -> str:
+    if not received_at:
+        return ""
+    try:
+        minutes = int((now - datetime.fromisoformat(received_at)).total_seconds() // 60)
+    except ValueError:
+        return ""
+    if minutes < 1:
+        return "just now"
+    if minutes < 60:
+        return f"{minutes} min ago"
+    return f"{minutes // 60} h {minutes % 60:02d} min ago"
+
+
+def render_incident_list(incidents: list[dict], any_stored: bool, selected: str | None, now: datetime,
+                         radius_m: float) -> list:
+    """`incidents`: what the board shows, in order; `any_stored`: whether filters hid them all."""
+    if not incidents:
+        if any_stored:
+            return [html.Div("No incident matches these filters.", className="cd-empty")]
+        return [html.Div("No incidents from CAD in the last 24 hours.", className="cd-empty")]
+    items = []
+    for inc in incidents:
+        number = inc["incident_number"]
+        place = " ".join(p for p in (inc.get("block"), inc.get("location")) if p) or "location not given"
+        located = inc.get("latitude") is not None
+        items.append(html.Button(
+            id={"type": "incident-item", "index": number},
+            className=f"cd-incident-item p{inc.get('priority')}" + (" selected" if number == selected else ""),
+            n_clicks=0,
+            children=[
+                html.Strong(f"P{inc.get('priority')} · {inc.get('nature_of_call')}"),
+                html.Div(f"{number} · {place}", className="cd-incident-meta"),
+                html.Div(" · ".join(x for x in (
+                    (inc.get("division") or "").title(), inc.get("status") or "",
+                    age(inc.get("received_at"), now),
+                    f"{inc['nearby']} camera{'s' if inc['nearby'] != 1 else ''} within {radius_m:.0f} m"
+                    if located and inc.get("nearby") is not None else "",
+                    "" if located else "unlocated: not on the map") if x),
+                    className="cd-incident-meta"),
+            ],
+        ))
+    return items
+
+
+def _hours(ranked) -> str:
+    if ranked.overwritten:
+        return "overwritten"
+    text = f"{ranked.hours_left:.0f} h"
+    return f"{text} · urgent" if ranked.urgent else text
+
+
+def render_nearest(incident: dict, ranked: list, footage_form: FootageForm | None = None, *,
+                   radius_m: float, docked: int, show_all: bool = False) -> list:
+    """The canvass list: ranked for investigators (faces the scene, footage about to be
+    overwritten, then distance); the first `docked` are shown, up to NEAREST_K on demand.
+    `footage_form` is given only to roles that may send footage requests."""
+    number = incident["incident_number"]
+    title = html.Div(f"{number} · {incident.get('nature_of_call')}", className="cd-note")
+    if incident.get("latitude") is None:
+        return [title, html.Div("This incident has no location yet, so no cameras can be ranked.",
+                                className="cd-empty")]
+    if not ranked:
+        return [title, html.Div(f"No registered camera within {radius_m:.0f} m. Widen the radius above.",
+                                className="cd-empty")]
+    shown = ranked if show_all else ranked[:docked]
+    rows = [html.Tr(className=("docked" if r.rank <= docked else "") + (" overwritten" if r.overwritten else ""),
+                    children=[html.Td(f"#{r.camera_id}"), html.Td(f"{r.distance_m:.0f} m"),
+                              html.Td(f"{r.bearing_deg:.0f}°"), html.Td(FACES[r.faces]),
+                              html.Td(_hours(r)), html.Td("live" if r.live_access else "—")])
+            for r in shown]
+    table = html.Table(className="cd-table", children=[
+        html.Thead(html.Tr([html.Th("Camera"), html.Th("Distance"), html.Th("Bearing"), html.Th("Faces"),
+                            html.Th("Footage left"), html.Th("Live")])),
+        html.Tbody(rows)])
+    summary = html.Div(className="cd-note", children=[
+        f"{len(shown)} of {len(ranked)} cameras within {radius_m:.0f} m · ",
+        html.A("Download canvass CSV", id="canvass-download", download="",
+               href=f"/api/v1/incidents/{quote(number, safe='')}/canvass.csv?radius_m={radius_m:g}&k={NEAREST_K}"),
+    ])
+    if footage_form is None:
+        return [title, table, summary]
+    return [title, table, summary, request_panel(footage_form, [r.to_dict() for r in shown])]
+
+
+def render_alert(urgent: list[dict]) -> html.Div:
+    first = urgent[0]
+    more = f" (+{len(urgent) - 1} more)" if len(urgent) > 1 else ""
+    place = " ".join(p for p in (first.get("block"), first.get("location")) if p)
+    return html.Div(className=f"cd-alert p{first.get('priority')}", children=[
+        html.Strong(f"New P{first.get('priority')} call{more}: "),
+        html.Span(f"{first.get('nature_of_call')} · {first.get('incident_number')}" + (f" · {place}" if place else "")),
+        html.Button("Dismiss", id="incident-alert-dismiss", n_clicks=0, className="cd-alert-dismiss"),
+    ])
