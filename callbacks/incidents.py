@@ -15,7 +15,7 @@ from dash.exceptions import PreventUpdate
 
 from auth import can
 from dashboard.incidents.canvass import AUTO_DOCK, DEFAULT_RADIUS_M, RankedCamera, rank_for_incident
-from dashboard.incidents.ingest import incidents_changed_since
+from dashboard.incidents.feed import incidents_changed_since
 from dashboard.incidents.live_board import STATUS_CHOICES, BoardFilter, alerts, board, is_cleared
 from dashboard.models import utcnow
 from layouts.constants import PRIORITY_LABELS

@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from dashboard.db import Database
 from dashboard.geo.geocoding import StaticTableGeocoder
 from dashboard.geo.geography import get_geography
+from dashboard.incidents.feed import incidents_changed_since
 from dashboard.incidents.ingest import (
-    incidents_changed_since,
     priority_for_call,
     store_incidents,
     upsert_incidents,
@@ -133,8 +133,8 @@ def test_numbers_may_arrive_as_strings():
 
 
 def test_several_errors_are_reported_together_and_unknown_fields_ignored():
-    errors = errors_of({"incident_number": "", "priority": 9, "latitude": 32.78, "colour": "red"})
-    assert set(errors) == {"incident_number", "nature_of_call", "priority", "longitude"}
+    errors = errors_of({"incident_number": "", "priority": 9, "latitude": "north", "colour": "red"})
+    assert set(errors) == {"incident_number", "nature_of_call", "priority", "latitude"}
     clean, errors = check(good(colour="red", id=999, source="evil"))
     assert errors == {} and "colour" not in clean and "id" not in clean and "source" not in clean
 
