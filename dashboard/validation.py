@@ -89,17 +89,21 @@ _DEFAULTS = {
 }
 
 
+def _bound(value: Any) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
 def _limits(metadata: list) -> dict[str, Any]:
     out: dict[str, Any] = {"lo": "-inf", "hi": "inf", "low": "from -inf"}
     for item in metadata:
         if isinstance(item, annotated_types.Ge):
-            out["lo"], out["low"] = f"{item.ge:g}", f"from {item.ge:g}"
+            out["lo"], out["low"] = _bound(item.ge), f"from {_bound(item.ge)}"
         elif isinstance(item, annotated_types.Gt):
-            out["lo"], out["low"] = f"{item.gt:g}", f"greater than {item.gt:g}"
+            out["lo"], out["low"] = _bound(item.gt), f"greater than {_bound(item.gt)}"
         elif isinstance(item, annotated_types.Le):
-            out["hi"] = f"{item.le:g}"
+            out["hi"] = _bound(item.le)
         elif isinstance(item, annotated_types.Lt):
-            out["hi"] = f"{item.lt:g}"
+            out["hi"] = _bound(item.lt)
         elif isinstance(item, annotated_types.MaxLen):
             out["max_length"] = item.max_length
     return out

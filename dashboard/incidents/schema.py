@@ -65,6 +65,8 @@ def parse_timestamp(text: Any) -> datetime:
         raise ValueError(f"must be an ISO-8601 date and time with an offset (got {kind(text)})")
     stripped = text.strip()
     try:
+        if not stripped.isprintable():  # fromisoformat takes any character between date and time
+            raise ValueError
         parsed = datetime.fromisoformat(stripped)
     except ValueError:
         raise ValueError(f"is not an ISO-8601 date and time ({show(stripped)}); "
