@@ -25,7 +25,7 @@ from pydantic_core import PydanticCustomError
 # CSV cells, log lines and browsers. Tabs and line breaks never reach this check: `clean_text`
 # folds every run of whitespace into one space first.
 NO_CONTROL_CHARACTERS = r"^[^\x00-\x1f\x7f-\x9f]*$"
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # one, anywhere: the same set
 
 
 @dataclass(frozen=True)
@@ -122,7 +122,7 @@ def message(error: Mapping[str, Any], metadata: list) -> str:
     kind_ = error["type"]
     value = error.get("input")
     ctx = dict(error.get("ctx") or {})
-    if kind_ == "string_pattern_mismatch" and isinstance(value, str) and (found := _CONTROL.search(value)):
+    if kind_ == "string_pattern_mismatch" and isinstance(value, str) and (found := CONTROL_CHARACTER.search(value)):
         kind_, ctx["control"] = "control", f"U+{ord(found.group()):04X} {unicodedata.name(found.group(), '')}".strip()
     if kind_ in ("string_type", "int_type", "float_type") and value is None:
         kind_ = "missing"
