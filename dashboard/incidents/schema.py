@@ -131,7 +131,7 @@ def _text(name: str, *, required: bool = False, numbers: bool = False, pattern: 
           say: Say | None = None, **field: Any) -> Any:
     """The annotation of a text field sized by its column."""
     kind_ = str if required else str | None
-    default = {} if required else {"default": None}
+    default = {"min_length": 1} if required else {"default": None}
     # Field before the BeforeValidator: the limits then apply to the cleaned string
     return Annotated[kind_, Field(max_length=column_length(name), pattern=pattern, **default, **field),
                      say or Say(), BeforeValidator(clean_number_text if numbers else clean_text)]

@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import numpy as np
 import pytest
+from openapi_spec_validator import validate
 from sqlalchemy import func, select
 
 from dashboard.api import schemas
@@ -324,6 +325,13 @@ def test_openapi_describes_every_route_of_the_blueprint(app, client):
     # every $ref points at a schema that exists
     refs = set(re.findall(r'"\$ref": "#/components/schemas/(\w+)"', json.dumps(doc)))
     assert refs and refs <= set(doc["components"]["schemas"])
+
+
+def test_openapi_document_is_valid_openapi_3_1(client):
+    doc = client.get("/api/v1/openapi.json", headers=BEARER).get_json()
+    validate(doc)  # raises on any structural error
+    incident_input = doc["components"]["schemas"]["IncidentInput"]["properties"]
+    assert incident_input["incident_number"]["minLength"] == 1 and incident_input["priority"]["maximum"] == 4
 
 
 def test_unknown_api_routes_and_methods_answer_json(client):
