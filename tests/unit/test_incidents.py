@@ -322,3 +322,17 @@ def test_change_feed_refuses_bad_arguments(store):
         incidents_changed_since(session, None, 5, 10)
     with store.session() as session, pytest.raises(ValueError):
         incidents_changed_since(session, NOW, None, 0)
+
+
+def test_every_real_dallas_incident_number_passes_the_entry_rule():
+    """Both Dallas exports (Active Calls: 25-0282622; Police Incidents: 009773-2024) pass."""
+    numbers = set()
+    for name, column in (("Dallas_Police_Active_Calls.csv", "Incident Number"),
+                         ("dpd_incidents_2024-01_northeast.csv", "incident_number")):
+        with (TEST_DATA / name).open(newline="", encoding="utf-8-sig") as handle:
+            numbers |= {row[column] for row in csv.DictReader(handle)}
+    assert len(numbers) > 500
+    refused = {n: errors["incident_number"] for n in numbers
+               if "incident_number" in (errors := check(good(incident_number=n))[1])}
+    assert refused == {}
+    assert "incident_number" in errors_of(good(incident_number="RT-../../etc"))
