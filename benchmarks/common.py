@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 
 from dashboard.geo.geography import get_geography
-from dashboard.registry.snapshot import RegistrySnapshot, lonlat_to_pixels, pixels_to_lonlat
+from dashboard.registry.mercator import lonlat_to_pixels, pixels_to_lonlat
+from dashboard.registry.snapshot import RegistrySnapshot
 from dashboard.tools.seed import generate_camera_frame
 
 SEED = 7  # seed_demo's default, so the end-to-end database holds the same registry

@@ -41,7 +41,8 @@ class LoadFigures:
 
 def run(n: int, reps: int, report: Report) -> LoadFigures:
     from dashboard.db import Database
-    from dashboard.registry.snapshot import SNAPSHOT_QUERY, RegistrySnapshot, load_snapshot
+    from dashboard.registry.cache import SNAPSHOT_QUERY, load_snapshot
+    from dashboard.registry.snapshot import RegistrySnapshot
 
     path, seed_s = seeded_db(n)
     db = Database(f"sqlite:///{path}")
@@ -87,7 +88,7 @@ def _refresh_after_one_change(n: int, reps: int) -> float:
 
     from dashboard.db import Database
     from dashboard.models import Camera
-    from dashboard.registry.snapshot import load_snapshot, refresh_snapshot
+    from dashboard.registry.cache import load_snapshot, refresh_snapshot
 
     from .common import copy_of_seeded
 

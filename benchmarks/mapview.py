@@ -36,7 +36,8 @@ from dashboard.registry.mapview import (
     combo_lut,
     count_matching,
 )
-from dashboard.registry.snapshot import MAX_ZOOM, RegistrySnapshot
+from dashboard.registry.mercator import MAX_ZOOM
+from dashboard.registry.snapshot import RegistrySnapshot
 
 from .common import (
     PAN_STEPS,

@@ -27,7 +27,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from dashboard.geo.geography import EARTH_RADIUS_M, angle_within, bearing_deg, haversine_m
-from dashboard.registry.snapshot import NearestResult, RegistrySnapshot, unit_vectors
+from dashboard.registry.mercator import unit_vectors
+from dashboard.registry.snapshot import NearestResult, RegistrySnapshot
 
 from .common import Registry, Report, city_points, fmt_n, fmt_us, median_s, table
 

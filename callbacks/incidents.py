@@ -14,7 +14,7 @@ from dash.exceptions import PreventUpdate
 
 from auth.permissions import can
 from dashboard.incidents.canvass import AUTO_DOCK, DEFAULT_RADIUS_M, rank_for_incident
-from dashboard.incidents.ingest import incidents_changed_since
+from dashboard.incidents.feed import incidents_changed_since
 from dashboard.incidents.live_board import STATUS_CHOICES, BoardFilter, alerts, board, is_cleared
 from dashboard.models import utcnow
 from layouts.incidents import NEAREST_K, render_alert, render_incident_list, render_nearest

@@ -8,8 +8,8 @@ from dashboard.config import Settings
 from dashboard.db import Database
 from dashboard.geo.geography import DallasGeography, get_geography
 from dashboard.jobs.mail import SmtpSettings
+from dashboard.registry.cache import RegistryCache
 from dashboard.registry.mapview import FilterCache
-from dashboard.registry.snapshot import RegistryCache
 
 
 @dataclass

@@ -1,33 +1,43 @@
-"""The REST API blueprint (/api/v1). Thin: validation and shaping; services do the work.
+"""The REST API blueprint: /api/v1, and a JSON 404/405 for any other path under /api/.
+Thin: parameters are validated by pydantic models (dashboard.api.params, which also feed the
+OpenAPI document); services do the work.
 
 Every answer is JSON, errors included: 401 comes from the login gate (auth/gate.py), 403 when
 the caller may not do the thing, 413 for oversized bodies, 422 for bad input with a message
-per field or parameter, and a bare 500 (no traceback, no details) for our own bugs.
+per field or parameter, and a bare 500 (no traceback, no details) for our own bugs. The error
+handlers are the blueprint's own: the blueprint owns every path under /api/ (its catch-all
+route answers the ones no API route serves), so the rest of the app keeps Flask's defaults.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import math
 import re
-from typing import Any
+from typing import Any, TypeVar
+from urllib.parse import urlencode
 
-from flask import Blueprint, current_app, g, jsonify, request, url_for
+from flask import Blueprint, Response, current_app, g, jsonify, request
 from flask_login import current_user
-from werkzeug.exceptions import HTTPException, NotFound
+from pydantic import BaseModel, ValidationError
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
 from auth.permissions import PermissionDenied, require
+from dashboard.api import params
 from dashboard.api.openapi import build_openapi
 from dashboard.geo.geocoding import make_geocoder
-from dashboard.incidents.ingest import incidents_changed_since, iso, parse_timestamp, store_incidents
+from dashboard.incidents import canvass as _canvass
+from dashboard.incidents.feed import incident_to_dict, incidents_changed_since
+from dashboard.incidents.ingest import store_incidents
+from dashboard.incidents.schema import iso
+from dashboard.validation import field_errors
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
+bp = Blueprint("api", __name__, url_prefix="/api")
 log = logging.getLogger(__name__)
 
 MAX_BATCH = 1000          # incidents per POST; a CAD backlog beyond this is sent in several requests
-DEFAULT_PAGE = 500        # docs/interfaces.md: limit default 500
-DEFAULT_K, MAX_K = 10, 100
+_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+Params = TypeVar("Params", bound=BaseModel)
 
 
 class ApiError(Exception):
@@ -62,57 +72,16 @@ def _require_cad() -> None:
                                         "(Authorization: Bearer <token>); a signed-in session may only read"})
 
 
-# --- parameters ---------------------------------------------------------------------------------
-def _arg(name: str) -> str | None:
-    value = request.args.get(name)
-    return value.strip() if value is not None and value.strip() else None
-
-
-def _int_arg(errors: dict[str, str], name: str, default: int | None, lo: int, hi: int) -> int | None:
-    text = _arg(name)
-    if text is None:
-        return default
-    if not re.fullmatch(r"[+-]?\d{1,18}", text):
-        errors[name] = f"must be a whole number from {lo} to {hi} (got {text[:40]!r})"
-        return None
-    value = int(text)
-    if not lo <= value <= hi:
-        errors[name] = f"must be from {lo} to {hi} (got {value})"
-        return None
-    return value
-
-
-def _float_arg(errors: dict[str, str], name: str, *, required: bool, lo: float, hi: float,
-               lo_inclusive: bool = True) -> float | None:
-    text = _arg(name)
-    if text is None:
-        if required:
-            errors[name] = "is required"
-        return None
+# --- input ---------------------------------------------------------------------------------------
+def _validate(model: type[Params], values: dict[str, Any]) -> Params:
     try:
-        value = float(text)
-    except ValueError:
-        errors[name] = f"must be a number (got {text[:40]!r})"
-        return None
-    too_low = value < lo if lo_inclusive else value <= lo
-    if not math.isfinite(value) or too_low or value > hi:
-        low = f"from {lo:g}" if lo_inclusive else f"greater than {lo:g}"
-        errors[name] = f"must be a number {low} up to {hi:g} (got {text[:40]})"
-        return None
-    return value
+        return model.model_validate(values)
+    except ValidationError as exc:
+        raise _invalid(field_errors(exc, model)) from None
 
 
-def _since_arg(errors: dict[str, str]):
-    text = _arg("since")
-    if text is None:
-        return None
-    # An unencoded "+01:00" arrives as " 01:00" (a + in a query string is a space): repair it.
-    text = re.sub(r"(\d\d:\d\d(?::\d\d(?:\.\d+)?)?) (\d\d(?::?\d\d)?)$", r"\1+\2", text)
-    try:
-        return parse_timestamp(text)
-    except ValueError as exc:
-        errors["since"] = str(exc)
-        return None
+def _query(model: type[Params]) -> Params:
+    return _validate(model, params.query_values(request.args))
 
 
 def _json_body() -> Any:
@@ -130,7 +99,7 @@ def _json_body() -> Any:
 
 
 # --- routes ----------------------------------------------------------------------------------------
-@bp.post("/incidents")
+@bp.post("/v1/incidents")
 def post_incidents():
     _require_cad()
     body = _json_body()
@@ -166,41 +135,30 @@ def _post_many(items: list):
     return jsonify(body), 200 if stored else 422
 
 
-@bp.get("/incidents")
+@bp.get("/v1/incidents")
 def list_incidents():
     _require_reader()
     settings = _services().settings
-    errors: dict[str, str] = {}
-    limit = _int_arg(errors, "limit", min(DEFAULT_PAGE, settings.max_page_size), 1, settings.max_page_size)
-    since = _since_arg(errors)
-    after = _int_arg(errors, "after", None, 0, 2**62)
-    if after is not None and since is None and "since" not in errors:
-        errors["after"] = "needs since: pass both, as the next link does"
-    if errors:
-        raise _invalid(errors)
+    query = _query(params.incident_list_query(settings.max_page_size))
     with _services().db.session() as session:
-        incidents, cursor = incidents_changed_since(session, since, after, limit)
-    next_url = (url_for(".list_incidents", since=iso(cursor.since), after=cursor.after, limit=limit,
-                        _external=True) if cursor else None)
+        incidents, cursor = incidents_changed_since(session, query.since, query.after, query.limit)
+    # the configured public address, never the Host header a caller may forge
+    next_url = (f"{settings.public_base_url.rstrip('/')}{bp.url_prefix}/v1/incidents?"
+                + urlencode({"since": iso(cursor.since), "after": cursor.after, "limit": query.limit})
+                if cursor else None)
     return jsonify({"incidents": incidents, "next": next_url})
 
 
-@bp.get("/cameras/nearest")
+@bp.get("/v1/cameras/nearest")
 def nearest_cameras():
     _require_reader()
-    errors: dict[str, str] = {}
-    lat = _float_arg(errors, "lat", required=True, lo=-90, hi=90)
-    lon = _float_arg(errors, "lon", required=True, lo=-180, hi=180)
-    k = _int_arg(errors, "k", DEFAULT_K, 1, MAX_K)
-    radius_m = _float_arg(errors, "radius_m", required=False, lo=0, hi=20_037_509, lo_inclusive=False)
-    if errors:
-        raise _invalid(errors)
+    query = _query(params.NearestQuery)
     snapshot = _services().registry.get()
     # records() carries only camera id, position, distance, bearing and facing: no owner data
-    return jsonify({"cameras": snapshot.nearest(lat, lon, k=k, radius_m=radius_m).records()})
+    return jsonify({"cameras": snapshot.nearest(query.lat, query.lon, k=query.k, radius_m=query.radius_m).records()})
 
 
-@bp.get("/openapi.json")
+@bp.get("/v1/openapi.json")
 def openapi():
     _require_reader()
     settings = _services().settings
@@ -208,11 +166,80 @@ def openapi():
                                  session_cookie=current_app.config.get("SESSION_COOKIE_NAME", "session")))
 
 
-@bp.get("/<path:rest>")
+# --- canvass: the ranked cameras around an incident and its audited CSV export ---------------------------
+def _incident_number(incident_number: str) -> str:
+    return _validate(params.IncidentPath, {"incident_number": incident_number}).incident_number
+
+
+def _incident_not_found(incident_number: str) -> ApiError:
+    return ApiError(404, {"error": "not_found", "message": f"no incident {incident_number[:40]!r}"})
+
+
+def _canvass_input_error(exc: _canvass.CanvassInputError) -> ApiError:
+    return _invalid({exc.field or "input": str(exc)})
+
+
+@bp.get("/v1/incidents/<incident_number>/cameras")
+def incident_cameras(incident_number: str):
+    """The cameras around an incident, ranked for investigators (dashboard.canvass): no owner data."""
+    _require_reader()
+    number, query = _incident_number(incident_number), _query(params.CanvassQuery)
+    svc = _services()
+    with svc.db.session() as session:
+        try:
+            row = _canvass.find_incident(session, number)
+        except _canvass.IncidentNotFound:
+            raise _incident_not_found(number) from None
+        incident = incident_to_dict(row)
+    now = _canvass.utcnow()
+    try:
+        ranked = _canvass.rank_for_incident(svc.registry.get(), incident, now, radius_m=query.radius_m, k=query.k)
+    except _canvass.CanvassInputError as exc:
+        raise _canvass_input_error(exc) from None
+    return jsonify({"incident": incident, "radius_m": query.radius_m, "k": query.k, "as_of": iso(now),
+                    "auto_dock": _canvass.AUTO_DOCK, "cameras": [c.to_dict() for c in ranked]})
+
+
+@bp.get("/v1/incidents/<incident_number>/canvass.csv")
+def incident_canvass_csv(incident_number: str):
+    """The ranked list as a CSV download for the case file; every export is an audit event.
+    Signed-in users only (an export is a person's act, not CAD's); owner columns only with
+    include_owner=1, a role allowed to see owners, a case number and a reason."""
+    if g.get("api_client") == "cad" or not current_user.is_authenticated:
+        raise ApiError(403, {"error": "forbidden",
+                             "message": "the canvass export needs a signed-in user; a bearer token may not export"})
+    number, query = _incident_number(incident_number), _query(params.CanvassExportQuery)
+    svc = _services()
+    try:
+        text = _canvass.canvass_csv(svc.db, svc.registry.get(), current_user, number, radius_m=query.radius_m,
+                                    k=query.k, case_number=query.case, reason=query.reason,
+                                    client_addr=request.remote_addr, include_owner=query.include_owner)
+    except _canvass.IncidentNotFound:
+        raise _incident_not_found(number) from None
+    except _canvass.CanvassInputError as exc:
+        raise _canvass_input_error(exc) from None
+    return Response(text, mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="{_canvass.safe_filename(number)}"'})
+
+
+# --- any other path under /api/ -----------------------------------------------------------------------
+@bp.route("/<path:rest>", methods=_METHODS)
 def unknown(rest: str):
-    """Dash's catch-all GET /<path:path> would answer any other /api/v1 path with the dashboard's
-    HTML page; this more specific rule answers a JSON 404 instead. Not part of the API."""
-    raise NotFound(f"there is no API route /api/v1/{rest[:100]}; see /api/v1/openapi.json")
+    """Dash's catch-all GET /<path:path> would answer other /api/ paths with the dashboard's HTML
+    page, and routing errors never reach a blueprint's handlers: this rule takes every path and
+    method no API route serves and answers 405 (with Allow) or 404, as JSON. Not part of the API."""
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    allowed = []
+    for method in _METHODS:
+        try:
+            endpoint, _args = adapter.match(method=method)
+        except HTTPException:
+            continue
+        if endpoint != request.endpoint:
+            allowed.append(method)
+    if allowed:
+        raise MethodNotAllowed(valid_methods=allowed)
+    raise NotFound(f"there is no API route /api/{rest[:100]}; see /api/v1/openapi.json")
 
 
 # --- errors: JSON, never HTML, never a traceback ------------------------------------------------------
@@ -226,7 +253,8 @@ def _forbidden(exc: PermissionDenied):
     return jsonify({"error": "forbidden", "message": str(exc)}), 403
 
 
-def _http_error_json(exc: HTTPException):
+@bp.errorhandler(HTTPException)
+def _http_error(exc: HTTPException):
     name = re.sub(r"\W+", "_", (exc.name or "error").lower()).strip("_")
     body: dict[str, Any] = {"error": name, "message": exc.description or exc.name}
     if exc.code == 413:
@@ -238,105 +266,7 @@ def _http_error_json(exc: HTTPException):
     return response
 
 
-@bp.errorhandler(HTTPException)
-def _http_error(exc: HTTPException):
-    return _http_error_json(exc)
-
-
-@bp.app_errorhandler(HTTPException)
-def _http_error_app(exc: HTTPException):
-    """404/405 under /api/ are raised while routing, before the blueprint is known, so they
-    need an app-level handler; every other path keeps Flask's own response."""
-    if request.path.startswith("/api/"):
-        return _http_error_json(exc)
-    return exc
-
-
 @bp.errorhandler(Exception)
 def _unexpected(exc: Exception):
     log.exception("unhandled error in %s %s", request.method, request.path)
     return jsonify({"error": "internal_error", "message": "the server could not complete the request"}), 500
-
-
-# --- canvass: the ranked cameras around an incident and its audited CSV export ---------------------------
-# (imported here, after the error handlers, so this section stays self-contained)
-from flask import Response  # noqa: E402
-
-from dashboard.incidents import canvass as _canvass  # noqa: E402
-from dashboard.incidents.ingest import incident_to_dict  # noqa: E402
-
-_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
-
-
-def _canvass_args(errors: dict[str, str]) -> tuple[float | None, int | None]:
-    radius_m = _float_arg(errors, "radius_m", required=False, lo=0, hi=_canvass.MAX_RADIUS_M, lo_inclusive=False)
-    k = _int_arg(errors, "k", _canvass.DEFAULT_K, 1, _canvass.MAX_K)
-    return (_canvass.DEFAULT_RADIUS_M if radius_m is None else radius_m), k
-
-
-def _bool_arg(errors: dict[str, str], name: str) -> bool:
-    text = _arg(name)
-    if text is None or text.lower() in _FALSE:
-        return False
-    if text.lower() in _TRUE:
-        return True
-    errors[name] = f"must be 1 or 0 (got {text[:40]!r})"
-    return False
-
-
-def _canvass_input_error(exc: _canvass.CanvassInputError) -> ApiError:
-    return _invalid({exc.field or "input": str(exc)})
-
-
-def _incident_not_found(incident_number: str) -> ApiError:
-    return ApiError(404, {"error": "not_found", "message": f"no incident {incident_number[:40]!r}"})
-
-
-@bp.get("/incidents/<incident_number>/cameras")
-def incident_cameras(incident_number: str):
-    """The cameras around an incident, ranked for investigators (dashboard.canvass): no owner data."""
-    _require_reader()
-    errors: dict[str, str] = {}
-    radius_m, k = _canvass_args(errors)
-    if errors:
-        raise _invalid(errors)
-    svc = _services()
-    with svc.db.session() as session:
-        try:
-            row = _canvass.find_incident(session, incident_number)
-        except _canvass.IncidentNotFound:
-            raise _incident_not_found(incident_number) from None
-        incident = incident_to_dict(row)
-    now = _canvass.utcnow()
-    try:
-        ranked = _canvass.rank_for_incident(svc.registry.get(), incident, now, radius_m=radius_m, k=k)
-    except _canvass.CanvassInputError as exc:
-        raise _canvass_input_error(exc) from None
-    return jsonify({"incident": incident, "radius_m": radius_m, "k": k, "as_of": iso(now),
-                    "auto_dock": _canvass.AUTO_DOCK, "cameras": [c.to_dict() for c in ranked]})
-
-
-@bp.get("/incidents/<incident_number>/canvass.csv")
-def incident_canvass_csv(incident_number: str):
-    """The ranked list as a CSV download for the case file; every export is an audit event.
-    Signed-in users only (an export is a person's act, not CAD's); owner columns only with
-    include_owner=1, a role allowed to see owners, a case number and a reason."""
-    if g.get("api_client") == "cad" or not current_user.is_authenticated:
-        raise ApiError(403, {"error": "forbidden",
-                             "message": "the canvass export needs a signed-in user; a bearer token may not export"})
-    errors: dict[str, str] = {}
-    radius_m, k = _canvass_args(errors)
-    include_owner = _bool_arg(errors, "include_owner")
-    if errors:
-        raise _invalid(errors)
-    svc = _services()
-    try:
-        text = _canvass.canvass_csv(svc.db, svc.registry.get(), current_user, incident_number, radius_m=radius_m,
-                                    k=k, case_number=_arg("case"), reason=_arg("reason"),
-                                    client_addr=request.remote_addr, include_owner=include_owner)
-    except _canvass.IncidentNotFound:
-        raise _incident_not_found(incident_number) from None
-    except _canvass.CanvassInputError as exc:
-        raise _canvass_input_error(exc) from None
-    return Response(text, mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="{_canvass.safe_filename(incident_number)}"'})

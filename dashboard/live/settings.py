@@ -2,7 +2,7 @@
 
 Read from the configuration's `live:` and `purposes:` sections when the loaded Settings carry
 them (in `extra`, or as attributes once the strict schema names them); every key has a default,
-so a configuration without them runs the feature as CONTRACT.md describes.
+so a configuration without them runs the feature as docs/interfaces.md describes.
 """
 
 from __future__ import annotations

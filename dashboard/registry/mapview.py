@@ -18,15 +18,8 @@ from datetime import UTC, date, datetime, time
 
 import numpy as np
 
-from dashboard.registry.snapshot import (
-    CATEGORIES,
-    COMBO_DIMS,
-    MAX_ZOOM,
-    RegistrySnapshot,
-    lonlat_to_pixels,
-    morton,
-    pixels_to_lonlat,
-)
+from dashboard.registry.mercator import MAX_ZOOM, lonlat_to_pixels, morton, pixels_to_lonlat
+from dashboard.registry.snapshot import CATEGORIES, COMBO_DIMS, RegistrySnapshot
 
 ACCESS_LEVELS = ("registered", "live")
 MAX_POINTS = 4000  # beyond this many cameras in view, keep clustering even at street zoom

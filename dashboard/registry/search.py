@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from dashboard.models import Camera, CameraSite
 from dashboard.registry.cameras import block_of
+from dashboard.validation import CONTROL_CHARACTER
 
 MIN_QUERY = 2
 MAX_QUERY = 100
@@ -55,7 +56,11 @@ def normalise(text: str) -> str:
 
 def check_query(query: str | None) -> str:
     """The normalised query, or SearchQueryError with a message fit to show the user."""
+    if query is not None and not isinstance(query, str):  # a crafted callback payload
+        raise SearchQueryError("Type a street address or a camera number (#123).")
     text = normalise(query or "")
+    if CONTROL_CHARACTER.search(text):  # PostgreSQL cannot compare a NUL, and no address holds one
+        raise SearchQueryError("Remove the control characters from the search.")
     if len(text) < MIN_QUERY:
         raise SearchQueryError(f"Type at least {MIN_QUERY} characters: a street address or a camera number (#123).")
     if len(text) > MAX_QUERY:

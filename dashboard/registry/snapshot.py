@@ -19,15 +19,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
-from sqlalchemy import select
 
-from dashboard.db import Database, registry_version
 from dashboard.geo.geography import EARTH_RADIUS_M
-from dashboard.models import Camera, CameraSite, Owner, RegistryChange
+from dashboard.registry.mercator import lonlat_to_pixels, morton, unit_vectors
 from dashboard.vocabulary import CAMERA_TYPES, DIVISIONS, OWNER_TYPES, PLACEMENTS
-
-MAX_ZOOM = 20       # pixel grid of the Morton code
-WORLD_BITS = 28     # 256 px tiles * 2**20 tiles = 2**28 px across the world at zoom 20
 
 CATEGORIES = {
     "division": DIVISIONS,
@@ -39,58 +34,7 @@ COMBO_DIMS = ("division", "owner_type", "camera_type", "placement")  # plus the 
 COMBO_SIZE = int(np.prod([len(CATEGORIES[d]) + 1 for d in COMBO_DIMS])) * 2  # 1,680 values
 
 
-# --- Web Mercator and Morton codes ------------------------------------------------------
-def lonlat_to_pixels(lon, lat, zoom: int = MAX_ZOOM) -> tuple[np.ndarray, np.ndarray]:
-    """Web-Mercator pixel coordinates (float) at `zoom` (256 px tiles)."""
-    scale = 256.0 * (2.0 ** zoom)
-    lat = np.clip(np.asarray(lat, dtype=float), -85.05112878, 85.05112878)
-    x = (np.asarray(lon, dtype=float) + 180.0) / 360.0 * scale
-    s = np.sin(np.radians(lat))
-    y = (0.5 - np.log((1 + s) / (1 - s)) / (4 * np.pi)) * scale
-    return x, y
-
-
-def pixels_to_lonlat(x, y, zoom: int = MAX_ZOOM) -> tuple[np.ndarray, np.ndarray]:
-    scale = 256.0 * (2.0 ** zoom)
-    lon = np.asarray(x, dtype=float) / scale * 360.0 - 180.0
-    n = np.pi - 2.0 * np.pi * np.asarray(y, dtype=float) / scale
-    lat = np.degrees(np.arctan(np.sinh(n)))
-    return lon, lat
-
-
-def _spread_bits(v: np.ndarray) -> np.ndarray:
-    """Insert a zero bit between each of the low 32 bits of v (uint64)."""
-    v = v.astype(np.uint64) & np.uint64(0xFFFFFFFF)
-    for shift, mask in ((16, 0x0000FFFF0000FFFF), (8, 0x00FF00FF00FF00FF), (4, 0x0F0F0F0F0F0F0F0F),
-                        (2, 0x3333333333333333), (1, 0x5555555555555555)):
-        v = (v | (v << np.uint64(shift))) & np.uint64(mask)
-    return v
-
-
-def morton(ix: np.ndarray, iy: np.ndarray) -> np.ndarray:
-    return _spread_bits(ix) | (_spread_bits(iy) << np.uint64(1))
-
-
-def unit_vectors(lat, lon) -> np.ndarray:
-    la, lo = np.radians(np.asarray(lat, dtype=float)), np.radians(np.asarray(lon, dtype=float))
-    return np.column_stack((np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)))
-
-
 # --- the snapshot ------------------------------------------------------------------------
-SNAPSHOT_QUERY = (
-    select(
-        Camera.id.label("camera_id"), CameraSite.latitude.label("lat"), CameraSite.longitude.label("lon"),
-        CameraSite.division, CameraSite.beat, Owner.owner_type, Camera.camera_type, Camera.placement,
-        Camera.live_access.label("live"), Camera.direction_deg.label("direction"), Camera.fov_deg.label("fov"),
-        Camera.range_m, Camera.retention_days, Camera.registered_at, Camera.verified_at,
-        Camera.site_id, CameraSite.owner_id,
-    )
-    .join(CameraSite, Camera.site_id == CameraSite.id)
-    .join(Owner, CameraSite.owner_id == Owner.id)
-    .where(Camera.status == "active")
-)
-
-
 @dataclass(frozen=True)
 class NearestResult:
     """Nearest cameras as parallel arrays (cheap to build; `records()` for JSON)."""
@@ -281,131 +225,3 @@ def _epoch_seconds(series: pd.Series) -> np.ndarray:
     """Seconds since 1970, whatever resolution pandas chose (pandas 3 infers us or s, not ns)."""
     ts = pd.to_datetime(series, utc=True)
     return ((ts - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(seconds=1)).to_numpy(np.int64)
-
-
-def _read(conn, query) -> pd.DataFrame:
-    """Rows of `query` as plain SQL text, so they come back raw: per-row type processing (the
-    UTC datetime decorator) cost most of the load at 1M rows, and pandas parses the two date
-    columns in one vectorised step instead."""
-    sql = str(query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
-    raw = pd.read_sql_query(sql, conn)
-    raw["registered_at"] = pd.to_datetime(raw["registered_at"], utc=True, format="mixed")
-    raw["verified_at"] = pd.to_datetime(raw["verified_at"], utc=True, format="mixed")
-    return raw
-
-
-def load_snapshot(db: Database) -> RegistrySnapshot:
-    """Read every active camera."""
-    with db.engine.connect() as conn:
-        with db.Session(bind=conn) as s:
-            version = registry_version(s)
-        raw = _read(conn, SNAPSHOT_QUERY)
-    return RegistrySnapshot.from_frame(raw, version)
-
-
-PATCH_MAX_CAMERAS = 20_000  # more cameras changed than this: re-reading everything is as quick
-
-
-def refresh_snapshot(db: Database, old: RegistrySnapshot) -> RegistrySnapshot:
-    """The snapshot at the database's current version: `old` patched with the cameras the
-    change log names since its version (a second at 1M cameras, against ~8 s for a full read),
-    or a full load when the log cannot say what changed: a bulk write, versions missing from the
-    log (pruned, or written before it existed), or too many cameras.
-
-    The version is read first, so the rows read after it are at least that new; a row newer than
-    the version is named again by its own version's log, and re-applying it is harmless."""
-    with db.engine.connect() as conn:
-        with db.Session(bind=conn) as s:
-            version = registry_version(s)
-            if version == old.version:
-                return old
-            changes = s.execute(select(RegistryChange.version, RegistryChange.camera_id, RegistryChange.site_id,
-                                       RegistryChange.owner_id)
-                                .where(RegistryChange.version > old.version, RegistryChange.version <= version)).all()
-            complete = {c.version for c in changes} == set(range(old.version + 1, version + 1))
-            if not complete or version < old.version or any(
-                    c.camera_id is None and c.site_id is None and c.owner_id is None for c in changes):
-                return load_snapshot(db)
-            cameras = {c.camera_id for c in changes if c.camera_id is not None}
-            sites = {c.site_id for c in changes if c.site_id is not None}
-            owners = {c.owner_id for c in changes if c.owner_id is not None}
-            if sites or owners:  # their cameras, whatever their status now
-                cameras |= set(s.scalars(select(Camera.id).join(CameraSite, Camera.site_id == CameraSite.id)
-                                         .where(CameraSite.id.in_(sites) | CameraSite.owner_id.in_(owners))))
-            if len(cameras) > PATCH_MAX_CAMERAS:
-                return load_snapshot(db)
-        fresh = _read(conn, SNAPSHOT_QUERY.where(Camera.id.in_(sorted(cameras)))) if cameras else None
-    if fresh is None:
-        fresh = pd.DataFrame()
-    return old.patched(fresh, cameras, sites, owners, version)
-
-
-class RegistryCache:
-    """Hands out the current snapshot; rebuilds it when the database's version moves.
-
-    The version is read at most every `check_every` seconds, so a burst of map requests
-    costs one tiny query. Only the very first load blocks; after a registry change the new
-    snapshot is built in a background thread while requests keep getting the previous one
-    (at 1M cameras a rebuild takes seconds, and a dashboard must never wait for it).
-    """
-
-    def __init__(self, db: Database, check_every: float = 1.0, background: bool = True):
-        self.db = db
-        self.check_every = check_every
-        self.background = background
-        self._snapshot: RegistrySnapshot | None = None
-        self._checked_at = 0.0
-        self._lock = threading.Lock()
-        self._rebuilding = False
-
-    def get(self) -> RegistrySnapshot:
-        snap = self._snapshot
-        if snap is not None and time.monotonic() - self._checked_at < self.check_every:
-            return snap
-        if snap is None:
-            with self._lock:
-                if self._snapshot is None:
-                    self._snapshot = load_snapshot(self.db)
-                    self._checked_at = time.monotonic()
-                return self._snapshot
-        self._checked_at = time.monotonic()
-        with self.db.session() as s:
-            version = registry_version(s)
-        if version != snap.version:
-            if not self.background:
-                self._rebuild()
-                return self._snapshot
-            self._rebuild_in_background()
-        return snap  # the one in hand, even if the rebuild finished meanwhile: callers see one answer
-
-    def peek(self) -> RegistrySnapshot | None:
-        """The snapshot in hand, never waiting for a first load (None until there is one)."""
-        return self._snapshot
-
-    def _rebuild(self) -> None:
-        current = self._snapshot
-        fresh = refresh_snapshot(self.db, current) if current is not None else load_snapshot(self.db)
-        with self._lock:
-            if self._snapshot is None or fresh.version >= self._snapshot.version:
-                self._snapshot = fresh
-
-    def _rebuild_in_background(self) -> None:
-        with self._lock:
-            if self._rebuilding:
-                return
-            self._rebuilding = True
-
-        def run() -> None:
-            try:
-                self._rebuild()
-            finally:
-                self._rebuilding = False
-
-        threading.Thread(target=run, name="registry-rebuild", daemon=True).start()
-
-    def warm(self) -> None:
-        """Load the first snapshot in the background (server start-up)."""
-        threading.Thread(target=self.get, name="registry-warm", daemon=True).start()
-
-    def invalidate(self) -> None:
-        self._checked_at = 0.0

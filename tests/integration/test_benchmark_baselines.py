@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from benchmarks.browser import _read_registry
 from benchmarks.mapview import NO_FILTER, idiomatic_geojson
-from dashboard.registry.snapshot import load_snapshot
+from dashboard.registry.cache import load_snapshot
 from dashboard.tools.seed import seed_demo
 
 

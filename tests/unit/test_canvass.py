@@ -33,7 +33,7 @@ from dashboard.incidents.canvass import (
     rank_in_shape,
 )
 from dashboard.models import AuditEvent, Camera, CameraSite, Incident, Owner
-from dashboard.registry.snapshot import load_snapshot
+from dashboard.registry.cache import load_snapshot
 from tests.factories import offset_point as _offset
 from tests.factories import tiny_snapshot as _tiny_snapshot
 

@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from dashboard.db import Database
 from dashboard.geo.geocoding import StaticTableGeocoder
 from dashboard.geo.geography import get_geography
+from dashboard.incidents.feed import incidents_changed_since
 from dashboard.incidents.ingest import (
-    incidents_changed_since,
     priority_for_call,
     store_incidents,
     upsert_incidents,
@@ -133,8 +133,8 @@ def test_numbers_may_arrive_as_strings():
 
 
 def test_several_errors_are_reported_together_and_unknown_fields_ignored():
-    errors = errors_of({"incident_number": "", "priority": 9, "latitude": 32.78, "colour": "red"})
-    assert set(errors) == {"incident_number", "nature_of_call", "priority", "longitude"}
+    errors = errors_of({"incident_number": "", "priority": 9, "latitude": "north", "colour": "red"})
+    assert set(errors) == {"incident_number", "nature_of_call", "priority", "latitude"}
     clean, errors = check(good(colour="red", id=999, source="evil"))
     assert errors == {} and "colour" not in clean and "id" not in clean and "source" not in clean
 
@@ -322,3 +322,17 @@ def test_change_feed_refuses_bad_arguments(store):
         incidents_changed_since(session, None, 5, 10)
     with store.session() as session, pytest.raises(ValueError):
         incidents_changed_since(session, NOW, None, 0)
+
+
+def test_every_real_dallas_incident_number_passes_the_entry_rule():
+    """Both Dallas exports (Active Calls: 25-0282622; Police Incidents: 009773-2024) pass."""
+    numbers = set()
+    for name, column in (("Dallas_Police_Active_Calls.csv", "Incident Number"),
+                         ("dpd_incidents_2024-01_northeast.csv", "incident_number")):
+        with (TEST_DATA / name).open(newline="", encoding="utf-8-sig") as handle:
+            numbers |= {row[column] for row in csv.DictReader(handle)}
+    assert len(numbers) > 500
+    refused = {n: errors["incident_number"] for n in numbers
+               if "incident_number" in (errors := check(good(incident_number=n))[1])}
+    assert refused == {}
+    assert "incident_number" in errors_of(good(incident_number="RT-../../etc"))

@@ -16,7 +16,7 @@ CONTRACT_TABLE = [
     ("read_audit", False, False, True, True),
     ("manage_users", False, False, False, True),
     ("moderate_registrations", False, False, False, True),
-    ("view_live", True, True, True, False),  # CONTRACT.md "Live video": admin may not
+    ("view_live", True, True, True, False),  # docs/interfaces.md "Live video": admin may not
 ]
 
 

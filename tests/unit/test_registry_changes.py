@@ -13,8 +13,8 @@ from sqlalchemy import delete, select, text
 
 from dashboard.db import bump_registry_version
 from dashboard.models import Camera, CameraSite, Owner, RegistryChange, utcnow
-from dashboard.registry import snapshot as registry
-from dashboard.registry.snapshot import RegistryCache, load_snapshot, refresh_snapshot
+from dashboard.registry import cache as registry
+from dashboard.registry.cache import RegistryCache, load_snapshot, refresh_snapshot
 from dashboard.tools.seed import seed_demo
 
 

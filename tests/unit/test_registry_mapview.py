@@ -11,8 +11,9 @@ import pytest
 from sqlalchemy import text
 
 from dashboard.geo.geography import haversine_m
+from dashboard.registry.cache import RegistryCache, load_snapshot
 from dashboard.registry.mapview import CameraFilter, FilterCache, Viewport, camera_layer, count_matching
-from dashboard.registry.snapshot import RegistryCache, load_snapshot, morton
+from dashboard.registry.mercator import morton
 from dashboard.tools.seed import seed_demo
 from dashboard.vocabulary import CAMERA_TYPES, DIVISIONS, OWNER_TYPES, PLACEMENTS
 from tests.factories import offset_point as _offset
@@ -247,7 +248,7 @@ def test_registry_cache_rebuilds_in_background_and_serves_the_old_snapshot(seede
 
 @pytest.mark.parametrize("zoom", [11, 14, 17])
 def test_viewport_around_a_centre_spans_the_given_pixels(zoom):
-    from dashboard.registry.snapshot import lonlat_to_pixels
+    from dashboard.registry.mercator import lonlat_to_pixels
 
     vp = Viewport.around((32.78, -96.80), zoom, 1920, 1080)
     (x0, x1), (y0, y1) = lonlat_to_pixels(np.array([vp.west, vp.east]), np.array([vp.north, vp.south]), zoom)

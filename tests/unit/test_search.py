@@ -97,3 +97,14 @@ def test_query_length_is_checked(db, query):
 def test_hundred_characters_is_allowed(db, places):
     with db.session() as s:
         assert search_sites(s, "y" * 100) == []
+
+
+@pytest.mark.parametrize(("query", "message"), [
+    ({"$ne": ""}, "Type a street address"), (["main"], "Type a street address"), (123, "Type a street address"),
+    ("main\x00st", "control characters"), ("elm\x1bst", "control characters"),
+])
+def test_crafted_queries_are_refused_with_a_message(db, places, query, message):
+    """A callback payload can carry anything: it is refused before it reaches the database."""
+    with db.session() as s, pytest.raises(SearchQueryError) as err:
+        search_sites(s, query)
+    assert message in str(err.value)

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 from sqlalchemy import text
 
+from dashboard.registry.cache import load_snapshot
 from dashboard.registry.mapview import CameraFilter, FilterCache
-from dashboard.registry.snapshot import load_snapshot
 from dashboard.registry.summary import summarize
 from dashboard.tools.seed import seed_demo
 from dashboard.vocabulary import CAMERA_TYPES, DIVISIONS, OWNER_TYPES, PLACEMENTS
@@ -110,8 +110,8 @@ def test_empty_registry(db):
 def test_per_beat_counts_match_pandas(tmp_path):
     from dashboard.db import Database
     from dashboard.migrate import upgrade
+    from dashboard.registry.cache import load_snapshot
     from dashboard.registry.mapview import CameraFilter, FilterCache
-    from dashboard.registry.snapshot import load_snapshot
     from dashboard.registry.summary import per_beat_counts
     from dashboard.tools.seed import seed_demo
 

@@ -1,0 +1,157 @@
+"""Loading the registry snapshot from the database, patching it from the change log, and the
+per-worker cache that hands it out (dashboard.registry.snapshot is the snapshot itself)."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pandas as pd
+from sqlalchemy import select
+
+from dashboard.db import Database, registry_version
+from dashboard.models import Camera, CameraSite, Owner, RegistryChange
+from dashboard.registry.snapshot import RegistrySnapshot
+
+# Every active camera, no owner details: only what the map, the filters and the nearest-camera
+# search need.
+SNAPSHOT_QUERY = (
+    select(
+        Camera.id.label("camera_id"), CameraSite.latitude.label("lat"), CameraSite.longitude.label("lon"),
+        CameraSite.division, CameraSite.beat, Owner.owner_type, Camera.camera_type, Camera.placement,
+        Camera.live_access.label("live"), Camera.direction_deg.label("direction"), Camera.fov_deg.label("fov"),
+        Camera.range_m, Camera.retention_days, Camera.registered_at, Camera.verified_at,
+        Camera.site_id, CameraSite.owner_id,
+    )
+    .join(CameraSite, Camera.site_id == CameraSite.id)
+    .join(Owner, CameraSite.owner_id == Owner.id)
+    .where(Camera.status == "active")
+)
+
+
+def _read(conn, query) -> pd.DataFrame:
+    """Rows of `query` as plain SQL text, so they come back raw: per-row type processing (the
+    UTC datetime decorator) cost most of the load at 1M rows, and pandas parses the two date
+    columns in one vectorised step instead."""
+    sql = str(query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+    raw = pd.read_sql_query(sql, conn)
+    raw["registered_at"] = pd.to_datetime(raw["registered_at"], utc=True, format="mixed")
+    raw["verified_at"] = pd.to_datetime(raw["verified_at"], utc=True, format="mixed")
+    return raw
+
+
+def load_snapshot(db: Database) -> RegistrySnapshot:
+    """Read every active camera."""
+    with db.engine.connect() as conn:
+        with db.Session(bind=conn) as s:
+            version = registry_version(s)
+        raw = _read(conn, SNAPSHOT_QUERY)
+    return RegistrySnapshot.from_frame(raw, version)
+
+
+PATCH_MAX_CAMERAS = 20_000  # more cameras changed than this: re-reading everything is as quick
+
+
+def refresh_snapshot(db: Database, old: RegistrySnapshot) -> RegistrySnapshot:
+    """The snapshot at the database's current version: `old` patched with the cameras the
+    change log names since its version (a second at 1M cameras, against ~8 s for a full read),
+    or a full load when the log cannot say what changed: a bulk write, versions missing from the
+    log (pruned, or written before it existed), or too many cameras.
+
+    The version is read first, so the rows read after it are at least that new; a row newer than
+    the version is named again by its own version's log, and re-applying it is harmless."""
+    with db.engine.connect() as conn:
+        with db.Session(bind=conn) as s:
+            version = registry_version(s)
+            if version == old.version:
+                return old
+            changes = s.execute(select(RegistryChange.version, RegistryChange.camera_id, RegistryChange.site_id,
+                                       RegistryChange.owner_id)
+                                .where(RegistryChange.version > old.version, RegistryChange.version <= version)).all()
+            complete = {c.version for c in changes} == set(range(old.version + 1, version + 1))
+            if not complete or version < old.version or any(
+                    c.camera_id is None and c.site_id is None and c.owner_id is None for c in changes):
+                return load_snapshot(db)
+            cameras = {c.camera_id for c in changes if c.camera_id is not None}
+            sites = {c.site_id for c in changes if c.site_id is not None}
+            owners = {c.owner_id for c in changes if c.owner_id is not None}
+            if sites or owners:  # their cameras, whatever their status now
+                cameras |= set(s.scalars(select(Camera.id).join(CameraSite, Camera.site_id == CameraSite.id)
+                                         .where(CameraSite.id.in_(sites) | CameraSite.owner_id.in_(owners))))
+            if len(cameras) > PATCH_MAX_CAMERAS:
+                return load_snapshot(db)
+        fresh = _read(conn, SNAPSHOT_QUERY.where(Camera.id.in_(sorted(cameras)))) if cameras else None
+    if fresh is None:
+        fresh = pd.DataFrame()
+    return old.patched(fresh, cameras, sites, owners, version)
+
+
+class RegistryCache:
+    """Hands out the current snapshot; rebuilds it when the database's version moves.
+
+    The version is read at most every `check_every` seconds, so a burst of map requests
+    costs one tiny query. Only the very first load blocks; after a registry change the new
+    snapshot is built in a background thread while requests keep getting the previous one
+    (at 1M cameras a rebuild takes seconds, and a dashboard must never wait for it).
+    """
+
+    def __init__(self, db: Database, check_every: float = 1.0, background: bool = True):
+        self.db = db
+        self.check_every = check_every
+        self.background = background
+        self._snapshot: RegistrySnapshot | None = None
+        self._checked_at = 0.0
+        self._lock = threading.Lock()
+        self._rebuilding = False
+
+    def get(self) -> RegistrySnapshot:
+        snap = self._snapshot
+        if snap is not None and time.monotonic() - self._checked_at < self.check_every:
+            return snap
+        if snap is None:
+            with self._lock:
+                if self._snapshot is None:
+                    self._snapshot = load_snapshot(self.db)
+                    self._checked_at = time.monotonic()
+                return self._snapshot
+        self._checked_at = time.monotonic()
+        with self.db.session() as s:
+            version = registry_version(s)
+        if version != snap.version:
+            if not self.background:
+                self._rebuild()
+                return self._snapshot
+            self._rebuild_in_background()
+        return snap  # the one in hand, even if the rebuild finished meanwhile: callers see one answer
+
+    def peek(self) -> RegistrySnapshot | None:
+        """The snapshot in hand, never waiting for a first load (None until there is one)."""
+        return self._snapshot
+
+    def _rebuild(self) -> None:
+        current = self._snapshot
+        fresh = refresh_snapshot(self.db, current) if current is not None else load_snapshot(self.db)
+        with self._lock:
+            if self._snapshot is None or fresh.version >= self._snapshot.version:
+                self._snapshot = fresh
+
+    def _rebuild_in_background(self) -> None:
+        with self._lock:
+            if self._rebuilding:
+                return
+            self._rebuilding = True
+
+        def run() -> None:
+            try:
+                self._rebuild()
+            finally:
+                self._rebuilding = False
+
+        threading.Thread(target=run, name="registry-rebuild", daemon=True).start()
+
+    def warm(self) -> None:
+        """Load the first snapshot in the background (server start-up)."""
+        threading.Thread(target=self.get, name="registry-warm", daemon=True).start()
+
+    def invalidate(self) -> None:
+        self._checked_at = 0.0
