@@ -76,7 +76,7 @@ def register_blueprints(server: Flask) -> None:
     from dashboard.routes import bp as site_bp
 
     server.register_blueprint(auth_bp)  # /login, /logout
-    server.register_blueprint(site_bp)  # /healthz and the JSON 404 of unknown /api paths
+    server.register_blueprint(site_bp)  # /healthz
     server.register_blueprint(api_bp)
     csrf.exempt(site_bp)
     csrf.exempt(api_bp)  # bearer-token or same-site JSON callers; no form posts

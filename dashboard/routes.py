@@ -1,4 +1,5 @@
-"""The application's own small routes: the health check and the JSON 404 for unknown /api paths."""
+"""The application's own small routes: the health check. (Unknown /api paths are the API
+blueprint's: dashboard/api/routes.py answers them in JSON.)"""
 
 from __future__ import annotations
 
@@ -16,10 +17,3 @@ def healthz():
     except Exception:  # noqa: BLE001 - any database failure means "not healthy"
         return jsonify({"status": "unavailable"}), 503
     return jsonify({"status": "ok"})
-
-
-@bp.route("/api/<path:rest>", methods=["GET", "POST"])  # other methods: 405 from routing
-def api_unknown(rest: str):
-    """Any /api path outside the versioned blueprints: a JSON 404, never Dash's HTML page
-    (routing prefers every more specific /api/v1/... rule over this one)."""
-    return jsonify({"error": "not_found", "message": f"no API route /api/{rest}"}), 404
