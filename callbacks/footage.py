@@ -13,8 +13,8 @@ from dash import Input, Output, State, ctx, dcc, html, no_update
 from flask import request
 
 from auth import PermissionDenied
-from dashboard.footage import service as footage
-from dashboard.footage.service import FootageError
+from dashboard import footage
+from dashboard.footage import FootageError
 
 from .context import services, user
 

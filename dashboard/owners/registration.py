@@ -301,6 +301,7 @@ def _apply_payload(s: Session, reg: Registration, payload: dict, geo: DallasGeog
     owner.contact_person = payload["name"] if business else None
     owner.email = payload["email"]
     owner.phone = payload.get("phone")
+    owner.language = reg.language  # footage emails and pages speak the language they registered in
     placement = geo.locate(payload["latitude"], payload["longitude"])
     site = s.get(CameraSite, reg.site_id) if reg.site_id else None
     moved = False

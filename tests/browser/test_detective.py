@@ -14,7 +14,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from sqlalchemy import select, text
 
-from dashboard.footage import service as footage
+from dashboard import footage
 from dashboard.jobs.mail import deliver_due
 from dashboard.models import AuditEvent, Incident, User, utcnow
 from dashboard.models.footage import FootageRequest
