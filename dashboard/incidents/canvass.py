@@ -66,7 +66,7 @@ from sqlalchemy import select
 from auth.permissions import PermissionDenied, require
 from dashboard.audit import chain as audit
 from dashboard.db import Database
-from dashboard.geo.geography import EARTH_RADIUS_M, angle_within, bearing_deg, haversine_m
+from dashboard.geo.geography import DEFAULT_FOV_DEG, angle_within, bearing_deg, haversine_m, metres_per_degree
 from dashboard.models import Camera, CameraSite, Incident, Owner, utcnow
 from dashboard.owners.reveal import CASE_NUMBER, REASON_MAX, REASON_MIN
 from dashboard.registry.snapshot import RegistrySnapshot
@@ -217,9 +217,7 @@ class _Shape:
 
 def _local_area_m2(poly: Polygon) -> float:
     """Area in m^2 on an equirectangular projection about the polygon's own latitude."""
-    lat0 = math.radians(poly.centroid.y)
-    kx = math.radians(1) * EARTH_RADIUS_M * math.cos(lat0)
-    ky = math.radians(1) * EARTH_RADIUS_M
+    kx, ky = metres_per_degree(poly.centroid.y)
     return shapely.transform(poly, lambda xy: xy * np.array([kx, ky])).area
 
 
@@ -345,7 +343,7 @@ def measure(snapshot: RegistrySnapshot, idx, lat: float, lon: float):
     bearing = bearing_deg(clat, clon, lat, lon)
     direction = snapshot.direction[idx]
     known = ~np.isnan(direction)
-    fov = np.nan_to_num(snapshot.fov[idx], nan=90.0)
+    fov = np.nan_to_num(snapshot.fov[idx], nan=DEFAULT_FOV_DEG)
     reach = np.nan_to_num(snapshot.range_m[idx], nan=np.inf)
     faces = angle_within(bearing, np.nan_to_num(direction), fov) & (dist <= reach) & known
     return np.atleast_1d(dist), np.atleast_1d(bearing), np.atleast_1d(faces), np.atleast_1d(known)
