@@ -264,6 +264,7 @@ from flask import Response  # noqa: E402
 
 from dashboard.incidents import canvass as _canvass  # noqa: E402
 from dashboard.incidents.ingest import incident_to_dict  # noqa: E402
+from dashboard.models import utcnow  # noqa: E402
 
 _TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
 
@@ -307,7 +308,7 @@ def incident_cameras(incident_number: str):
         except _canvass.IncidentNotFound:
             raise _incident_not_found(incident_number) from None
         incident = incident_to_dict(row)
-    now = _canvass.utcnow()
+    now = utcnow()
     try:
         ranked = _canvass.rank_for_incident(svc.registry.get(), incident, now, radius_m=radius_m, k=k)
     except _canvass.CanvassInputError as exc:
