@@ -205,3 +205,10 @@ def test_ordinary_inserts_work_after_seeding(db_url):
                                       status="active"),
                    Incident(incident_number="99-0000001", nature_of_call="test", priority=3, received_at=_now(),
                             updated_at=_now())])
+        s.flush()
+        # the new rows take the ids after the seeded ones (a stale sequence would collide or reuse)
+        new_ids = (owner.id, site.id)
+    with db.session() as s:
+        assert new_ids == (s.scalar(select(func.max(Owner.id))), s.scalar(select(func.max(CameraSite.id))))
+        assert s.scalar(select(func.count()).select_from(Owner)) == new_ids[0]
+        assert s.scalar(select(func.count()).select_from(Incident)) == 6
