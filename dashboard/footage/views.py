@@ -50,8 +50,8 @@ def _page(view, *, message: str | None = None, error: str | None = None, status:
                            t=lambda key, **kw: t(lang, key, **kw)), status
 
 
-def _refused(exc: OwnerPageError, lang: str | None = None):
-    lang = lang or exc.lang or _chosen() or "en"
+def _refused(exc: OwnerPageError):
+    lang = exc.lang or _chosen() or "en"
     return render_template("footage/refused.html", message=exc.message, status=exc.status, lang=lang,
                            t=lambda key, **kw: t(lang, key, **kw)), exc.status
 
@@ -108,7 +108,7 @@ def upload_files(token: str):
         return _refused(OwnerPageError(422, t(_chosen(), "err_no_files")))
     if len(files) > MAX_FILES:
         return _refused(OwnerPageError(422, t(_chosen(), "err_many_files", limit=MAX_FILES)))
-    received: list[str] = []
+    received: list[footage.UploadView] = []
     error: OwnerPageError | None = None
     lang = _chosen()
     for item in files:
@@ -119,14 +119,15 @@ def upload_files(token: str):
             if exc.status in (404, 409, 410):
                 break
             continue
-        received.append(t(lang, "file_received", name=got.name, size=got.size_bytes))
+        received.append(got)
     if error is not None and not received:
         return _refused(error)
     try:
         view = footage.open_request(svc.db, token, settings, lang=lang)
     except OwnerPageError as exc:
         return _refused(exc)
-    return _page(view, message="; ".join(received) + ". " + t(view.lang, "thank_you") if received else None,
+    said = [t(view.lang, "file_received", name=got.name, size=got.size_bytes) for got in received]
+    return _page(view, message="; ".join(said) + ". " + t(view.lang, "thank_you") if said else None,
                  error=error.message if error else None, status=error.status if error else 200, token=token)
 
 

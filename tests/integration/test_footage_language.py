@@ -3,6 +3,7 @@ typed text shown only as quoted data."""
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import timedelta
 
@@ -156,3 +157,19 @@ def test_every_footage_message_exists_in_both_languages():
     assert footage_templates == {"footage_request", "footage_reminder", "footage_closed"}
     assert footage_templates <= template_names("es")
     assert set(STRINGS["en"]) == set(STRINGS["es"])
+
+
+def test_upload_page_answers_in_the_owners_language(db, detective, scene, settings, client):
+    from tests.unit.test_footage import FAKE_MP4
+
+    created = _send(db, detective, scene, settings)
+    path = f"/register/requests/{tokens(db)[created[0].id]}"
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', client.get(path).get_data(as_text=True)).group(1)
+    # posted without ?lang=: the owner's own language (Spanish) still answers
+    uploaded = client.post(f"{path}/upload", content_type="multipart/form-data",
+                           data={"csrf_token": csrf, "files": (io.BytesIO(FAKE_MP4), "clip.mp4", "video/mp4")})
+    text = uploaded.get_data(as_text=True)
+    assert uploaded.status_code == 200 and f"clip.mp4 ({len(FAKE_MP4)} bytes) recibido. Gracias." in text
+    refused = client.post(f"{path}/upload", content_type="multipart/form-data",
+                          data={"csrf_token": csrf, "files": (io.BytesIO(b"<html>"), "x.mp4", "video/mp4")})
+    assert refused.status_code == 415 and "El contenido del archivo no es video/mp4" in refused.get_data(as_text=True)
