@@ -13,7 +13,7 @@ import pandas as pd
 from dashboard.geo.geography import get_geography
 from dashboard.registry.mercator import lonlat_to_pixels, pixels_to_lonlat
 from dashboard.registry.snapshot import RegistrySnapshot
-from dashboard.tools.seed import generate_camera_frame
+from dashboard.tools.demo_registry import generate_camera_frame
 
 SEED = 7  # seed_demo's default, so the end-to-end database holds the same registry
 NOW = pd.Timestamp("2026-11-23T12:00:00Z")  # fixed, so the frame is the same on every run

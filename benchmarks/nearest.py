@@ -26,7 +26,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dashboard.geo.geography import EARTH_RADIUS_M, angle_within, bearing_deg, haversine_m
+from dashboard.geo.geography import (
+    EARTH_RADIUS_M,
+    angle_within,
+    bearing_deg,
+    bearing_from_trig,
+    haversine_m,
+    off_axis_deg,
+)
 from dashboard.registry.mercator import unit_vectors
 from dashboard.registry.snapshot import NearestResult, RegistrySnapshot
 
@@ -76,12 +83,9 @@ def _replica(self: RegistrySnapshot, lat: float, lon: float, out: list[list[int]
     t3 = pc()
     dist = (2.0 * EARTH_RADIUS_M) * np.arcsin(np.minimum(chord * 0.5, 1.0))
     t4 = pc()
-    dl = rlon - self._lon_rad[idx]
-    x = np.sin(dl) * clat
-    y = self._cos_lat[idx] * slat - self._sin_lat[idx] * clat * np.cos(dl)
-    bearing = (np.degrees(np.arctan2(x, y)) + 360.0) % 360.0
+    bearing = bearing_from_trig(self._sin_lat[idx], self._cos_lat[idx], self._lon_rad[idx], slat, clat, rlon)
     t5 = pc()
-    off_axis = (bearing - self._direction0[idx] + 540.0) % 360.0 - 180.0
+    off_axis = off_axis_deg(bearing, self._direction0[idx])
     faces = (np.abs(off_axis) <= self._half_fov[idx]) & (dist <= self._range[idx])
     t6 = pc()
     NearestResult(idx, self.ids[idx], self.lat[idx], self.lon[idx], dist, bearing, faces, self._known[idx])

@@ -13,8 +13,8 @@ from dash import Input, Output, State, ctx, no_update
 from flask import request
 
 from auth.permissions import PermissionDenied
-from dashboard.footage import service as footage
-from dashboard.footage.service import FootageError
+from dashboard import footage
+from dashboard.footage import FootageError
 from layouts.footage import FootageForm, render_requests
 
 from .context import services, user

@@ -69,7 +69,7 @@ def register_blueprints(server: Flask) -> None:
     from auth.views import bp as auth_bp
     from dashboard.api.routes import bp as api_bp
     from dashboard.audit.views import bp as audit_log_bp
-    from dashboard.footage.files import bp as footage_files_bp
+    from dashboard.footage.clip_views import bp as footage_files_bp
     from dashboard.footage.views import bp as footage_bp
     from dashboard.live.views import bp as live_bp
     from dashboard.owners.views import init_portal

@@ -179,7 +179,7 @@ def cmd_serve(settings: Settings, args) -> None:
     port = args.port or settings.port
     app = create_app(settings)
     services = app.server.extensions["connect_dallas"]
-    from dashboard.footage.service import FootageSweeper
+    from dashboard.footage import FootageSweeper
     from dashboard.jobs.periodic import PeriodicTask
     from dashboard.owners.maintenance import run_maintenance
 

@@ -75,7 +75,7 @@ def size(n: int) -> str:
 
 
 def _file_link(f) -> html.Li:
-    """A received clip: downloading it is audited and re-checks its SHA-256 (dashboard/footage/files.py)."""
+    """A received clip: downloading it is audited and re-checks its SHA-256 (dashboard/footage/clip_views.py)."""
     return html.Li([
         html.A(f.name, href=f"/footage/files/{f.id}", download=f.name, id=f"footage-file-{f.id}",
                title=f"sha256 {f.sha256}") if f.kept else html.Span(f"{f.name} (deleted: case closed as not needed)"),

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import String, and_, cast, func, or_, select
 from sqlalchemy.orm import Session
 
+from dashboard.audit.csv_cells import safe_cell
 from dashboard.models import AuditEvent
 from dashboard.models.footage import FootageRequest
 
@@ -29,8 +30,6 @@ LOCAL_TZ = ZoneInfo("America/Chicago")
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 500
 EXPORT_BATCH = 1000
-# CSV/formula injection: a spreadsheet runs a cell that starts with one of these (OWASP adds tab and CR)
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 CSV_COLUMNS = ("id", "at_utc", "at_chicago", "user_id", "username", "action", "object_type", "object_id",
                "case_number", "reason", "client_addr", "outcome", "detail", "prev_hash", "hash")
@@ -168,16 +167,6 @@ def iter_events(session: Session, filters: AuditFilters | Mapping[str, Any] | No
 def known_actions(session: Session) -> list[str]:
     """Distinct action names on record (for the filter form's suggestions)."""
     return list(session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)))
-
-
-def safe_cell(value: Any) -> Any:
-    """Neutralise spreadsheet formulas: a text cell starting with = + - @ (or tab/CR) gets a
-    leading single quote, so Excel/LibreOffice/Sheets show it as text instead of running it."""
-    if value is None:
-        return ""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 def to_local(at: datetime) -> datetime:

@@ -22,8 +22,17 @@ DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 EARTH_RADIUS_M = 6_371_008.8
 LAT0 = 32.8  # projection centre: Dallas
 LON0 = -96.8
-_KX = math.radians(1) * EARTH_RADIUS_M * math.cos(math.radians(LAT0))
-_KY = math.radians(1) * EARTH_RADIUS_M
+DEFAULT_FOV_DEG = 90.0  # a camera whose field of view nobody gave
+
+
+def metres_per_degree(lat_deg: float) -> tuple[float, float]:
+    """(east, north) metres per degree of longitude and latitude on an equirectangular
+    projection about `lat_deg`: fine over a city, the only flat projection the product uses."""
+    ky = math.radians(1) * EARTH_RADIUS_M
+    return ky * math.cos(math.radians(lat_deg)), ky
+
+
+_KX, _KY = metres_per_degree(LAT0)
 
 
 def to_metric(lon, lat):
@@ -127,13 +136,23 @@ def haversine_m(lat1, lon1, lat2, lon2):
 def bearing_deg(lat1, lon1, lat2, lon2):
     """Initial bearing from point 1 to point 2, clockwise from north, 0-360 (vectorised)."""
     p1, p2 = np.radians(lat1), np.radians(lat2)
-    dlmb = np.radians(np.asarray(lon2) - np.asarray(lon1))
-    x = np.sin(dlmb) * np.cos(p2)
-    y = np.cos(p1) * np.sin(p2) - np.sin(p1) * np.cos(p2) * np.cos(dlmb)
+    return bearing_from_trig(np.sin(p1), np.cos(p1), np.radians(lon1), np.sin(p2), np.cos(p2), np.radians(lon2))
+
+
+def bearing_from_trig(sin_lat1, cos_lat1, lon1_rad, sin_lat2, cos_lat2, lon2_rad):
+    """`bearing_deg` from precomputed sines, cosines and radians (the snapshot keeps them per
+    camera, so its hot path does no trigonometry on the camera side)."""
+    dl = lon2_rad - lon1_rad
+    x = np.sin(dl) * cos_lat2
+    y = cos_lat1 * sin_lat2 - sin_lat1 * cos_lat2 * np.cos(dl)
     return (np.degrees(np.arctan2(x, y)) + 360.0) % 360.0
+
+
+def off_axis_deg(bearing, direction):
+    """Signed angle from a camera's direction to `bearing`, -180..180, wrapping at north."""
+    return (np.asarray(bearing) - np.asarray(direction) + 540.0) % 360.0 - 180.0
 
 
 def angle_within(bearing, direction, fov) -> np.ndarray:
     """True where `bearing` lies inside the cone `direction` +/- fov/2, wrapping at north."""
-    diff = (np.asarray(bearing) - np.asarray(direction) + 540.0) % 360.0 - 180.0
-    return np.abs(diff) <= np.asarray(fov) / 2.0
+    return np.abs(off_axis_deg(bearing, direction)) <= np.asarray(fov) / 2.0

@@ -45,31 +45,6 @@ class Locator(Protocol):
     def locate(self, lat: float, lon: float): ...
 
 
-# --- priority from a call type (shared with the demo seed) -------------------------------------
-# First matching rule wins (1 = most urgent). Calibrated on the live DPD Active Calls feed,
-# whose rows carry both the call type and the priority CAD gave it: anything in progress,
-# violent or armed -> 1; "PSE/" calls are reports the phone unit takes -> 4; disturbances,
-# robbery, major accidents, suspicious persons -> 2; property crime and minor accidents -> 3;
-# anything else (abandoned property, routine investigation...) -> 4.
-PRIORITY_RULES: tuple[tuple[int, tuple[str, ...]], ...] = (
-    (1, ("IN PROGRESS", "41/", "SHOOT", "STAB", "ARMED", "ASSIST OFFICER", "FREEWAY")),
-    (4, ("PSE/",)),
-    (2, ("DIST", "ROBBERY", "HOLD UP", "MAJOR ACCIDENT", "SUSPICIOUS", "INJURED", "ROAD RAGE",
-         "HANG UP", "40/01", "REQUESTED BY FIRE")),
-    (3, ("BURG", "UUMV", "THEFT", "MISCHIEF", "ACCIDENT", "ALARM", "BLOCKAGE", "40 - OTHER")),
-)
-
-
-def priority_for_call(nature: str | None) -> int:
-    """A deterministic CAD priority (1-4) for a call type such as "19 - SHOOTING", for sources
-    that carry no priority (the Police Incidents export, demo data). See PRIORITY_RULES."""
-    text = (nature or "").upper()
-    for priority, needles in PRIORITY_RULES:
-        if any(needle in text for needle in needles):
-            return priority
-    return 4
-
-
 # --- validation -------------------------------------------------------------------------------
 def validate_incident(obj: Any, geo: Locator, margin_m: float, now: datetime, *,
                       geocoder: Geocoder | None = None, allow_unlocated: bool = False,

@@ -10,7 +10,7 @@ Two formats, told apart by their header:
 - **Police Incidents** (the records export): one row per offence, with coordinates. The
   rows of one incident_number become one incident (position and address from its first row
   with coordinates); nature_of_call is call_problem as DPD writes it; the priority comes from
-  dashboard.incidents.priority_for_call (the export has none); status is "Cleared" when
+  dashboard.incidents.priorities.priority_for_call (the export has none); status is "Cleared" when
   call_cleared is set, else "Dispatched". Rows without a call (online and follow-up reports
   have no call_problem and no call_received) are rejected with that reason.
 
@@ -33,9 +33,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from dashboard.db import Database
+from dashboard.geo.address import split_block
 from dashboard.geo.geocoding import Geocoder, make_geocoder
 from dashboard.geo.geography import get_geography
-from dashboard.incidents.ingest import priority_for_call, store_incidents, validate_incident
+from dashboard.incidents.ingest import store_incidents, validate_incident
+from dashboard.incidents.priorities import priority_for_call
 from dashboard.models import utcnow
 
 DALLAS = ZoneInfo("America/Chicago")
@@ -208,7 +210,7 @@ def _active_call(key: str, rows: list[tuple[int, dict[str, str]]]) -> _Group:
 def _police_incident(key: str, rows: list[tuple[int, dict[str, str]]]) -> _Group:
     located = [r for _, r in rows if r.get("latitude") and r.get("longitude")]
     main = located[0] if located else rows[0][1]
-    block, location = _split_address(main.get("address", ""))
+    block, location = split_block(main.get("address"))
     stamp = main.get("call_received", "")
     when = _local(stamp, _INCIDENT_FORMATS) if stamp else None
     group = _Group([n for n, _ in rows], {
@@ -229,14 +231,6 @@ def _police_incident(key: str, rows: list[tuple[int, dict[str, str]]]) -> _Group
     elif when is None:
         group.errors["received_at"] = f"call_received {stamp!r} is not a date and time"
     return group
-
-
-def _split_address(address: str) -> tuple[str | None, str | None]:
-    """"7545 E NORTHWEST HWY" -> ("7545", "E NORTHWEST HWY"); no house number -> (None, address)."""
-    match = re.match(r"^(\d+)\s+(.+)$", address.strip())
-    if match:
-        return match.group(1), match.group(2)
-    return None, address.strip() or None
 
 
 _BUILDERS: dict[str, Callable[[str, list], _Group]] = {ACTIVE_CALLS: _active_call, POLICE_INCIDENTS: _police_incident}

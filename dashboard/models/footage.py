@@ -45,6 +45,8 @@ class FootageRequest(Base):
     reminder_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     owner_note: Mapped[str | None] = mapped_column(Text)
     outcome: Mapped[str | None] = mapped_column(String(12))    # used, not_needed (when closed)
+    # the outbox email that asked for it: one email per owner and batch, shared by that batch's requests
+    email_id: Mapped[int | None] = mapped_column(ForeignKey("outbound_emails.id", ondelete="SET NULL"), index=True)
 
     events: Mapped[list[FootageRequestEvent]] = relationship(back_populates="request",
                                                              order_by="FootageRequestEvent.id")

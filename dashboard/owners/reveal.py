@@ -24,8 +24,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from auth.permissions import PermissionDenied, require
 from dashboard.audit import chain as audit
+from dashboard.audit.guard import require_audited
 from dashboard.db import Database
 from dashboard.models import Camera, CameraSite, Owner
 
@@ -72,14 +72,6 @@ def _validate(camera_id: Any, case_number: Any, reason: Any) -> tuple[int, str, 
     return cam, case, why
 
 
-def _short(value: Any, limit: int) -> str | None:
-    """What a refused caller sent, cut to the audit column's size."""
-    if value is None:
-        return None
-    text = str(value).strip()
-    return text[:limit] or None
-
-
 def reveal_owner_contact(db: Database, user, camera_id: Any, case_number: Any, reason: Any,
                          client_addr: str | None) -> OwnerContact:
     """Return the owner contact of an active camera to a role allowed to see it, audited.
@@ -89,14 +81,8 @@ def reveal_owner_contact(db: Database, user, camera_id: Any, case_number: Any, r
     """
     user_id = getattr(user, "id", None)
     username = getattr(user, "username", None)
-    try:
-        require(user, "reveal_owner")
-    except PermissionDenied:
-        with db.session() as s:
-            audit.record(s, ACTION, user_id=user_id, username=username, object_type="camera",
-                         object_id=_short(camera_id, 80), case_number=_short(case_number, 40),
-                         reason=_short(reason, REASON_MAX), client_addr=client_addr, outcome="denied")
-        raise
+    require_audited(db, user, "reveal_owner", action=ACTION, object_type="camera", object_id=camera_id,
+                    case_number=case_number, reason=reason, client_addr=client_addr)
 
     cam, case, why = _validate(camera_id, case_number, reason)
     with db.session() as s:

@@ -86,6 +86,7 @@ def _apply_payload(s: Session, reg: Registration, payload: dict, geo: DallasGeog
                    now: datetime) -> tuple[bool, bool]:
     """Create or update the owner, site and cameras. Returns (added_cameras, moved)."""
     owner = _owner_for(s, reg, payload)
+    owner.language = reg.language  # footage emails and pages speak the language they registered in
     placement = geo.locate(payload["latitude"], payload["longitude"])
     site = s.get(CameraSite, reg.site_id) if reg.site_id else None
     moved = False

@@ -6,13 +6,13 @@ this module never selects those columns, so no caller can leak them by accident.
 
 from __future__ import annotations
 
-import re
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dashboard.geo.address import block_of
 from dashboard.models import Camera, CameraSite, Owner
 
 
@@ -39,21 +39,6 @@ class CameraDetails:
 
     def as_dict(self) -> dict:
         return asdict(self)
-
-
-_HOUSE_NUMBER = re.compile(r"^\s*(\d+)\s+(.*)$")
-
-
-def block_of(address: str | None) -> str | None:
-    """Hundred-block form of an address, the way CAD writes places (no exact house number)."""
-    if not address:
-        return None
-    street = address.split(",")[0].strip()
-    match = _HOUSE_NUMBER.match(street)
-    if not match:
-        return street or None
-    number, rest = match.groups()
-    return f"{int(number) // 100 * 100} block of {rest}"
 
 
 def camera_details(session: Session, camera_id: int) -> CameraDetails | None:

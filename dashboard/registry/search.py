@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from dashboard.geo.address import block_of
 from dashboard.models import Camera, CameraSite
-from dashboard.registry.cameras import block_of
 from dashboard.validation import CONTROL_CHARACTER
 
 MIN_QUERY = 2

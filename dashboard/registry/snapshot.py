@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
-from dashboard.geo.geography import EARTH_RADIUS_M
+from dashboard.geo.geography import DEFAULT_FOV_DEG, EARTH_RADIUS_M, bearing_from_trig, off_axis_deg
 from dashboard.registry.mercator import lonlat_to_pixels, morton, unit_vectors
 from dashboard.vocabulary import CAMERA_TYPES, DIVISIONS, OWNER_TYPES, PLACEMENTS
 
@@ -96,7 +96,7 @@ class RegistrySnapshot:
         rad_lat = np.radians(self.lat)
         self._sin_lat, self._cos_lat, self._lon_rad = np.sin(rad_lat), np.cos(rad_lat), np.radians(self.lon)
         self._direction0 = np.nan_to_num(self.direction)              # unknown direction -> 0 (masked below)
-        self._half_fov = np.nan_to_num(self.fov, nan=90.0) / 2.0      # unknown field of view -> 90 degrees
+        self._half_fov = np.nan_to_num(self.fov, nan=DEFAULT_FOV_DEG) / 2.0  # unknown field of view
         self._range = np.nan_to_num(self.range_m, nan=np.inf)         # unknown range never limits
         self._known = ~np.isnan(self.direction)
         # mapview: one code per camera packing the categorical filter columns, and lazily
@@ -169,11 +169,8 @@ class RegistrySnapshot:
         if radius_m is not None:
             keep = dist <= radius_m
             idx, dist = idx[keep], dist[keep]
-        dl = rlon - self._lon_rad[idx]
-        x = np.sin(dl) * clat
-        y = self._cos_lat[idx] * slat - self._sin_lat[idx] * clat * np.cos(dl)
-        bearing = (np.degrees(np.arctan2(x, y)) + 360.0) % 360.0
-        off_axis = (bearing - self._direction0[idx] + 540.0) % 360.0 - 180.0
+        bearing = bearing_from_trig(self._sin_lat[idx], self._cos_lat[idx], self._lon_rad[idx], slat, clat, rlon)
+        off_axis = off_axis_deg(bearing, self._direction0[idx])
         faces = (np.abs(off_axis) <= self._half_fov[idx]) & (dist <= self._range[idx])
         return NearestResult(idx, self.ids[idx], self.lat[idx], self.lon[idx], dist, bearing, faces,
                              self._known[idx])

@@ -60,7 +60,10 @@ def test_analyst_and_detective_are_refused(login_as, seeded, db, role):
         body = response.get_data(as_text=True)
         assert "supervisors and administrators only" in body
         assert "25-0000001" not in body and "owner_reveal" not in body and "alert(1)" not in body
-    assert _count(db) == before  # no audit_export was written for a refused export
+    assert _count(db) == before + 1  # reading pages is not audited; the refused export is, as denied
+    with db.session() as s:
+        refused = s.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1)).one()
+    assert (refused.action, refused.outcome, refused.username) == ("audit_export", "denied", f"{role}1")
 
 
 @pytest.mark.parametrize("path", ["/audit", "/audit/export.csv", "/audit?user=dana"])
@@ -158,7 +161,8 @@ def test_export_csv_and_its_audit_event(login_as, seeded, db):
         event = s.scalars(select(AuditEvent).where(AuditEvent.action == "audit_export")).one()
         assert audit.verify_chain(s).ok
     assert event.username == "supervisor1" and event.user_id is not None and event.outcome == "ok"
-    assert json.loads(event.detail) == {"filters": {"username": "dana", "date_from": "2000-01-01"}, "format": "csv"}
+    assert json.loads(event.detail) == {"filters": {"username": "dana", "date_from": "2000-01-01"}, "format": "csv",
+                                        "rows": 2}
     # the export lists events before its own record, and the next export lists the first one
     again = client.get("/audit/export.csv?action=audit_export").get_data(as_text=True)
     assert [r["id"] for r in csv.DictReader(io.StringIO(again))] == [str(event.id)]

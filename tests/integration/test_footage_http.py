@@ -13,7 +13,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from dashboard.footage import service as footage
+from dashboard import footage
 from dashboard.jobs.mail import deliver_due
 from dashboard.models import AuditEvent, Camera, CameraSite, Incident, Owner, utcnow
 from dashboard.models.footage import FootageRequest, FootageUpload

@@ -20,9 +20,7 @@ WEB_FRAMEWORKS = ("flask", "flask_login", "flask_wtf", "flask_limiter", "dash", 
 COMPOSITION_ROOT = "dashboard.app"
 # The web side of dashboard/: the factory, its extensions and routes, the CLI, Flask views, the API.
 WEB_MODULES = {"dashboard.app", "dashboard.extensions", "dashboard.wsgi", "dashboard.cli", "dashboard.routes",
-               "dashboard.__main__",
-               # TODO(footage): this Flask blueprint is to be named views.py / *_views.py
-               "dashboard.footage.files"}
+               "dashboard.__main__"}
 FLASK_FREE = {"auth.permissions", "auth.passwords", "auth.users"}
 LAYOUTS_MAY_IMPORT = {"dashboard", "dashboard.vocabulary"}
 
@@ -259,7 +257,7 @@ def test_services_really_load_without_flask_or_dash():
     import subprocess
     import sys
 
-    services = ["auth.permissions", "auth.users", "dashboard.owners.reveal", "dashboard.footage.service",
+    services = ["auth.permissions", "auth.users", "dashboard.owners.reveal", "dashboard.footage.sending",
                 "dashboard.incidents.canvass", "dashboard.tools.seed", "dashboard.config"]
     probe = (f"import sys\nfor m in {services!r}:\n    __import__(m)\n"
              "print(sorted({m.split('.')[0] for m in sys.modules} & {'flask', 'dash', 'flask_login', 'werkzeug'}))")

@@ -141,7 +141,7 @@ def test_police_incidents_store_the_calls_and_report_the_rest(store, settings):
     inc = stored["009773-2024"]
     assert (inc.latitude, inc.longitude) == (32.857099004, -96.73260996)
     assert (inc.beat, inc.division, inc.status, inc.priority) == ("247", "NORTHEAST", "Cleared", 2)
-    assert (inc.nature_of_call, inc.block, inc.location) == ("40/01 - OTHER", "7545", "E NORTHWEST HWY")
+    assert (inc.nature_of_call, inc.block, inc.location) == ("40/01 - OTHER", "7500", "E NORTHWEST HWY")
     assert inc.received_at == datetime(2024, 1, 19, 8, 47, 29, tzinfo=UTC)  # 02:47:29 CST
 
 

@@ -19,7 +19,6 @@ from auth.permissions import PermissionDenied
 from auth.users import SessionUser, add_or_update_user, find_user
 from dashboard.audit.chain import verify_chain
 from dashboard.geo.geography import angle_within, bearing_deg, haversine_m
-from dashboard.incidents import canvass
 from dashboard.incidents.canvass import (
     CSV_COLUMNS,
     OWNER_COLUMNS,
@@ -32,6 +31,7 @@ from dashboard.incidents.canvass import (
     rank_cameras,
     rank_in_shape,
 )
+from dashboard.incidents.canvass import shapes as canvass_shapes
 from dashboard.models import AuditEvent, Camera, CameraSite, Incident, Owner
 from dashboard.registry.cache import load_snapshot
 from tests.factories import offset_point as _offset
@@ -285,7 +285,7 @@ def test_a_shape_holding_too_many_cameras_is_refused(scattered, monkeypatch):
     circle = {"type": "circle", "center": list(P), "radius_m": 1500}
     polygon = {"type": "Polygon", "coordinates": [_square(P, 1200)]}
     assert len(cameras_in_shape(scattered, circle)) == len(scattered)
-    monkeypatch.setattr(canvass, "MAX_SHAPE_CAMERAS", 100)
+    monkeypatch.setattr(canvass_shapes, "MAX_SHAPE_CAMERAS", 100)
     for shape in (circle, polygon):
         with pytest.raises(CanvassInputError, match="more than 100 cameras"):
             cameras_in_shape(scattered, shape)

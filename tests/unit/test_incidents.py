@@ -13,11 +13,11 @@ from dashboard.geo.geocoding import StaticTableGeocoder
 from dashboard.geo.geography import get_geography
 from dashboard.incidents.feed import incidents_changed_since
 from dashboard.incidents.ingest import (
-    priority_for_call,
     store_incidents,
     upsert_incidents,
     validate_incident,
 )
+from dashboard.incidents.priorities import priority_for_call
 from dashboard.models import Incident
 from tests.conftest import TEST_DATA
 

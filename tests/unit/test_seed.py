@@ -11,19 +11,14 @@ from sqlalchemy import func, select
 
 from auth.users import authenticate
 from dashboard.db import Database, registry_version
+from dashboard.geo.address import split_block
 from dashboard.geo.geography import get_geography, haversine_m
+from dashboard.incidents.priorities import priority_for_call
 from dashboard.models import Base, Camera, CameraSite, Incident, Owner, User
-from dashboard.tools.seed import (
-    DEMO_USERS,
-    DOWNTOWN,
-    demo_incident_rows,
-    generate_camera_frame,
-    generate_registry,
-    incident_priority,
-    nature_of_call,
-    seed_demo,
-    split_address,
-)
+from dashboard.tools.demo_incidents import demo_incident_rows, nature_of_call
+from dashboard.tools.demo_places import DOWNTOWN
+from dashboard.tools.demo_registry import generate_camera_frame, generate_registry
+from dashboard.tools.seed import DEMO_USERS, seed_demo
 from dashboard.vocabulary import CAMERA_TYPES, DIVISIONS, OWNER_TYPES
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -132,15 +127,15 @@ def test_contact_details_are_fictional(registry):
     ("PSE/11V - BURG MOTOR VEH", 4), ("58 - ROUTINE INVESTIGATION", 4),
 ])
 def test_incident_priority_from_call_type(call, priority):
-    assert incident_priority(call) == priority
+    assert priority_for_call(call) == priority
 
 
 def test_nature_of_call_and_address_split():
     assert nature_of_call("41/11R - BURG RES IN PROGRESS") == "41/11R - Burg Res in Progress"
     assert nature_of_call("6X - MAJOR DIST (VIOLENCE)") == "6X - Major Dist (Violence)"
-    assert split_address("7545 E NORTHWEST HWY") == ("7500", "E NORTHWEST HWY")
-    assert split_address("NORTHWEST HWY / PRESTON RD") == (None, "NORTHWEST HWY / PRESTON RD")
-    assert split_address(None) == (None, None)
+    assert split_block("7545 E NORTHWEST HWY") == ("7500", "E NORTHWEST HWY")
+    assert split_block("NORTHWEST HWY / PRESTON RD") == (None, "NORTHWEST HWY / PRESTON RD")
+    assert split_block(None) == (None, None)
 
 
 def test_demo_incidents_land_in_the_last_six_hours_in_order():
@@ -210,3 +205,10 @@ def test_ordinary_inserts_work_after_seeding(db_url):
                                       status="active"),
                    Incident(incident_number="99-0000001", nature_of_call="test", priority=3, received_at=_now(),
                             updated_at=_now())])
+        s.flush()
+        # the new rows take the ids after the seeded ones (a stale sequence would collide or reuse)
+        new_ids = (owner.id, site.id)
+    with db.session() as s:
+        assert new_ids == (s.scalar(select(func.max(Owner.id))), s.scalar(select(func.max(CameraSite.id))))
+        assert s.scalar(select(func.count()).select_from(Owner)) == new_ids[0]
+        assert s.scalar(select(func.count()).select_from(Incident)) == 6

@@ -1,14 +1,14 @@
 """Live video: each camera's live_sharing choice, and the live-view grants.
 
-Revision ID: 0009_live_video
-Revises: 0007
+Revision ID: 0010
+Revises: 0009
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009_live_video"
-down_revision = "0007"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 

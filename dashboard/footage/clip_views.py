@@ -13,7 +13,7 @@ from flask_login import current_user
 
 from auth.permissions import PermissionDenied
 from auth.views import client_addr
-from dashboard.footage import service as footage
+from dashboard import footage
 
 bp = Blueprint("footage_files", __name__, url_prefix="/footage/files")
 
