@@ -16,7 +16,8 @@ from dashboard.emails import template_names
 from dashboard.footage.page_text import STRINGS
 from dashboard.models import Camera, CameraSite, Incident, OutboundEmail, Owner, utcnow
 from dashboard.models.footage import FootageRequest
-from dashboard.owners import registration as reg
+from dashboard.owners.submission import confirm, submit
+from dashboard.owners.validation import validate_form
 from tests.unit.test_footage import LINK, tokens
 
 INSIDE = ("32.7767", "-96.7970")
@@ -141,13 +142,13 @@ def test_reminder_and_closing_are_grouped_per_owner(db, detective, scene, settin
 
 
 def test_confirmation_sets_the_owners_language(db, settings):
-    payload, errors = reg.validate_form({
+    payload, errors = validate_form({
         "owner_type": "resident", "name": "Ana Pérez", "email": "ana@example.com", "address": "1500 Marilla Street",
         "latitude": INSIDE[0], "longitude": INSIDE[1], "camera_count": "1", "cam-0-label": "Puerta",
         "cam-0-placement": "outdoor", "cam-0-direction": "N", "cam-0-retention": "7", "consent": "on"})
     assert errors == {}
-    result = reg.submit(db, settings, payload, language="es")
-    assert reg.confirm(db, settings, result.token) is not None
+    result = submit(db, settings, payload, language="es")
+    assert confirm(db, settings, result.token) is not None
     with db.session() as s:
         assert s.scalar(select(Owner.language).where(Owner.email == "ana@example.com")) == "es"
 
