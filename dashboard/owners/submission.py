@@ -79,6 +79,14 @@ def submit(db: Database, settings: Settings, payload: dict, *, language: str = "
         return SubmitResult(reg.id, token, existing)
 
 
+def _assign(obj, **values) -> None:
+    """Set only what differs: an unchanged row must not count as a registry change (every
+    dashboard would reload its snapshot for nothing)."""
+    for name, value in values.items():
+        if getattr(obj, name) != value:
+            setattr(obj, name, value)
+
+
 def _owner_for(s: Session, reg: Registration, payload: dict) -> Owner:
     owner = s.get(Owner, reg.owner_id) if reg.owner_id else None
     if owner is None:
@@ -87,11 +95,9 @@ def _owner_for(s: Session, reg: Registration, payload: dict) -> Owner:
         owner = Owner(owner_type=payload["owner_type"], name="", email=payload["email"])
         s.add(owner)
     business = payload.get("business_name")
-    owner.owner_type = payload["owner_type"]
-    owner.name = business or payload["name"]
-    owner.contact_person = payload["name"] if business else None
-    owner.email = payload["email"]
-    owner.phone = payload.get("phone")
+    _assign(owner, owner_type=payload["owner_type"], name=business or payload["name"],
+            contact_person=payload["name"] if business else None, email=payload["email"],
+            phone=payload.get("phone"))
     return owner
 
 
@@ -117,7 +123,8 @@ def _apply_payload(s: Session, reg: Registration, payload: dict, waiting: change
             site_review = moved
         elif moved:
             changes.place_site(site, moved, geo)
-    site.owner = owner
+    if site.owner_id != owner.id or site.owner is not owner:
+        site.owner = owner
     s.flush()
     current = s.scalars(select(Camera).where(Camera.site_id == site.id, Camera.status != WITHDRAWN)
                         .order_by(Camera.id)).all()
