@@ -46,9 +46,11 @@ def _registration_for(s: Session, key: str, now: datetime) -> tuple[Registration
     find the one row (a losing INSERT would otherwise fail on the unique key)."""
     dialect = s.get_bind().dialect.name
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    created = s.execute(insert(Registration).values(status="unconfirmed", lookup_key=key, language="en",
-                                                    created_at=now, updated_at=now, camera_count=0)
-                        .on_conflict_do_nothing(index_elements=["lookup_key"])).rowcount == 1
+    created = s.execute(insert(Registration.__table__)
+                        .values(status="unconfirmed", lookup_key=key, language="en", created_at=now,
+                                updated_at=now, camera_count=0)
+                        .on_conflict_do_nothing(index_elements=["lookup_key"])
+                        .returning(Registration.__table__.c.id)).scalar() is not None
     reg = s.scalars(select(Registration).where(Registration.lookup_key == key)
                     .with_for_update().execution_options(populate_existing=True)).one()
     return reg, not created

@@ -64,7 +64,7 @@ def test_label_and_live_access_wait_for_review_with_old_values_on_the_map(owner,
                                                 stream="http://10.0.0.5/cam/index.m3u8", retention="30"))
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and "applied after a review" in page
-    assert 'id="pending-%d"' % camera.id in page
+    assert f'id="pending-{camera.id}"' in page
 
     after = cameras(db)[0]
     # what police see is unchanged; retention (the owner's own recorder) applied at once

@@ -12,7 +12,14 @@ from sqlalchemy import func, select
 
 from dashboard.models import Camera
 from dashboard.models.registration import Registration
-from tests.owner_support import cameras, csrf, manage_fields, manage_path, register_and_confirm, registration_form
+from tests.owner_support import (
+    cameras,
+    csrf,
+    manage_fields,
+    manage_path,
+    register_and_confirm,
+    registration_form,
+)
 
 CONTROL = ["\x00", "\x1b[31m", "\x07", "\u0085", "\x7f"]
 PORTAL_TEXT_FIELDS = ["name", "business_name", "email", "phone", "address", "cam-0-label", "cam-0-stream"]
