@@ -62,6 +62,19 @@ STRINGS: dict[str, dict[str, str]] = {
         "dir_S": "South", "dir_SW": "Southwest", "dir_W": "West", "dir_NW": "Northwest",
         "retention": "Days it keeps recordings",
         "live_access": "A live-access device is installed for this camera",
+        "live_sharing": "Live video for the police (only with a live-access device)",
+        "sharing_none": "Never: the police cannot watch this camera live.",
+        "sharing_emergency": ("Only in an emergency: the police can watch it live only while a priority 1 or 2 "
+                              "emergency call is open close to your camera."),
+        "sharing_always": "Always: the Fusion Crime Center can watch it live at any time, for a stated purpose.",
+        "stream_url": "Device stream address (optional: rtsp, rtsps, http or https)",
+        "stream_hint": "Given by your device's installer. It is never shown to anyone: the police see the video only.",
+        "stream_on_file": "A stream address is on file. Leave empty to keep it.",
+        "pending_review_note": ("Changes waiting for review (the map keeps showing the current values until they "
+                                "are approved):"),
+        "pending_site": "Address and position",
+        "manage_saved_review": ("Your changes are saved. Changes to what the police see (labels, position, live "
+                                "access) are applied after a review; switching sharing off takes effect at once."),
         "add_camera": "Add another camera",
         "remove_camera": "Remove the last camera",
         "consent": ("I register voluntarily. I understand that registering gives no live access, that my "
@@ -77,6 +90,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "err_email": "Please enter a valid email address, like name@example.com.",
         "err_phone": "Please enter a valid phone number, like 214-555-0100.",
         "err_choice": "Please choose one of the options.",
+        "err_stream": "Please enter a device address starting with {schemes} and naming a host.",
+        "err_stream_needs_live": "A stream address needs a live-access device: tick the box above.",
         "err_number": "Please enter a number.",
         "err_range": "Please enter a number from {lo} to {hi}.",
         "err_whole": "Please enter a whole number.",
@@ -172,6 +187,22 @@ STRINGS: dict[str, dict[str, str]] = {
         "dir_S": "Sur", "dir_SW": "Suroeste", "dir_W": "Oeste", "dir_NW": "Noroeste",
         "retention": "Días que guarda las grabaciones",
         "live_access": "Hay un dispositivo de acceso en vivo instalado para esta cámara",
+        "live_sharing": "Video en vivo para la policía (solo con un dispositivo de acceso en vivo)",
+        "sharing_none": "Nunca: la policía no puede ver esta cámara en vivo.",
+        "sharing_emergency": ("Solo en una emergencia: la policía puede verla en vivo solo mientras haya una llamada "
+                              "de emergencia de prioridad 1 o 2 abierta cerca de su cámara."),
+        "sharing_always": ("Siempre: el Centro de Fusión contra el Crimen puede verla en vivo en cualquier momento, "
+                           "con un propósito declarado."),
+        "stream_url": "Dirección de transmisión del dispositivo (opcional: rtsp, rtsps, http o https)",
+        "stream_hint": ("La proporciona quien instaló su dispositivo. Nunca se muestra a nadie: la policía solo ve "
+                        "el video."),
+        "stream_on_file": "Hay una dirección de transmisión registrada. Déjelo vacío para conservarla.",
+        "pending_review_note": ("Cambios en espera de revisión (el mapa sigue mostrando los valores actuales hasta "
+                                "que se aprueben):"),
+        "pending_site": "Dirección y posición",
+        "manage_saved_review": ("Sus cambios están guardados. Los cambios en lo que ve la policía (nombres, posición, "
+                                "acceso en vivo) se aplican después de una revisión; dejar de compartir tiene efecto "
+                                "de inmediato."),
         "add_camera": "Agregar otra cámara",
         "remove_camera": "Quitar la última cámara",
         "consent": ("Me registro voluntariamente. Entiendo que registrarse no da acceso en vivo, que mis "
@@ -186,6 +217,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "err_email": "Escriba un correo electrónico válido, como nombre@ejemplo.com.",
         "err_phone": "Escriba un número de teléfono válido, como 214-555-0100.",
         "err_choice": "Elija una de las opciones.",
+        "err_stream": "Escriba una dirección del dispositivo que empiece por {schemes} y nombre un servidor.",
+        "err_stream_needs_live": "Una dirección de transmisión requiere un dispositivo de acceso en vivo: marque la casilla.",
         "err_number": "Escriba un número.",
         "err_range": "Escriba un número entre {lo} y {hi}.",
         "err_whole": "Escriba un número entero.",

@@ -15,7 +15,7 @@ from dashboard.config import Settings
 from dashboard.db import Database
 from dashboard.models import Camera, CameraSite, Owner, utcnow
 from dashboard.models.registration import Registration, RegistrationToken
-from dashboard.owners import links, notices
+from dashboard.owners import changes, links, notices
 from dashboard.owners.submission import MAIL_RELATED
 
 LIVE_STATUSES = ("approved", "pending_review")
@@ -83,6 +83,7 @@ def reconfirm(db: Database, raw_token: str, *, now: datetime | None = None) -> b
             for camera in s.scalars(select(Camera).where(Camera.site_id == reg.site_id, Camera.status == "inactive")):
                 camera.status = restored
             reg.status = "approved" if reg.approved_at else "pending_review"
+            changes.settle_status(s, reg, changes.load(reg))
         reg.confirmed_at, reg.reconfirm_sent_at, reg.inactive_at = now, None, None
         audit.record(s, "registration_reconfirmed", object_type="registration", object_id=reg.id)
         return True
@@ -102,8 +103,11 @@ def expire_unconfirmed(db: Database, settings: Settings, *, now: datetime | None
             dropped += 1
             if reg.status == "unconfirmed" and reg.site_id is None:
                 s.delete(reg)
-            else:
-                reg.pending_payload, reg.pending_since = None, None
+            else:  # the unconfirmed form goes; a change waiting for review stays
+                waiting = changes.load(reg)
+                waiting.form = None
+                changes.save(reg, waiting)
+                reg.pending_since = None
         s.execute(delete(RegistrationToken).where(RegistrationToken.expires_at <= now))
     return dropped
 

@@ -1,5 +1,8 @@
 """The admins' moderation of confirmed registrations: the queue (owner contact details, so
 every read is audited), approve, reject with a reason emailed to the owner, correct a camera.
+A registration waits here when it is new, when it adds cameras, and when its owner changed
+what the police see on cameras already on the map (owners/changes.py): approving applies the
+waiting values, rejecting drops them and the map keeps the old ones.
 
 Each action checks `moderate_registrations`, acts and writes its audit event in one
 transaction; a refusal is audited on its own (owners/access.py).
@@ -17,7 +20,7 @@ from dashboard.config import Settings
 from dashboard.db import Database
 from dashboard.models import Camera, CameraSite, Owner, utcnow
 from dashboard.models.registration import Registration
-from dashboard.owners import notices
+from dashboard.owners import changes, notices
 from dashboard.owners.access import require_audited
 from dashboard.owners.details import RegistrationDetails, registration_details
 from dashboard.owners.submission import MAIL_RELATED, activate
@@ -48,7 +51,8 @@ def moderation_queue(db: Database, user, *, client_addr: str | None = None) -> l
 
 
 def _reviewable(s: Session, registration_id: int) -> Registration:
-    reg = s.get(Registration, registration_id)
+    # locked: an owner's save and an admin's decision on the same registration take turns
+    reg = s.get(Registration, registration_id, with_for_update=True)
     if reg is None or reg.status != "pending_review":
         raise RegistrationError("this registration is not waiting for review")
     return reg
@@ -61,9 +65,15 @@ def approve(db: Database, registration_id: int, user, *, now: datetime | None = 
     now = now or utcnow()
     with db.session() as s:
         reg = _reviewable(s, registration_id)
+        waiting = changes.load(reg)
+        reviewed = sorted(waiting.camera_changes) + (["site"] if waiting.site_change else [])
+        # the waiting values replace the ones on the map in this transaction (which bumps the
+        # registry version like any camera change)
+        changes.apply_review(s, reg, waiting)
+        changes.save(reg, waiting)
         activate(s, reg, now, user_id=user.id)
-        audit.record(s, APPROVED, user_id=user.id, username=user.username,
-                     object_type="registration", object_id=reg.id, client_addr=client_addr)
+        audit.record(s, APPROVED, user_id=user.id, username=user.username, object_type="registration",
+                     object_id=reg.id, client_addr=client_addr, detail={"changes_applied": reviewed})
 
 
 def reject(db: Database, settings: Settings, registration_id: int, user, reason: str, *,
@@ -79,6 +89,9 @@ def reject(db: Database, settings: Settings, registration_id: int, user, reason:
     now = now or utcnow()
     with db.session() as s:
         reg = _reviewable(s, registration_id)
+        waiting = changes.load(reg)
+        waiting.review = None  # the map keeps the values it shows
+        changes.save(reg, waiting)
         for camera in s.scalars(select(Camera).where(Camera.site_id == reg.site_id, Camera.status == "pending")):
             camera.status = "rejected"
         still_active = s.scalar(select(Camera.id).where(Camera.site_id == reg.site_id,

@@ -8,6 +8,7 @@ The service answers the same whether or not an address is registered; the caller
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -18,7 +19,7 @@ from dashboard.config import Settings
 from dashboard.db import Database
 from dashboard.models import Camera, CameraSite, OutboundEmail, Owner, utcnow
 from dashboard.models.registration import WITHDRAWN, Registration, RegistrationToken
-from dashboard.owners import links, notices
+from dashboard.owners import changes, links, notices
 from dashboard.owners.contact import InvalidContact, normalize_email
 from dashboard.owners.details import RegistrationDetails, registration_details
 from dashboard.owners.validation import FieldErrors, validate_camera
@@ -67,33 +68,66 @@ def owner_registrations(db: Database, owner_id: int) -> list[RegistrationDetails
         return [registration_details(s, reg) for reg in regs]
 
 
-def update_cameras(db: Database, owner_id: int, form: Mapping[str, Any]) -> FieldErrors:
+@dataclass(frozen=True)
+class UpdateResult:
+    errors: FieldErrors
+    for_review: bool = False   # some of the changes wait for an admin (the map keeps the old values)
+
+
+def update_cameras(db: Database, settings: Settings, owner_id: int, form: Mapping[str, Any], *,
+                   now: datetime | None = None) -> UpdateResult:
     """The owner's edits on the manage page: fields `cam-<id>-label`, `-type`, `-placement`,
-    `-direction`, `-retention`, `-live` for each of their cameras. All or nothing."""
+    `-direction`, `-retention`, `-live`, `-sharing`, `-stream` for each of their cameras. All or
+    nothing. The form states what the owner wants: on a camera that is on the map, what the
+    police would see differently waits for a review (owners/changes.py) and replaces any change
+    already waiting; taking access back applies at once and ends the live views it no longer
+    allows, in the same transaction."""
+    now = now or utcnow()
     errors: FieldErrors = {}
+    auto = settings.registration_auto_approve
     with db.session() as s:
-        cameras = s.scalars(select(Camera).join(CameraSite).join(Registration, Registration.site_id == CameraSite.id)
-                            .where(Registration.owner_id == owner_id, Registration.status != WITHDRAWN,
-                                   Camera.status != WITHDRAWN)).all()
-        updates = []
-        for camera in cameras:
+        rows = s.execute(select(Camera, Registration)
+                         .join(CameraSite, Camera.site_id == CameraSite.id)
+                         .join(Registration, Registration.site_id == CameraSite.id)
+                         .where(Registration.owner_id == owner_id, Registration.status != WITHDRAWN,
+                                Camera.status != WITHDRAWN)
+                         .order_by(Camera.id).with_for_update(of=Registration)).all()
+        wanted = []
+        for camera, reg in rows:
             prefix = f"cam-{camera.id}-"
-            if f"{prefix}label" not in form:
-                continue
-            fields = validate_camera(form, prefix, errors)
-            updates.append((camera, fields))
+            if f"{prefix}label" in form:
+                fields = validate_camera(form, prefix, errors)
+                if fields["stream_url"] is None:
+                    del fields["stream_url"]  # empty: keep the address on file (never shown back)
+                wanted.append((camera, reg, fields))
         if errors:
             s.rollback()
-            return errors
-        for camera, fields in updates:
-            for name, value in fields.items():
+            return UpdateResult(errors)
+        waiting = {reg.id: changes.load(reg) for _, reg in rows}
+        applied, for_review = [], []
+        for camera, reg, fields in wanted:
+            on_map = camera.status == "active" and not auto
+            apply_now, wait = changes.split_camera_change(camera, fields)
+            if not on_map:  # not on the map (or auto-approve): nothing to wait for
+                apply_now, wait = {**apply_now, **wait}, {}
+            for name, value in apply_now.items():
                 setattr(camera, name, value)
+            reviews = dict(waiting[reg.id].camera_changes)
+            reviews[str(camera.id)] = wait
+            changes.set_review(waiting[reg.id], reviews, waiting[reg.id].site_change, now)
+            applied += [f"{camera.id}:{name}" for name in apply_now]
+            for_review += [f"{camera.id}:{name}" for name in wait]
+        for reg in {reg.id: reg for _, reg in rows}.values():
+            changes.save(reg, waiting[reg.id])
+            changes.settle_status(s, reg, waiting[reg.id])
+        ended = changes.end_views_no_longer_shared(s, [camera.id for camera, _, _ in wanted], settings, now)
         audit.record(s, "registration_owner_update", object_type=OWNER_RELATED, object_id=owner_id,
-                     detail={"cameras": len(updates)})
-    return {}
+                     detail={"cameras": len(wanted), "applied": applied, "for_review": for_review,
+                             "live_views_ended": ended})
+    return UpdateResult({}, bool(for_review))
 
 
-def withdraw(db: Database, owner_id: int, *, now: datetime | None = None) -> int:
+def withdraw(db: Database, owner_id: int, *, settings: Settings | None = None, now: datetime | None = None) -> int:
     """The owner withdraws: every camera of theirs leaves the registry (status "withdrawn": the
     dashboards drop it at their next refresh) and their personal data is deleted.
 
@@ -102,7 +136,8 @@ def withdraw(db: Database, owner_id: int, *, now: datetime | None = None) -> int
     "withdrawn", email "withdrawn-<id>@invalid", contact person, phone and address are cleared,
     site addresses cleared and positions coarsened to about 1 km, camera labels and stream URLs
     cleared, queued/sent registration emails to them deleted. The Registration rows remain as
-    the anonymous record (status, dates, camera count, division). Returns cameras withdrawn."""
+    the anonymous record (status, dates, camera count, division). Running live views of the
+    cameras end in the same transaction. Returns cameras withdrawn."""
     now = now or utcnow()
     withdrawn = 0
     with db.session() as s:
@@ -115,15 +150,19 @@ def withdraw(db: Database, owner_id: int, *, now: datetime | None = None) -> int
             reg.status, reg.withdrawn_at = WITHDRAWN, now
             reg.lookup_key, reg.pending_payload, reg.pending_since, reg.reject_reason = None, None, None, None
             reg.owner_id, reg.site_id = None, None
+        camera_ids = []
         for site in s.scalars(select(CameraSite).where(CameraSite.owner_id == owner_id)):
             site.address = None
             site.latitude, site.longitude = round(site.latitude, 2), round(site.longitude, 2)
             for camera in s.scalars(select(Camera).where(Camera.site_id == site.id)):
                 if camera.status != WITHDRAWN:
                     withdrawn += 1
+                camera_ids.append(camera.id)
                 camera.status, camera.label, camera.stream_url, camera.live_access = WITHDRAWN, WITHDRAWN, None, False
+                camera.live_sharing = "none"
         owner.name, owner.contact_person, owner.phone, owner.address = WITHDRAWN, None, None, None
         owner.email = f"withdrawn-{owner.id}@invalid"
+        changes.end_views_no_longer_shared(s, camera_ids, settings, now)
         s.execute(delete(RegistrationToken).where(RegistrationToken.owner_id == owner_id))
         s.execute(delete(OutboundEmail).where(OutboundEmail.to_addr == email,
                                               OutboundEmail.kind.like(f"{notices.KIND_PREFIX}%")))

@@ -7,21 +7,25 @@ the portal can say what is wrong next to the field, in the visitor's language.
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import unicodedata
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 from dashboard.geo.geography import DallasGeography, get_geography
 from dashboard.owners.contact import EMAIL_MAX, InvalidContact, is_valid_phone, normalize_email
-from dashboard.vocabulary import CAMERA_TYPES, OWNER_TYPES, PLACEMENTS
+from dashboard.vocabulary import CAMERA_TYPES, LIVE_SHARING, OWNER_TYPES, PLACEMENTS
 
 # government cameras come through the admins' CSV import, never the public form
 PORTAL_OWNER_TYPES = tuple(t for t in OWNER_TYPES if t != "government")
 DIRECTIONS = {"N": 0.0, "NE": 45.0, "E": 90.0, "SE": 135.0, "S": 180.0, "SW": 225.0, "W": 270.0, "NW": 315.0}
 LIMITS = {"name": 200, "business_name": 200, "email": EMAIL_MAX, "phone": 40, "address": 300, "label": 120,
-          "reason": 2000}
+          "reason": 2000, "stream_url": 500}
 RETENTION_RANGE = (1, 3650)
+# the addresses a live-access device may stream from (relayed by the server, never shown to a browser)
+STREAM_SCHEMES = ("rtsp", "rtsps", "http", "https")
 
 # a field's error: (i18n message key, format parameters)
 FieldErrors = dict[str, tuple[str, dict[str, Any]]]
@@ -29,6 +33,25 @@ FieldErrors = dict[str, tuple[str, dict[str, Any]]]
 
 def has_control_chars(value: str) -> bool:
     return any(unicodedata.category(ch) in ("Cc", "Cs") for ch in value)
+
+
+def stream_url_problem(url: str) -> str | None:
+    """Why a device stream address cannot be stored (None when it can): the one rule for the
+    portal, the manage page and the import. Only rtsp/rtsps/http/https with a host: never
+    `javascript:`, `file:` or a bare path."""
+    if len(url) > LIMITS["stream_url"]:
+        return f"longer than {LIMITS['stream_url']} characters"
+    if has_control_chars(url) or any(ch.isspace() for ch in url):
+        return "it contains spaces or control characters"
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+        parts.port  # noqa: B018 - a malformed port raises here
+    except ValueError:
+        return "it is not a valid address"
+    if parts.scheme.lower() not in STREAM_SCHEMES or not host:
+        return f"it must be an {', '.join(STREAM_SCHEMES)} address with a host"
+    return None
 
 
 def _text(form: Mapping[str, Any], key: str, errors: FieldErrors, *, limit: int, required: bool = False,
@@ -56,7 +79,7 @@ def _float(form: Mapping[str, Any], key: str, lo: float, hi: float) -> tuple[flo
         value = float(raw)
     except ValueError:
         return None, ("err_number", {})
-    if value != value or not lo <= value <= hi:
+    if not math.isfinite(value) or not lo <= value <= hi:
         return None, ("err_range", {"lo": lo, "hi": hi})
     return value, None
 
@@ -95,8 +118,8 @@ def _direction(form: Mapping[str, Any], key: str, errors: FieldErrors) -> float 
     try:
         direction = float(raw)
     except ValueError:
-        direction = float("nan")
-    if direction != direction or not 0 <= direction <= 360:
+        direction = math.nan
+    if not math.isfinite(direction) or not 0 <= direction <= 360:
         errors[key] = ("err_choice", {})
         return None
     return direction
@@ -112,7 +135,7 @@ def _retention(form: Mapping[str, Any], key: str, errors: FieldErrors) -> int | 
     except ValueError:
         errors[key] = ("err_number", {})
         return None
-    if number != number or not RETENTION_RANGE[0] <= number <= RETENTION_RANGE[1]:
+    if not math.isfinite(number) or not RETENTION_RANGE[0] <= number <= RETENTION_RANGE[1]:
         errors[key] = ("err_range", {"lo": RETENTION_RANGE[0], "hi": RETENTION_RANGE[1]})
         return None
     if not number.is_integer():
@@ -121,19 +144,39 @@ def _retention(form: Mapping[str, Any], key: str, errors: FieldErrors) -> int | 
     return int(number)
 
 
+def _choice(form: Mapping[str, Any], key: str, choices: tuple[str, ...], default: str,
+            errors: FieldErrors) -> str:
+    value = str(form.get(key) or default).strip().lower()
+    if value not in choices:
+        errors[key] = ("err_choice", {})
+    return value
+
+
+def _stream_url(form: Mapping[str, Any], key: str, errors: FieldErrors) -> str | None:
+    url = _text(form, key, errors, limit=LIMITS["stream_url"])
+    if url is not None and stream_url_problem(url):
+        errors[key] = ("err_stream", {"schemes": ", ".join(STREAM_SCHEMES)})
+        return None
+    return url
+
+
 def validate_camera(form: Mapping[str, Any], prefix: str, errors: FieldErrors) -> dict[str, Any]:
-    """One camera's fields `<prefix>label`, `type`, `placement`, `direction`, `retention`, `live`."""
+    """One camera's fields `<prefix>label`, `type`, `placement`, `direction`, `retention`, `live`,
+    `sharing` and `stream`. Without a live-access device there is nothing to share: sharing is
+    `none` and a stream address is refused. An empty stream address is None (the manage page
+    reads it as "keep the one on file", which it never shows)."""
     label = _text(form, f"{prefix}label", errors, limit=LIMITS["label"], required=True)
-    camera_type = str(form.get(f"{prefix}type") or "doorbell").strip().lower()
-    if camera_type not in CAMERA_TYPES:
-        errors[f"{prefix}type"] = ("err_choice", {})
-    placement = str(form.get(f"{prefix}placement") or "outdoor").strip().lower()
-    if placement not in PLACEMENTS:
-        errors[f"{prefix}placement"] = ("err_choice", {})
-    return {"label": label, "camera_type": camera_type, "placement": placement,
+    live = is_checked(form.get(f"{prefix}live"))
+    sharing = _choice(form, f"{prefix}sharing", LIVE_SHARING, LIVE_SHARING[0], errors)
+    stream = _stream_url(form, f"{prefix}stream", errors)
+    if stream and not live:
+        errors[f"{prefix}stream"] = ("err_stream_needs_live", {})
+    return {"label": label,
+            "camera_type": _choice(form, f"{prefix}type", CAMERA_TYPES, "doorbell", errors),
+            "placement": _choice(form, f"{prefix}placement", PLACEMENTS, "outdoor", errors),
             "direction_deg": _direction(form, f"{prefix}direction", errors),
             "retention_days": _retention(form, f"{prefix}retention", errors),
-            "live_access": is_checked(form.get(f"{prefix}live"))}
+            "live_access": live, "live_sharing": sharing if live else LIVE_SHARING[0], "stream_url": stream}
 
 
 def _location(form: Mapping[str, Any], errors: FieldErrors, geo: DallasGeography | None) -> tuple:

@@ -15,6 +15,8 @@ werkzeug's ProxyFix so `request.remote_addr` is the client's address, not the pr
 
 from __future__ import annotations
 
+import math
+
 from flask import Blueprint, Flask, current_app, make_response, render_template, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -22,6 +24,7 @@ from flask_wtf.csrf import CSRFError
 
 from dashboard.owners import maintenance, owner_control, submission
 from dashboard.owners.admin_views import admin_bp, import_bp
+from dashboard.owners.details import wanted_value
 from dashboard.owners.i18n import LANGUAGES, pick_language, translator
 from dashboard.owners.validation import (
     DIRECTIONS,
@@ -31,12 +34,12 @@ from dashboard.owners.validation import (
     validate_email_field,
     validate_form,
 )
-from dashboard.vocabulary import CAMERA_TYPES, PLACEMENTS
+from dashboard.vocabulary import CAMERA_TYPES, LIVE_SHARING, PLACEMENTS
 
 bp = Blueprint("portal", __name__, url_prefix="/register", template_folder="templates",
                static_folder="static/portal", static_url_path="/static")
 DIRECTION_CHOICES = tuple(DIRECTIONS)
-CAMERA_FIELDS = ("label", "type", "placement", "direction", "retention", "live")
+CAMERA_FIELDS = ("label", "type", "placement", "direction", "retention", "live", "sharing", "stream")
 
 
 def _services():
@@ -94,7 +97,7 @@ def _form_context(values: dict, count: int) -> dict:
                 map_center=settings.map_center, map_zoom=settings.map_zoom, tile_url=settings.tile_url,
                 tile_attribution=settings.tile_attribution,
                 owner_types=PORTAL_OWNER_TYPES, camera_types=CAMERA_TYPES, placements=PLACEMENTS, directions=DIRECTION_CHOICES,
-                camera_fields=CAMERA_FIELDS)
+                sharing_choices=LIVE_SHARING, camera_fields=CAMERA_FIELDS)
 
 
 def _selected_direction(value: str) -> str:
@@ -105,6 +108,8 @@ def _selected_direction(value: str) -> str:
     try:
         degrees = float(value) % 360
     except ValueError:
+        return ""
+    if not math.isfinite(degrees):  # "nan", "1e309": the form answers with a message, shows no choice
         return ""
     return DIRECTION_CHOICES[int((degrees + 22.5) // 45) % 8]
 
@@ -179,11 +184,13 @@ def manage_request():
                    body_params={"hours": f"{settings.registration_manage_link_hours:g}"})
 
 
-def _manage_page(token: str, owner_id: int, status: int = 200, errors=None, saved: bool = False):
+def _manage_page(token: str, owner_id: int, status: int = 200, errors=None, saved: bool = False,
+                 for_review: bool = False):
     registrations = owner_control.owner_registrations(_services().db, owner_id)
     return _render("manage.html", status, token=token, registrations=registrations, errors=errors or {},
-                   values=request.form if errors else {}, saved=saved, camera_types=CAMERA_TYPES,
-                   placements=PLACEMENTS, directions=DIRECTION_CHOICES)
+                   values=request.form if errors else {}, saved=saved, for_review=for_review,
+                   camera_types=CAMERA_TYPES, placements=PLACEMENTS, directions=DIRECTION_CHOICES,
+                   sharing_choices=LIVE_SHARING, wanted=wanted_value)
 
 
 @bp.get("/manage/<token>")
@@ -203,12 +210,12 @@ def manage_post(token: str):
     if request.form.get("action") == "withdraw":
         if not is_checked(request.form.get("confirm_withdraw")):
             return _manage_page(token, owner_id, 422, errors={"confirm_withdraw": ("err_required", {})})
-        owner_control.withdraw(db, owner_id)
+        owner_control.withdraw(db, owner_id, settings=_settings())
         return _render("message.html", title_key="withdrawn_title", body_key="withdrawn_body")
-    errors = owner_control.update_cameras(db, owner_id, request.form)
-    if errors:
-        return _manage_page(token, owner_id, 422, errors=errors)
-    return _manage_page(token, owner_id, saved=True)
+    result = owner_control.update_cameras(db, _settings(), owner_id, request.form)
+    if result.errors:
+        return _manage_page(token, owner_id, 422, errors=result.errors)
+    return _manage_page(token, owner_id, saved=True, for_review=result.for_review)
 
 
 def init_portal(server: Flask) -> Limiter:

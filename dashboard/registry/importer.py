@@ -29,6 +29,7 @@ Columns (header names, case-insensitive; * = required):
   retention_days*  1-3650
   live_access      yes/no (default no); yes needs a device installed by the owner
   stream_url       the integration device's stream (only with live_access): rtsp, rtsps, http or https
+  live_sharing     none (default) | emergency | always; emergency or always needs live_access yes
 """
 
 from __future__ import annotations
@@ -37,7 +38,6 @@ import csv
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
@@ -47,12 +47,11 @@ from dashboard.geo.geography import get_geography
 from dashboard.models import Camera, CameraSite, Owner, utcnow
 from dashboard.owners.access import require_audited
 from dashboard.owners.contact import InvalidContact, is_valid_phone, normalize_email
-from dashboard.owners.validation import has_control_chars
-from dashboard.vocabulary import CAMERA_TYPES, OWNER_TYPES, PLACEMENTS
+from dashboard.owners.validation import LIMITS, has_control_chars, stream_url_problem
+from dashboard.vocabulary import CAMERA_TYPES, LIVE_SHARING, OWNER_TYPES, PLACEMENTS
 
 PERMISSION = "moderate_registrations"
 AUDIT_ACTION = "bulk_import"
-STREAM_SCHEMES = ("rtsp", "rtsps", "http", "https")
 
 
 @dataclass(frozen=True)
@@ -89,6 +88,8 @@ IMPORT_COLUMNS = (
     ("retention_days", True, "1-3650"),
     ("live_access", False, "yes/no (default no); yes needs a device installed by the owner"),
     ("stream_url", False, "the integration device's stream (only with live_access): rtsp, rtsps, http or https"),
+    ("live_sharing", False, f"{' | '.join(LIVE_SHARING)} ({LIVE_SHARING[0]} by default); "
+                            "emergency or always needs live_access yes"),
 )
 REQUIRED = ("owner_type", "owner_name", "email", "latitude", "longitude", "label", "camera_type", "retention_days")
 MAX_ROWS = 100_000
@@ -157,12 +158,12 @@ def _yes(row: dict, key: str) -> bool:
 
 
 def _stream_url(row: dict) -> str | None:
-    url = _text(row, "stream_url", 500)
+    url = _text(row, "stream_url", LIMITS["stream_url"])
     if url is None:
         return None
-    parts = urlsplit(url)
-    if parts.scheme.lower() not in STREAM_SCHEMES or not parts.hostname:
-        raise RowError(f"stream_url must be an {', '.join(STREAM_SCHEMES)} address with a host (got {url[:60]!r})")
+    problem = stream_url_problem(url)
+    if problem:
+        raise RowError(f"stream_url is refused: {problem} (got {url[:60]!r})")
     return url
 
 
@@ -180,6 +181,9 @@ def parse_row(row: dict) -> dict:
     stream = _stream_url(row)
     if stream and not live:
         raise RowError("stream_url is only allowed with live_access yes")
+    sharing = _choice(row, "live_sharing", LIVE_SHARING, default=LIVE_SHARING[0])
+    if sharing != LIVE_SHARING[0] and not live:
+        raise RowError(f"live_sharing {sharing} needs live_access yes")
     return {
         "owner": {"owner_type": _choice(row, "owner_type", OWNER_TYPES), "name": _text(row, "owner_name", 200, required=True),
                   "contact_person": _text(row, "contact_person", 200), "email": email, "phone": phone,
@@ -192,7 +196,7 @@ def parse_row(row: dict) -> dict:
                    "fov_deg": _number(row, "fov_deg", 1, 360) or 90.0,
                    "range_m": _number(row, "range_m", 1, 500),
                    "retention_days": _number(row, "retention_days", 1, 3650, required=True, integer=True),
-                   "live_access": live, "stream_url": stream},
+                   "live_access": live, "stream_url": stream, "live_sharing": sharing},
     }
 
 

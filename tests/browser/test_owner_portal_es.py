@@ -82,7 +82,7 @@ def _register_es(driver, base: str, wait, *, lat: float, lon: float) -> None:
     assert driver.find_element(By.ID, "add-camera").text == es("add_camera")
     assert es("consent") in driver.find_element(By.ID, "registration-form").text
     assert driver.find_element(By.ID, "cam-0-label").get_attribute("placeholder") == es("label_hint")
-    first_legend = driver.find_element(By.CSS_SELECTOR, "#cameras fieldset.camera legend")
+    first_legend = driver.find_element(By.CSS_SELECTOR, "#cameras fieldset.camera > legend")
     assert first_legend.text == es("camera_n", n=1)
 
     driver.find_element(By.CSS_SELECTOR, "input[name=owner_type][value=resident]").click()
@@ -96,7 +96,7 @@ def _register_es(driver, base: str, wait, *, lat: float, lon: float) -> None:
     count.send_keys(str(len(LABELS)))
     driver.find_element(By.ID, "address").click()  # blur: the change event
     wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#cameras fieldset.camera")) == len(LABELS))
-    legends = [e.text for e in driver.find_elements(By.CSS_SELECTOR, "#cameras fieldset.camera legend")]
+    legends = [e.text for e in driver.find_elements(By.CSS_SELECTOR, "#cameras fieldset.camera > legend")]
     assert legends == [es("camera_n", n=i + 1) for i in range(len(LABELS))]  # the added one is Spanish too
     for i, label in enumerate(LABELS):
         driver.find_element(By.ID, f"cam-{i}-label").send_keys(label)
@@ -197,9 +197,12 @@ def test_spanish_owner_registers_confirms_is_approved_updates_and_withdraws(
     retention.send_keys("30")
     driver.find_element(By.ID, "manage-save").click()
     saved = wait.until(EC.visibility_of_element_located((By.ID, "manage-saved")))
-    assert saved.text == es("manage_saved")
+    # the new label waits for review (the map keeps the old one); retention applies at once
+    assert saved.text == es("manage_saved_review")
     _assert_spanish_page(driver)
-    assert [(label, days) for _, label, days in _our_cameras(db)] == [("Portón del garaje", 30), (LABELS[1], 7)]
+    assert [(label, days) for _, label, days in _our_cameras(db)] == [(LABELS[0], 30), (LABELS[1], 7)]
+    assert driver.find_element(By.ID, f"cam-{first_id}-label").get_attribute("value") == "Portón del garaje"
+    assert driver.find_element(By.ID, f"pending-{first_id}").is_displayed()
     assert count_active(db) == before + 2  # an edit keeps the approved cameras on the map
 
     # 6. withdraw, in Spanish; the cameras leave the analyst's map

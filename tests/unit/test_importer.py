@@ -62,7 +62,7 @@ def test_bad_rows_reported_with_reasons_rest_imported(db, tmp_path):
     assert "email" in reasons[10] and "invalid characters" in reasons[10]  # not three recipients
     assert "email" in reasons[11]                                            # not a display name for root
     assert "label contains control characters" in reasons[12]
-    assert "stream_url must be an rtsp" in reasons[13]
+    assert "stream_url is refused: it must be an rtsp" in reasons[13]
 
 
 def test_missing_columns_rejected_whole(db, tmp_path):

@@ -110,7 +110,8 @@ def test_valid_form_is_normalized():
     payload = valid(**{"cam-0-live": "on", "cam-0-direction": "SW"})
     assert payload["email"] == "ana@example.com"
     assert payload["cameras"] == [{"label": "Front door", "camera_type": "doorbell", "placement": "outdoor",
-                                   "direction_deg": 225.0, "retention_days": 7, "live_access": True}]
+                                   "direction_deg": 225.0, "retention_days": 7, "live_access": True,
+                                   "live_sharing": "none", "stream_url": None}]
     assert payload["business_name"] is None
 
 
@@ -283,10 +284,13 @@ def test_owner_updates_cameras(db, settings):
     register_confirmed(db, settings)
     owner_id = owner_control.manage_owner(db, owner_control.request_manage_link(db, settings, "ana@example.com"))
     cid = cameras(db)[0].id
-    errors = owner_control.update_cameras(db, owner_id, {f"cam-{cid}-label": "", f"cam-{cid}-retention": "9"})
+    errors = owner_control.update_cameras(db, settings, owner_id, {f"cam-{cid}-label": "", f"cam-{cid}-retention": "9"}).errors
     assert errors[f"cam-{cid}-label"][0] == "err_required"
-    assert owner_control.update_cameras(db, owner_id, {f"cam-{cid}-label": "Side gate", f"cam-{cid}-retention": "9",
-                                             f"cam-{cid}-direction": "E", f"cam-{cid}-live": "on"}) == {}
+    # not approved yet (nothing on the map): the edit applies to the cameras under review
+    result = owner_control.update_cameras(db, settings, owner_id, {
+        f"cam-{cid}-label": "Side gate", f"cam-{cid}-retention": "9", f"cam-{cid}-direction": "E",
+        f"cam-{cid}-live": "on"})
+    assert result.errors == {} and not result.for_review
     c = cameras(db)[0]
     assert (c.label, c.retention_days, c.direction_deg, c.live_access) == ("Side gate", 9, 90.0, True)
 

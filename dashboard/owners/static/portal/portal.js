@@ -75,6 +75,7 @@
           });
           if (el.tagName === "INPUT" && el.type === "text") { el.value = ""; }
           if (el.tagName === "INPUT" && el.type === "checkbox") { el.checked = false; }
+          if (el.tagName === "INPUT" && el.type === "radio") { el.checked = el.value === "none"; }
           el.removeAttribute("aria-invalid");
         });
         copy.querySelectorAll(".field-error").forEach(function (e) { e.remove(); });
