@@ -89,7 +89,9 @@ def test_one_email_per_owner_in_their_language(db, detective, scene, settings):
 def test_typed_text_is_quoted_data(db, detective, scene, settings):
     _send(db, detective, scene, settings, message="Line one\nSubject: forged")
     body = _mails(db)["rosa@example.org"].body_text
-    assert "\u201cPatio Subject: pay now http://evil.example\u201d" in body
+    # quoted as data on one line, and its link defused (mail clients link even quoted URLs)
+    assert "\u201cPatio Subject: pay now http[:]//evil[.]example\u201d" in body
+    assert "http://evil.example" not in body
     assert "\u201cLine one Subject: forged\u201d" in body
     assert not re.search(r"^Subject:", body, re.MULTILINE)
 
