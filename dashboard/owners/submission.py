@@ -112,7 +112,8 @@ def _apply_payload(s: Session, reg: Registration, payload: dict, waiting: change
     """Create or update the owner, site and cameras. With `review`, what the form changes on the
     map waits in `waiting.review` (owners/changes.py) instead. Returns the site's camera ids."""
     owner = _owner_for(s, reg, payload)
-    owner.language = reg.language  # footage emails and pages speak the language they registered in
+    if owner.language != reg.language:  # only a real change: an unchanged owner must not move the registry version
+        owner.language = reg.language   # footage emails and pages speak the language they registered in
     site = s.get(CameraSite, reg.site_id) if reg.site_id else None
     place = {"address": payload["address"], "latitude": payload["latitude"], "longitude": payload["longitude"]}
     site_review = None
