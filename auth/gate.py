@@ -15,8 +15,9 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user, logout_user
 
 # Exact public paths and public prefixes (CONTRACT.md). Static files hold no data.
-PUBLIC_PATHS = frozenset({"/healthz", "/login", "/register", "/favicon.ico", "/_favicon.ico"})
-PUBLIC_PREFIXES = ("/register/", "/assets/", "/_dash-component-suites/")  # trailing slashes: /registerX is not public
+PUBLIC_PATHS = frozenset({"/healthz", "/login", "/register", "/favicon.ico", "/_favicon.ico",
+                          "/transparency", "/transparency.json"})
+PUBLIC_PREFIXES = ("/register/", "/transparency/static/", "/assets/", "/_dash-component-suites/")  # trailing slashes: /registerX is not public
 # Callers with a CAD bearer token may use /api/* without a session.
 TOKEN_PREFIX = "/api/"  # noqa: S105 (a path, not a password)
 

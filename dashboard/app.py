@@ -65,6 +65,10 @@ def create_server(settings: Settings, services: Services | None = None) -> Flask
 
     server.register_blueprint(audit_log_bp)  # GET only: /audit and /audit/export.csv (read_audit)
 
+    from dashboard.transparency.views import init_transparency
+
+    init_transparency(server)  # public: /transparency and /transparency.json (rate limited, cached)
+
     @server.route("/api/<path:rest>", methods=["GET", "POST"])  # other methods: 405 from routing
     def api_unknown(rest: str):
         """Any /api path outside the versioned blueprints: a JSON 404, never Dash's HTML page."""

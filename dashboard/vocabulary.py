@@ -6,3 +6,7 @@ PLACEMENTS = ("outdoor", "indoor")
 CAMERA_STATUSES = ("pending", "active", "rejected", "withdrawn", "inactive")
 ROLES = ("analyst", "detective", "supervisor", "admin")
 DIVISIONS = ("CENTRAL", "NORTHEAST", "SOUTHEAST", "SOUTHWEST", "NORTHWEST", "NORTH CENTRAL", "SOUTH CENTRAL")
+# Default purposes (config `purposes.offense_categories` replaces them): short keys in the spirit of
+# the NIBRS offense groups; the transparency report and audit log show their translated labels.
+OFFENSE_CATEGORIES = ("homicide", "robbery", "burglary", "assault", "theft", "vehicle_crimes", "missing_person",
+                      "traffic_fatality", "other")
