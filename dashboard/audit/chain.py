@@ -48,13 +48,15 @@ def event_hash(event: AuditEvent) -> str:
 def record(session: Session, action: str, *, user_id: int | None = None, username: str | None = None,
            object_type: str | None = None, object_id: str | int | None = None,
            case_number: str | None = None, reason: str | None = None, client_addr: str | None = None,
-           outcome: str = "ok", detail: dict | None = None, category: str | None = None) -> AuditEvent:
+           outcome: str = "ok", detail: dict | None = None, category: str | None = None,
+           at: datetime | None = None) -> AuditEvent:
     """Append one event. `category` is the purpose's offense category (check it against the
-    configured list with dashboard.transparency.purposes.check_category first)."""
+    configured list with dashboard.transparency.options.check_category first). `at` defaults to
+    now; only seeding (demo history, tests) passes it, never a request."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _CHAIN_LOCK_KEY})
     event = AuditEvent(
-        at=utcnow(),
+        at=at or utcnow(),
         user_id=user_id, username=username, action=action, object_type=object_type,
         object_id=None if object_id is None else str(object_id), case_number=case_number,
         reason=reason, client_addr=client_addr, outcome=outcome,

@@ -77,6 +77,13 @@ STRINGS: dict[str, dict[str, str]] = {
         "unspecified": "Not recorded (before categories were required)",
         "json_link": "These figures as JSON",
         "unknown": "Unknown",
+        # the owner's access history (dashboard/transparency/owner_history.py)
+        "kind_contact_revealed": "An officer viewed your contact details",
+        "kind_contact_exported": "Your contact details were in a list exported for an investigation",
+        "kind_footage_requested": "A detective asked for your footage",
+        "kind_live_view": "An officer watched your camera live",
+        "answer_accepted": "you accepted", "answer_declined": "you declined", "answer_none": "no answer",
+        "outcome_used": "your footage was used", "outcome_not_needed": "your footage was not needed",
     },
     "es": {
         "title": "Cómo se usa el registro de cámaras · CONNECT DALLAS",
@@ -152,6 +159,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "unspecified": "Sin registrar (antes de que se exigieran categorías)",
         "json_link": "Estas cifras en JSON",
         "unknown": "Desconocido",
+        "kind_contact_revealed": "Un agente vio sus datos de contacto",
+        "kind_contact_exported": "Sus datos de contacto estaban en una lista exportada para una investigación",
+        "kind_footage_requested": "Un detective pidió su grabación",
+        "kind_live_view": "Un agente vio su cámara en vivo",
+        "answer_accepted": "usted aceptó", "answer_declined": "usted rechazó", "answer_none": "sin respuesta",
+        "outcome_used": "su grabación se usó", "outcome_not_needed": "su grabación no hizo falta",
     },
 }
 
