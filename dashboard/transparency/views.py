@@ -124,6 +124,7 @@ def init_transparency(server: Flask) -> ReportCache:
         limiter = Limiter(get_remote_address, app=server, storage_uri=settings.registration_rate_limit_storage,
                           default_limits=[], headers_enabled=False)
         server.extensions["portal_limiter"] = limiter
-    limiter.limit(lambda: options.rate_limit, scope="transparency", on_breach=_rate_limited)(bp)
+    # one budget per client address for the page and the JSON together
+    limiter.shared_limit(lambda: options.rate_limit, scope="transparency", on_breach=_rate_limited)(bp)
     server.register_blueprint(bp)
     return cache
