@@ -109,3 +109,20 @@ def test_check_category():
     for bad in (None, "", "  ", "jaywalking", 7):
         with pytest.raises(PurposeError):
             check_category(bad, OFFENSE_CATEGORIES)
+
+
+def test_the_audit_log_filters_by_category(db):
+    from dashboard.audit.log import AuditFilters, export_csv, query_events
+
+    with db.session() as s:
+        audit.record(s, "owner_reveal", username="a", category="burglary")
+        audit.record(s, "owner_reveal", username="b", category="theft")
+        audit.record(s, "owner_reveal", username="c", category="burglary")
+        audit.record(s, "login", username="d")
+    with db.session() as s:
+        rows, _ = query_events(s, category="burglary")
+        assert [e.username for e in rows] == ["c", "a"]
+        assert query_events(s, category=" ")[0][-1].username == "a"  # blank: no filter
+        lines = export_csv(s, AuditFilters.of({"category": "theft"})).splitlines()
+    header, (row,) = lines[0].split(","), lines[1:]
+    assert row.split(",")[header.index("category")] == "theft"
