@@ -17,8 +17,8 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, case, func, literal, select, union_all
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import case, func, literal, select, union_all
+from sqlalchemy.orm import Session
 
 from dashboard.models import AuditEvent
 
@@ -76,21 +76,28 @@ def _event_rows(p: Periods):
                    AuditEvent.at >= p.year_start, AuditEvent.at <= p.now))
 
 
-def _follow_up_rows(metric: str, actions: tuple[str, ...], p: Periods):
-    first = (select(AuditEvent.object_id.label("request"), func.min(AuditEvent.at).label("first_at"))
-             .where(AuditEvent.action.in_(actions), AuditEvent.object_type == "footage_request")
-             .group_by(AuditEvent.object_id).subquery())
-    sent = aliased(AuditEvent)
-    return (select(literal(metric).label("metric"), sent.category.label("category"),
-                   _month_index(first.c.first_at, p).label("month"), _is_recent(first.c.first_at, p).label("recent"))
-            .select_from(first.outerjoin(sent, and_(sent.object_id == first.c.request,
-                                                    sent.action == FOOTAGE_SENT_ACTION,
-                                                    sent.object_type == "footage_request", sent.outcome == "ok")))
-            .where(first.c.first_at >= p.year_start, first.c.first_at <= p.now))
+def _footage_requests(p: Periods):
+    """One row per footage request: its sending event's category and the first time of each
+    follow-up. One GROUP BY pass over the footage-request events (no self-join: the audit table
+    has no index on object_id, and a join was quadratic)."""
+    is_sent = (AuditEvent.action == FOOTAGE_SENT_ACTION) & (AuditEvent.outcome == "ok")
+    firsts = [func.min(case((AuditEvent.action.in_(actions), AuditEvent.at))).label(metric)
+              for metric, actions in FOLLOW_UP_METRICS.items()]
+    return (select(func.max(case((is_sent, AuditEvent.category))).label("category"), *firsts)
+            .where(AuditEvent.object_type == "footage_request")
+            .group_by(AuditEvent.object_id).cte("footage_requests"))
+
+
+def _follow_up_rows(requests, metric: str, p: Periods):
+    first_at = requests.c[metric]
+    return (select(literal(metric).label("metric"), requests.c.category.label("category"),
+                   _month_index(first_at, p).label("month"), _is_recent(first_at, p).label("recent"))
+            .where(first_at >= p.year_start, first_at <= p.now))
 
 
 def activity(session: Session, p: Periods) -> Activity:
-    rows = union_all(_event_rows(p), *[_follow_up_rows(m, a, p) for m, a in FOLLOW_UP_METRICS.items()]).subquery()
+    requests = _footage_requests(p)
+    rows = union_all(_event_rows(p), *[_follow_up_rows(requests, m, p) for m in FOLLOW_UP_METRICS]).subquery()
     grouped = (select(rows.c.metric, rows.c.category, rows.c.month, rows.c.recent, func.count())
                .group_by(rows.c.metric, rows.c.category, rows.c.month, rows.c.recent))
     result = Activity()
