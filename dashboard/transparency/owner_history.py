@@ -15,7 +15,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import String, cast, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from dashboard.db import Database
@@ -84,25 +84,26 @@ def _exports(session: Session, cameras: dict[int, str], cutoff: datetime) -> lis
 
 
 def _footage(session: Session, owner_id: int, cameras: dict[int, str], cutoff: datetime) -> list[HistoryEntry]:
-    sent = (select(AuditEvent.category).where(AuditEvent.action == FOOTAGE_SENT_ACTION, AuditEvent.outcome == "ok",
-                                              AuditEvent.object_type == "footage_request",
-                                              AuditEvent.object_id == cast(FootageRequest.id, String))
-            .limit(1).scalar_subquery())
-    requests = session.execute(select(FootageRequest, sent).where(FootageRequest.owner_id == owner_id,
-                                                                  FootageRequest.created_at <= cutoff)).all()
+    requests = list(session.scalars(select(FootageRequest).where(FootageRequest.owner_id == owner_id,
+                                                                 FootageRequest.created_at <= cutoff)))
     if not requests:
         return []
-    ids = [req.id for req, _ in requests]
+    ids = [req.id for req in requests]
+    # the category the request was sent for (narrowed by the indexed action, not the object id)
+    categories = {int(object_id): category for object_id, category in session.execute(
+        select(AuditEvent.object_id, AuditEvent.category)
+        .where(AuditEvent.action == FOOTAGE_SENT_ACTION, AuditEvent.outcome == "ok",
+               AuditEvent.object_type == "footage_request", AuditEvent.object_id.in_([str(i) for i in ids])))}
     answers = dict(session.execute(
         select(FootageRequestEvent.request_id, FootageRequestEvent.status)
         .where(FootageRequestEvent.request_id.in_(ids),
                FootageRequestEvent.status.in_(("accepted", "declined")))).all())
     with_footage = set(session.scalars(select(FootageUpload.request_id).where(FootageUpload.request_id.in_(ids))))
     entries = []
-    for req, category in requests:
+    for req in requests:
         has_footage = req.id in with_footage
-        entries.append(HistoryEntry(req.created_at, FOOTAGE_REQUESTED, category, cameras.get(req.camera_id),
-                                    answer=answers.get(req.id), footage_sent=has_footage,
+        entries.append(HistoryEntry(req.created_at, FOOTAGE_REQUESTED, categories.get(req.id),
+                                    cameras.get(req.camera_id), answer=answers.get(req.id), footage_sent=has_footage,
                                     outcome=req.outcome if has_footage else None))
     return entries
 
