@@ -74,6 +74,7 @@ def register_blueprints(server: Flask) -> None:
     from dashboard.live.views import bp as live_bp
     from dashboard.owners.views import init_portal
     from dashboard.routes import bp as site_bp
+    from dashboard.transparency.views import init_transparency
 
     server.register_blueprint(auth_bp)  # /login, /logout
     server.register_blueprint(site_bp)  # /healthz
@@ -85,6 +86,7 @@ def register_blueprints(server: Flask) -> None:
     server.register_blueprint(footage_files_bp)  # GET only, signed in: received clips (footage_requests)
     server.register_blueprint(audit_log_bp)  # GET only: /audit and /audit/export.csv (read_audit)
     server.register_blueprint(live_bp)  # /live/...: live-view grants and the relayed streams (view_live)
+    init_transparency(server)  # public: /transparency and /transparency.json (rate limited, cached)
 
 
 def register_commands(server: Flask) -> None:

@@ -8,3 +8,7 @@ ROLES = ("analyst", "detective", "supervisor", "admin")
 DIVISIONS = ("CENTRAL", "NORTHEAST", "SOUTHEAST", "SOUTHWEST", "NORTHWEST", "NORTH CENTRAL", "SOUTH CENTRAL")
 LIVE_SHARING = ("none", "emergency", "always")  # the owner's choice for a live-access camera (docs/interfaces.md)
 PURPOSE_KINDS = ("incident", "case")  # why a live view is opened: an open CAD incident, or a case
+# Default purposes (config `purposes.offense_categories` replaces them): short keys in the spirit of
+# the NIBRS offense groups; the transparency report and audit log show their translated labels.
+OFFENSE_CATEGORIES = ("homicide", "robbery", "burglary", "assault", "theft", "vehicle_crimes", "missing_person",
+                      "traffic_fatality", "other")

@@ -32,7 +32,7 @@ MAX_LIMIT = 500
 EXPORT_BATCH = 1000
 
 CSV_COLUMNS = ("id", "at_utc", "at_chicago", "user_id", "username", "action", "object_type", "object_id",
-               "case_number", "reason", "client_addr", "outcome", "detail", "prev_hash", "hash")
+               "case_number", "category", "reason", "client_addr", "outcome", "detail", "prev_hash", "hash")
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,7 @@ class AuditFilters:
     camera_id: int | None = None
     case_number: str | None = None
     outcome: str | None = None
+    category: str | None = None   # the purpose's offense category
 
     @classmethod
     def of(cls, filters: AuditFilters | Mapping[str, Any] | None) -> AuditFilters:
@@ -117,6 +118,8 @@ def _conditions(f: AuditFilters) -> list:
         conds.append(AuditEvent.case_number == case)
     if (outcome := _text(f.outcome)) is not None:
         conds.append(AuditEvent.outcome == outcome)
+    if (category := _text(f.category)) is not None:
+        conds.append(AuditEvent.category == category)
     if f.date_from is not None:
         conds.append(AuditEvent.at >= _lower_bound(f.date_from))
     if f.date_to is not None:
@@ -136,12 +139,13 @@ def _check_limit(limit: int) -> int:
 def query_events(session: Session, *, username: str | None = None, action: str | None = None,
                  date_from: date | datetime | None = None, date_to: date | datetime | None = None,
                  camera_id: int | None = None, case_number: str | None = None, outcome: str | None = None,
-                 limit: int = DEFAULT_LIMIT, before_id: int | None = None) -> tuple[list[AuditEvent], int | None]:
+                 category: str | None = None, limit: int = DEFAULT_LIMIT,
+                 before_id: int | None = None) -> tuple[list[AuditEvent], int | None]:
     """One page of events, newest first. Returns (events, next_before_id); pass that id back as
     `before_id` for the next page. None means this was the last page."""
     _check_limit(limit)
     f = AuditFilters(username=username, action=action, date_from=date_from, date_to=date_to,
-                     camera_id=camera_id, case_number=case_number, outcome=outcome)
+                     camera_id=camera_id, case_number=case_number, outcome=outcome, category=category)
     conds = _conditions(f)
     if before_id is not None:
         conds.append(AuditEvent.id < int(before_id))
@@ -185,6 +189,7 @@ def csv_row(event: AuditEvent) -> list[Any]:
         "object_type": event.object_type,
         "object_id": event.object_id,
         "case_number": event.case_number,
+        "category": event.category,
         "reason": event.reason,
         "client_addr": event.client_addr,
         "outcome": event.outcome,

@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import Any
 
-# In the spirit of the NIBRS offense groups, short enough for one dropdown.
-DEFAULT_OFFENSE_CATEGORIES = ("homicide", "robbery", "burglary", "assault", "theft", "vehicle crimes",
-                              "missing person", "traffic fatality", "other")
+from dashboard.vocabulary import OFFENSE_CATEGORIES
+
+DEFAULT_OFFENSE_CATEGORIES = OFFENSE_CATEGORIES  # one source: dashboard/vocabulary.py
 
 
 @dataclass(frozen=True)

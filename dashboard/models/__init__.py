@@ -4,7 +4,7 @@ Importing this package registers every table on `Base.metadata` (Alembic and the
 on it); the areas import only `base`, never each other, so there is no import loop.
 """
 
-from .audit import AuditEvent
+from .audit import AuditEvent, AuditVerification
 from .base import Base, UTCDateTime, utcnow
 from .footage import FINAL_STATUSES, FOOTAGE_STATUSES, FootageRequest, FootageRequestEvent, FootageUpload
 from .incidents import Incident
@@ -15,7 +15,8 @@ from .registry import Camera, CameraSite, Owner, RegistryChange, RegistryVersion
 from .users import User
 
 __all__ = [
-    "AuditEvent", "Base", "Camera", "CameraSite", "FINAL_STATUSES", "FOOTAGE_STATUSES", "FootageRequest",
-    "FootageRequestEvent", "FootageUpload", "Incident", "LiveGrant", "OutboundEmail", "Owner", "Registration",
+    "AuditEvent", "AuditVerification", "Base", "Camera", "CameraSite", "FINAL_STATUSES", "FOOTAGE_STATUSES",
+    "FootageRequest", "FootageRequestEvent", "FootageUpload", "Incident", "LiveGrant", "OutboundEmail", "Owner",
+    "Registration",
     "RegistrationToken", "RegistryChange", "RegistryVersion", "User", "UTCDateTime", "utcnow",
 ]

@@ -13,8 +13,8 @@ import pytest
 from auth.gate import is_public
 
 # docs/interfaces.md: the only routes anyone may reach without signing in.
-CONTRACT_PUBLIC = {"/healthz", "/login"}
-CONTRACT_PUBLIC_PREFIXES = ("/register/", "/assets/", "/_dash-component-suites/")
+CONTRACT_PUBLIC = {"/healthz", "/login", "/transparency", "/transparency.json"}
+CONTRACT_PUBLIC_PREFIXES = ("/register/", "/transparency/static/", "/assets/", "/_dash-component-suites/")
 
 
 def _concrete(rule: str) -> str:
