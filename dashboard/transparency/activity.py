@@ -8,7 +8,7 @@ GROUP BY queries over the last 12 months; no row is read into Python.
 * Footage-request follow-ups (accepted, declined, footage received) count each request once, at
   its first such event, under the category its sending event recorded: the owner's answer is
   not a police action and carries no purpose of its own. Uploading footage also accepts a
-  request (dashboard/footage/service.py), so the first upload counts as an acceptance when no
+  request (dashboard/footage/), so the first upload counts as an acceptance when no
   explicit one came first.
 """
 
@@ -24,7 +24,7 @@ from dashboard.models import AuditEvent
 
 from .periods import Periods
 
-FOOTAGE_SENT_ACTION = "footage_request"  # dashboard/footage/service.py ACTION
+FOOTAGE_SENT_ACTION = "footage_request"  # dashboard/footage/sending.py ACTION
 # metric -> the audit action it counts (actions as dashboard/*/ write them)
 EVENT_METRICS: dict[str, str] = {
     "owner_contact_reveals": "owner_reveal",      # dashboard/owners/reveal.py

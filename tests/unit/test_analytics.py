@@ -25,7 +25,7 @@ from dashboard.audit import chain as audit
 from dashboard.geo.geography import angle_within, bearing_deg, haversine_m
 from dashboard.models import Camera, CameraSite, Incident, Owner
 from dashboard.models.footage import FootageRequest, FootageRequestEvent
-from dashboard.registry.snapshot import load_snapshot
+from dashboard.registry.cache import load_snapshot
 from dashboard.tools.seed import seed_demo
 from tests.factories import offset_point
 

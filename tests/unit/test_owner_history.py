@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy import select
 
 from auth.users import SessionUser, find_user
+from dashboard import footage
 from dashboard.audit import chain as audit
-from dashboard.footage import service as footage
-from dashboard.models import Camera, CameraSite, Incident, OutboundEmail, Owner, utcnow
+from dashboard.models import Camera, CameraSite, Incident, Owner, utcnow
 from dashboard.models.footage import FootageRequest
 from dashboard.owners.reveal import reveal_owner_contact
 from dashboard.transparency.owner_history import (
@@ -25,6 +25,7 @@ from dashboard.transparency.owner_history import (
     HistoryEntry,
     owner_history,
 )
+from tests.unit.test_footage import tokens
 
 LINK = re.compile(r"/register/requests/([A-Za-z0-9_-]{20,})")
 FAKE_MP4 = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + bytes(range(256)) * 8
@@ -113,9 +114,8 @@ def test_footage_requests_show_the_answer_and_the_outcome(db, make_user, world, 
     end = utcnow() - timedelta(hours=1)
     footage.send_requests(db, detective, world["incident"], [2, 12, 5], end - timedelta(hours=1), end,
                           "Please keep the clip.", settings, case_number=CASE)
+    links = tokens(db)  # one email per owner, one link per camera in it
     with db.session() as s:
-        links = {m.related_id: LINK.search(m.body_text).group(1)
-                 for m in s.scalars(select(OutboundEmail).where(OutboundEmail.related_type == footage.RELATED))}
         by_camera = {r.camera_id: r.id for r in s.scalars(select(FootageRequest))}
     footage.upload(db, links[by_camera[2]], "clip.mp4", "video/mp4", io.BytesIO(FAKE_MP4), settings)  # sends
     footage.decide(db, links[by_camera[12]], True, None, settings)                                    # no clip
