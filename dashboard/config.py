@@ -88,7 +88,7 @@ class Settings:
     smtp_password: str        # SMTP_PASSWORD (environment only)
     source_path: str          # the config file read, "" when none
     base_dir: str             # relative paths (sqlite, footage, geocoder table) resolve against it
-    extra: dict[str, Any]     # {"geocoder": {...}} when incidents.geocoder is set
+    extra: dict[str, Any]     # purposes, transparency; geocoder when incidents.geocoder is set
 
     @property
     def is_demo(self) -> bool:
@@ -227,14 +227,15 @@ def load_settings(path: str | os.PathLike | None = None, overrides: dict[str, An
         smtp_password=environ.get("SMTP_PASSWORD", ""),
         source_path=str(config_path or ""),
         base_dir=str(base),
-        extra={},
+        # purposes and transparency: their values' form is checked by dashboard/transparency/options.py
+        extra={"purposes": cfg.purposes.model_dump(), "transparency": cfg.transparency.model_dump()},
     )
     geocoder = cfg.incidents.geocoder
     if geocoder is not None:
         conf = geocoder.model_dump(exclude_none=True)
         if conf["provider"] == "table":
             conf["path"] = _resolve(base, conf["path"])
-        values["extra"] = {"geocoder": conf}
+        values["extra"]["geocoder"] = conf
     if overrides:
         unknown = set(overrides) - {f.name for f in fields(Settings)}
         if unknown:

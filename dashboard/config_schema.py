@@ -12,6 +12,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
 
+from dashboard.vocabulary import OFFENSE_CATEGORIES
+
 Text = Annotated[str, Field(min_length=1)]
 Port = Annotated[int, Field(ge=1, le=65535)]
 
@@ -183,6 +185,21 @@ class RegistrationSection(Section):
         return uri.strip()
 
 
+class PurposesSection(Section):
+    """Why owners' data may be used. dashboard/transparency/options.py checks the values' form
+    (category names, one list or one list per language) and names the key when one is wrong."""
+    offense_categories: tuple[str, ...] = OFFENSE_CATEGORIES
+    permitted_uses: tuple[str, ...] | dict[str, tuple[str, ...]] | None = None
+    prohibited_uses: tuple[str, ...] | dict[str, tuple[str, ...]] | None = None
+
+
+class TransparencySection(Section):
+    cache_seconds: Annotated[float, Field(ge=0, le=86_400)] = 300.0
+    rate_limit: Text = "60 per minute"
+    owner_history_delay_days: Annotated[int, Field(ge=0, le=3650)] = 0
+    verify_max_events: Annotated[int, Field(ge=1000, le=100_000_000)] = 200_000
+
+
 class RedisSection(Section):
     url: str | None = ""
 
@@ -207,3 +224,5 @@ class ConfigFile(Section):
     api: ApiSection = ApiSection()
     registration: RegistrationSection = RegistrationSection()
     redis: RedisSection = RedisSection()
+    purposes: PurposesSection = PurposesSection()
+    transparency: TransparencySection = TransparencySection()

@@ -7,6 +7,7 @@ so a configuration without them runs the feature as docs/interfaces.md describes
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -56,6 +57,7 @@ def live_settings(settings: Any = None) -> LiveSettings:
             values[f.name] = type(f.default)(value)
     categories = _section(settings, "purposes").get("offense_categories",
                                                     getattr(settings, "purposes_offense_categories", None))
-    if categories:
-        values["offense_categories"] = tuple(str(c) for c in categories)
+    if categories:  # stored as keys, like the audit event's category ('Vehicle crimes' -> 'vehicle_crimes')
+        values["offense_categories"] = tuple(dict.fromkeys(re.sub(r"[\s-]+", "_", str(c).strip().lower())
+                                                           for c in categories))
     return LiveSettings(**values)

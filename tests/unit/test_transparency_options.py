@@ -2,22 +2,29 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
-from dashboard.config import ConfigError, Settings
+from dashboard.config import ConfigError, load_settings
 from dashboard.transparency.options import TransparencyOptions, options_from
 from dashboard.vocabulary import OFFENSE_CATEGORIES
 
 
+def _with(extra: dict):
+    """Settings whose purposes/transparency sections are `extra` (as config.py hands them over)."""
+    return replace(load_settings(environ={}), extra=extra)
+
+
 def test_defaults():
-    options = options_from(Settings())
+    options = options_from(load_settings(environ={}))
     assert options == TransparencyOptions()
     assert options.offense_categories == OFFENSE_CATEGORIES and options.owner_history_delay_days == 0
     assert options.cache_seconds == 300
 
 
 def test_sections_of_the_configuration():
-    options = options_from(Settings(extra={
+    options = options_from(_with({
         "purposes": {"offense_categories": ["Homicide", "Vehicle crimes", "homicide"],
                      "permitted_uses": ["Only this."]},
         "transparency": {"owner_history_delay_days": 30, "cache_seconds": 60, "rate_limit": "10/minute"}}))
@@ -38,4 +45,4 @@ def test_sections_of_the_configuration():
 ])
 def test_bad_values_name_their_key(extra, key):
     with pytest.raises(ConfigError, match=key.replace(".", r"\.")):
-        options_from(Settings(extra=extra))
+        options_from(_with(extra))

@@ -96,7 +96,7 @@ def test_registry_counts_match_an_independent_count(db, settings):
         s.execute(text("UPDATE cameras SET status = 'withdrawn' WHERE id % 9 = 0"))
     report = build_report(db, settings, TransparencyOptions(), now=NOW)["registry"]
     with db.engine.connect() as conn:
-        cams = pd.read_sql(text("SELECT c.id, c.live_access, s.division, s.beat, o.id AS owner_id, o.owner_type "
+        cams = pd.read_sql(text("SELECT c.id, c.live_sharing, s.division, s.beat, o.id AS owner_id, o.owner_type "
                                 "FROM cameras c JOIN camera_sites s ON c.site_id = s.id "
                                 "JOIN owners o ON s.owner_id = o.id WHERE c.status = 'active'"), conn)
     cams = cams.fillna({"division": "unknown", "beat": "unknown"})
@@ -114,9 +114,9 @@ def test_registry_counts_match_an_independent_count(db, settings):
     assert set(report["coverage_by_beat"]) == set(beats.index)
     for beat, n in beats.items():
         assert report["coverage_by_beat"][beat] == expect(int(n))
-    live = int(cams.live_access.astype(bool).sum())
-    assert report["live_sharing"]["cameras"]["live_access"] == expect(live)
-    assert report["live_sharing"]["cameras"]["none"] == expect(len(cams) - live)
+    assert report["live_sharing"]["counted_from"] == "live_sharing"
+    for choice in ("none", "emergency", "always"):
+        assert report["live_sharing"]["cameras"][choice] == expect(int((cams.live_sharing == choice).sum()))
 
 
 @pytest.mark.parametrize("n, shown", [(0, 0), (1, None), (2, None), (4, None), (5, 5), (6, 6), (1000, 1000)])
