@@ -24,8 +24,7 @@ def _plain(message: str, status: int):
 
 @bp.after_request
 def _private(response):
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "no-store"  # nosniff: dashboard/security_headers.py
     return response
 
 
