@@ -13,6 +13,7 @@ from sqlalchemy import select
 from auth.users import authenticate, enroll_totp
 from dashboard.models import AuditEvent, User
 from tests.conftest import PASSWORD, csrf_from, login
+from tests.integration.test_rate_limit_storage import redis_url  # noqa: F401 (a fixture: a real redis-server)
 
 WRONG = "wrong password!!"
 
@@ -128,3 +129,24 @@ def test_parallel_wrong_passwords_count_exactly_and_lock_once(db, make_user, set
         user = s.scalar(select(User).where(User.username == "dana"))
         assert user.locked_until is not None
     assert len(_events(db, "login_failed")) == 30  # every attempt audited, the late ones as "locked"
+
+
+def test_two_workers_share_one_sign_in_budget_in_redis(settings, redis_url, make_user):  # noqa: F811 (the fixture)
+    """With REDIS_URL, the throttle counts across processes' apps: an attacker cannot spread
+    guesses over the workers behind the load balancer."""
+    from dataclasses import replace
+
+    import redis
+
+    from dashboard.app import create_app
+
+    shared = replace(settings, redis_url=redis_url, registration_rate_limit_storage=redis_url)
+    first, second = create_app(shared), create_app(shared)
+    try:
+        for _ in range(10):
+            assert login(first.server.test_client(), "nobody", WRONG).status_code == 401
+        assert login(second.server.test_client(), "nobody", WRONG).status_code == 429
+        assert any(b"login-account:nobody" in key for key in redis.Redis.from_url(redis_url).keys())
+    finally:
+        for app in (first, second):
+            app.server.extensions["connect_dallas"].db.dispose()
