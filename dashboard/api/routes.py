@@ -31,6 +31,7 @@ from dashboard.incidents import canvass as _canvass
 from dashboard.incidents.feed import incident_to_dict, incidents_changed_since
 from dashboard.incidents.ingest import store_incidents
 from dashboard.incidents.schema import iso
+from dashboard.models import utcnow
 from dashboard.validation import field_errors
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -78,6 +79,8 @@ def _cookie_posts_need_csrf() -> None:
     """The blueprint is exempt from CSRFProtect because machines call it with a bearer token (no
     cookie, so nothing to forge). A browser's cookie-session POST is another matter: it must
     carry the CSRF token (form field or X-CSRFToken header), or another site could post it."""
+    if request.endpoint == f"{bp.name}.post_incidents":
+        return  # bearer-only: it refuses every session with its own 403, which says what to send instead
     if request.method not in ("GET", "HEAD", "OPTIONS") and g.get("api_client") is None:
         csrf.protect()
 
@@ -201,7 +204,7 @@ def incident_cameras(incident_number: str):
         except _canvass.IncidentNotFound:
             raise _incident_not_found(number) from None
         incident = incident_to_dict(row)
-    now = _canvass.utcnow()
+    now = utcnow()
     try:
         ranked = _canvass.rank_for_incident(svc.registry.get(), incident, now, radius_m=query.radius_m, k=query.k)
     except _canvass.CanvassInputError as exc:
