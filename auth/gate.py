@@ -110,10 +110,8 @@ def install_gate(server: Flask) -> None:
         return None
 
     @server.after_request
-    def security_headers(response):
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
+    def no_store_for_data(response):
+        # security headers: dashboard/security_headers.py, the one place that sets them
         if request.path.startswith(("/api/", "/_dash-update-component", "/_dash-layout")):
             response.headers["Cache-Control"] = "no-store"
         return response

@@ -9,9 +9,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import Flask, current_app
+from sqlalchemy import inspect
 
+from dashboard.config import ConfigError
 from dashboard.extensions import csrf, login_manager
 
+from .demo_accounts import active_demo_accounts, demo_accounts_problem
 from .gate import StaticFilesSessionInterface, install_gate
 from .users import SessionUser, load_active_user
 from .views import set_csrf_cookie
@@ -23,8 +26,23 @@ def load_session_user(user_id: str) -> SessionUser | None:
         return load_active_user(s, user_id)
 
 
+def refuse_demo_accounts_outside_demo(server: Flask) -> None:
+    """A production server never starts while a published demo login would work (docs/security.md)."""
+    settings = server.config["SETTINGS"]
+    if settings.is_demo:
+        return
+    db = server.extensions["connect_dallas"].db
+    if not inspect(db.engine).has_table("users"):
+        return  # a database before `init-db`: nobody can sign in yet
+    with db.session() as s:
+        problem = demo_accounts_problem(active_demo_accounts(s))
+    if problem:
+        raise ConfigError(problem)
+
+
 def init_app(server: Flask) -> None:
     settings = server.config["SETTINGS"]
+    refuse_demo_accounts_outside_demo(server)
     server.config.update(
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",

@@ -7,17 +7,19 @@ database (not process memory) so every worker on every host sees the same count.
 
 from __future__ import annotations
 
+import hmac
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pyotp
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from dashboard.audit import chain as audit
 from dashboard.models import User, utcnow
 from dashboard.vocabulary import DIVISIONS, ROLES
 
+from .demo_accounts import is_published_demo_login
 from .passwords import hash_password, password_problem, verify_password
 
 
@@ -70,11 +72,14 @@ def find_user(session: Session, username: str) -> User | None:
 
 
 def load_active_user(session: Session, user_id: str | int) -> SessionUser | None:
+    """The signed-in user behind a session cookie. A lockout is not checked here: it stops new
+    sign-ins, it does not end a session that is already open (otherwise five wrong passwords
+    typed by anyone would sign the real user out). Disabling a user does end their sessions."""
     try:
         user = session.get(User, int(user_id))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
-    if user is None or not user.active or _is_locked(user, utcnow()):
+    if user is None or not user.active:
         return None
     return SessionUser.from_model(user)
 
@@ -90,17 +95,65 @@ def _is_locked(user: User, now: datetime) -> bool:
     return user.locked_until is not None and user.locked_until > now
 
 
-def _otp_ok(user: User, otp: str | None) -> bool:
+def _not_locked(now: datetime):
+    return or_(User.locked_until.is_(None), User.locked_until <= now)
+
+
+def _otp_step(user: User, otp: str | None, now: datetime) -> int | None:
+    """The time-step of a valid one-time code (the current one or its neighbours, as pyotp's
+    valid_window=1 allows), if it is newer than the last code this user signed in with."""
     if not user.totp_secret or not otp:
-        return False
-    return pyotp.TOTP(user.totp_secret).verify(otp.strip().replace(" ", ""), valid_window=1)
+        return None
+    code = otp.strip().replace(" ", "")
+    totp = pyotp.TOTP(user.totp_secret)
+    current = totp.timecode(now)
+    for offset in (-1, 0, 1):
+        step = current + offset
+        if hmac.compare_digest(totp.generate_otp(step), code) and step > (user.totp_last_step or -1):
+            return step
+    return None
+
+
+def _count_failure(session: Session, user: User, now: datetime, lockout_threshold: int,
+                   lockout_minutes: float) -> tuple[int | None, bool]:
+    """Count one failed attempt atomically -> (attempt number, whether this attempt locked the account).
+    One UPDATE ... RETURNING, so thirty parallel attempts count to thirty instead of each writing
+    1, and a conditional lock so exactly one of them locks (and audits the lockout). None: the
+    account was locked by a concurrent attempt in the meantime."""
+    attempt = session.execute(
+        update(User).where(User.id == user.id, _not_locked(now))
+        .values(failed_attempts=func.coalesce(User.failed_attempts, 0) + 1)
+        .returning(User.failed_attempts).execution_options(synchronize_session=False)).scalar()
+    if attempt is None:
+        return None, False
+    if attempt < lockout_threshold:
+        return attempt, False
+    locked = session.execute(
+        update(User).where(User.id == user.id, _not_locked(now), User.failed_attempts >= lockout_threshold)
+        .values(locked_until=now + timedelta(minutes=lockout_minutes), failed_attempts=0)
+        .returning(User.locked_until).execution_options(synchronize_session=False)).scalar()
+    return attempt, locked is not None
+
+
+def _accept(session: Session, user: User, now: datetime, otp_step: int | None) -> bool:
+    """Record a successful sign-in, unless a concurrent attempt locked the account or used the
+    same one-time code first (conditional UPDATE: the database decides, not a stale read)."""
+    conditions = [User.id == user.id, _not_locked(now)]
+    values: dict = {"failed_attempts": 0, "locked_until": None, "last_login_at": now}
+    if otp_step is not None:
+        conditions.append(or_(User.totp_last_step.is_(None), User.totp_last_step < otp_step))
+        values["totp_last_step"] = otp_step
+    done = session.execute(update(User).where(*conditions).values(**values).returning(User.id)
+                           .execution_options(synchronize_session=False)).scalar()
+    return done is not None
 
 
 def authenticate(session: Session, username: str, password: str, *, client_addr: str | None,
                  lockout_threshold: int, lockout_minutes: float, mfa: bool = False,
-                 otp: str | None = None) -> LoginResult:
+                 otp: str | None = None, allow_demo_logins: bool = True) -> LoginResult:
     """Check a login and write its audit event. The caller shows one message for every
-    failure, whether the user is unknown, disabled, locked or the password is wrong."""
+    failure, whether the user is unknown, disabled, locked or the password is wrong.
+    `allow_demo_logins=False` (every mode but demo) refuses the published demo logins."""
     now = utcnow()
     user = find_user(session, username) if username else None
     password_ok = verify_password(user.password_hash if user else None, password)  # always hashes once
@@ -109,31 +162,39 @@ def authenticate(session: Session, username: str, password: str, *, client_addr:
         audit.record(session, "login_failed", username=typed, client_addr=client_addr,
                      outcome="denied", detail={"why": "unknown user"})
         return LoginResult(None)
-    if not user.active:
+
+    def refuse(why: str, **extra) -> None:
         audit.record(session, "login_failed", user_id=user.id, username=user.username, client_addr=client_addr,
-                     outcome="denied", detail={"why": "disabled"})
+                     outcome="denied", detail={"why": why, **extra})
+
+    if not user.active:
+        refuse("disabled")
         return LoginResult(None)
     if _is_locked(user, now):
-        audit.record(session, "login_failed", user_id=user.id, username=user.username, client_addr=client_addr,
-                     outcome="denied", detail={"why": "locked"})
+        refuse("locked")
         return LoginResult(None, locked=True)
-    if mfa and password_ok and not _otp_ok(user, otp):
+    if password_ok and not allow_demo_logins and is_published_demo_login(user.username, password):
+        refuse("published demo login outside demo mode")  # not counted: the password was right
+        return LoginResult(None)
+    otp_step = _otp_step(user, otp, now) if mfa and password_ok else None
+    if mfa and password_ok and otp_step is None:
         password_ok = False  # counted as a failed attempt, same message: no oracle for the password
     if not password_ok:
-        user.failed_attempts = (user.failed_attempts or 0) + 1
-        audit.record(session, "login_failed", user_id=user.id, username=user.username, client_addr=client_addr,
-                     outcome="denied", detail={"why": "bad password or code", "attempt": user.failed_attempts})
-        if user.failed_attempts >= lockout_threshold:
-            user.locked_until = now + timedelta(minutes=lockout_minutes)
-            user.failed_attempts = 0
+        attempt, locked_now = _count_failure(session, user, now, lockout_threshold, lockout_minutes)
+        if attempt is None:
+            refuse("locked")
+            return LoginResult(None, locked=True)
+        refuse("bad password or code", attempt=attempt)
+        if locked_now:
             audit.record(session, "lockout", user_id=user.id, username=user.username, client_addr=client_addr,
-                         outcome="locked", detail={"until": user.locked_until.isoformat()})
+                         outcome="locked", detail={"until": (now + timedelta(minutes=lockout_minutes)).isoformat()})
             return LoginResult(None, locked=True)
         return LoginResult(None)
-    user.failed_attempts = 0
-    user.locked_until = None
-    user.last_login_at = now
+    if not _accept(session, user, now, otp_step):
+        refuse("locked, or the one-time code was already used")
+        return LoginResult(None)
     audit.record(session, "login", user_id=user.id, username=user.username, client_addr=client_addr)
+    session.refresh(user)
     return LoginResult(SessionUser.from_model(user))
 
 

@@ -6,11 +6,14 @@ import time
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, g, redirect, render_template, request, session
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import generate_csrf
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length, Optional
+
+from dashboard.extensions import limiter
 
 from .gate import STATIC_PREFIXES
 from .sessions import client_addr, end_session
@@ -20,6 +23,23 @@ __all__ = ["bp", "client_addr", "end_session", "set_csrf_cookie"]
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 LOGIN_FAILED = "Sign-in failed: check the username and password, or ask an administrator."
+LOGIN_THROTTLED = "Too many sign-in attempts. Wait a few minutes, then try again, or ask an administrator."
+# Failed sign-ins only (a successful one redirects): a shift change behind one NAT address signs in
+# many officers at once, while guessing needs many failures. Per account above the lockout
+# threshold (5), so the CJIS lockout still happens first and is audited; the throttle is what
+# stops an attacker who spreads guesses over many accounts or keeps trying as each lock expires.
+LOGIN_LIMIT_PER_CLIENT = "20 per minute; 200 per hour"
+LOGIN_LIMIT_PER_ACCOUNT = "10 per minute; 50 per hour"
+
+
+def _typed_account() -> str:
+    """The throttle key of the account typed into the form, whether or not it exists: counting
+    unknown names too is what keeps the answer the same for both."""
+    return "login-account:" + (request.form.get("username") or "").strip().lower()[:80]
+
+
+def _failed(response) -> bool:
+    return response.status_code != 302
 
 
 class LoginForm(FlaskForm):
@@ -39,6 +59,8 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(LOGIN_LIMIT_PER_CLIENT, key_func=get_remote_address, methods=["POST"], deduct_when=_failed)
+@limiter.limit(LOGIN_LIMIT_PER_ACCOUNT, key_func=_typed_account, methods=["POST"], deduct_when=_failed)
 def login():
     settings = current_app.config["SETTINGS"]
     form = LoginForm()
@@ -51,7 +73,7 @@ def login():
                 result = authenticate(s, form.username.data or "", form.password.data or "",
                                       client_addr=client_addr(), lockout_threshold=settings.lockout_threshold,
                                       lockout_minutes=settings.lockout_minutes, mfa=settings.mfa,
-                                      otp=form.otp.data)
+                                      otp=form.otp.data, allow_demo_logins=settings.is_demo)
             if result.ok:
                 session.clear()  # a fresh session on every login: no fixation
                 g.pop("csrf_token", None)  # and a fresh CSRF token bound to it
@@ -71,9 +93,27 @@ def login():
                            demo=settings.is_demo, prefetch=prefetch() if prefetch else ()), status
 
 
-@bp.route("/logout")
+@bp.errorhandler(429)
+def _throttled(_exc):
+    """One page for every throttled sign-in, whichever limit was reached and whether or not the
+    account exists."""
+    settings = current_app.config["SETTINGS"]
+    return render_template("login.html", form=LoginForm(), error=LOGIN_THROTTLED, mfa=settings.mfa,
+                           demo=settings.is_demo, prefetch=()), 429
+
+
+@bp.get("/logout")
+def logout_page():
+    """A confirmation with a sign-out button, never a sign-out: a link or an <img> on another
+    site must not be able to end a session (nothing with a side effect answers a GET)."""
+    if not current_user.is_authenticated:
+        return redirect("/login")
+    return render_template("logout.html")
+
+
+@bp.post("/logout")
 def logout():
-    end_session("logout")
+    end_session("logout")  # CSRFProtect has checked the form's token before we get here
     return redirect("/login")
 
 

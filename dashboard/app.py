@@ -16,7 +16,7 @@ from flask import Flask, g, request
 
 import assets
 from auth import setup as auth_setup
-from dashboard import logs
+from dashboard import logs, security_headers
 from dashboard.config import Settings, load_settings
 from dashboard.extensions import csrf, limiter
 from dashboard.services import Services
@@ -60,6 +60,7 @@ def install_request_ids(server: Flask) -> None:
 def register_extensions(server: Flask) -> None:
     """Bind the extension objects of dashboard/extensions.py (login, CSRF, rate limits)."""
     install_request_ids(server)  # first: every later hook and view logs with the request's id
+    security_headers.init_app(server)  # the one place that sets security headers, on every response
     auth_setup.init_app(server)  # sessions, the user loader, the gate, then CSRFProtect
     server.config["RATELIMIT_STORAGE_URI"] = server.config["SETTINGS"].registration_rate_limit_storage
     limiter.init_app(server)
@@ -181,4 +182,6 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
 
     app.layout = callbacks.serve_layout
     callbacks.register(app)
+    # the hashes of Dash's inline scripts, for the CSP: after every (clientside) callback is registered
+    server.extensions[security_headers.SCRIPT_HASHES] = app.csp_hashes()
     return app

@@ -77,8 +77,10 @@ def size(n: int) -> str:
 def _file_link(f) -> html.Li:
     """A received clip: downloading it is audited and re-checks its SHA-256 (dashboard/footage/clip_views.py)."""
     return html.Li([
-        html.A(f.name, href=f"/footage/files/{f.id}", download=f.name, id=f"footage-file-{f.id}",
-               title=f"sha256 {f.sha256}") if f.kept else html.Span(f"{f.name} (deleted: case closed as not needed)"),
+        # a POST (assets/csrf_forms.js adds the CSRF token): every download is audited
+        html.Form(className="cd-inline-form", method="post", action=f"/footage/files/{f.id}", children=html.Button(
+            f.name, id=f"footage-file-{f.id}", type="submit", title=f"sha256 {f.sha256}", className="cd-link-button"))
+        if f.kept else html.Span(f"{f.name} (deleted: case closed as not needed)"),
         html.Span(f" · {size(f.size_bytes)} · received {f.received_at} · sha256 {f.sha256[:12]}…",
                   className="cd-incident-meta"),
     ])

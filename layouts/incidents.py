@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from urllib.parse import quote
 
-from dash import html
+from dash import dcc, html
 
 from .footage import FootageForm, request_panel
 
@@ -94,8 +94,13 @@ def render_nearest(incident: dict, ranked: list, footage_form: FootageForm | Non
         html.Tbody(rows)])
     summary = html.Div(className="cd-note", children=[
         f"{len(shown)} of {len(ranked)} cameras within {radius_m:.0f} m · ",
-        html.A("Download canvass CSV", id="canvass-download", download="",
-               href=f"/api/v1/incidents/{quote(number, safe='')}/canvass.csv?radius_m={radius_m:g}&k={NEAREST_K}"),
+        # an export writes an audit event: a POST (assets/csrf_forms.js adds the CSRF token), never a link
+        html.Form(className="cd-inline-form", method="post",
+                  action=f"/api/v1/incidents/{quote(number, safe='')}/canvass.csv", children=[
+                      dcc.Input(type="hidden", name="radius_m", value=f"{radius_m:g}"),
+                      dcc.Input(type="hidden", name="k", value=str(NEAREST_K)),
+                      html.Button("Download canvass CSV", id="canvass-download", type="submit",
+                                  className="cd-link-button")]),
     ])
     if footage_form is None:
         return [title, table, summary]

@@ -66,7 +66,9 @@ def header(viewer: Viewer) -> html.Header:
             html.Span(ROLE_LABELS.get(viewer.role, viewer.role), className="cd-role", id="current-role"),
         ]),
         *[html.A(label, href=href, id=f"link-{href.strip('/').replace('/', '-')}") for label, href in viewer.links],
-        html.A("Sign out", href="/logout", id="logout-link"),
+        # signing out is a POST with the CSRF token (assets/csrf_forms.js): a link could be forged
+        html.Form(className="cd-logout", method="post", action="/logout",
+                  children=html.Button("Sign out", id="logout-link", type="submit", className="cd-link-button")),
     ])
 
 

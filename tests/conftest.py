@@ -201,6 +201,18 @@ def smtp_inbox():
     box.stop()
 
 
+def csrf_token_of(client) -> str:
+    """The signed-in client's CSRF token (the `_csrf_token` cookie every signed-in page sets)."""
+    cookie = client.get_cookie("_csrf_token")
+    assert cookie, "no _csrf_token cookie: sign in and load a page first"
+    return cookie.value
+
+
+def post_form(client, path: str, data: dict | None = None, **kwargs):
+    """POST a form the way the browser does from our pages: with the CSRF token."""
+    return client.post(path, data={**(data or {}), "csrf_token": csrf_token_of(client)}, **kwargs)
+
+
 def dash_headers(client) -> dict:
     """Headers Dash's renderer sends: the CSRF token copied from the _csrf_token cookie."""
     cookie = client.get_cookie("_csrf_token")

@@ -133,16 +133,20 @@ def _paths(max_page_size: int) -> dict[str, Any]:
             },
         },
         f"{PREFIX}/incidents/{{incident_number}}/canvass.csv": {
-            "get": {
+            "post": {
                 "operationId": "incidentCanvassCsv",
                 "summary": "The ranked cameras around an incident as a CSV download for the case file (audited)",
                 "description": "Signed-in users only (a bearer token gets 403). Every export is an audit event "
                                "`canvass_export`. Owner columns (owner_type, owner_name, contact_person, phone, "
                                "email, owner_address) are added only with include_owner=1, for a role allowed "
                                "to see owner details, with a case number and a reason; a role that may not is "
-                               "refused with 403 and the refusal is audited.",
+                               "refused with 403 and the refusal is audited. A POST of form fields with the "
+                               "session's CSRF token (csrf_token field or X-CSRFToken header): an export writes "
+                               "an audit event, so a link on another site must not be able to trigger one.",
                 "security": [{"sessionCookie": []}],
-                "parameters": [*incident, *parameters(params.CanvassExportQuery)],
+                "parameters": incident,
+                "requestBody": {"required": False, "content": {"application/x-www-form-urlencoded": {
+                    "schema": params.CanvassExportQuery.model_json_schema(ref_template=REF)}}},
                 "responses": {
                     "200": {"description": "CSV attachment canvass-<incident_number>.csv: rank, camera_id, "
                                            "latitude, longitude, distance_m, bearing_deg, faces_incident, "

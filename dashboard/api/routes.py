@@ -25,6 +25,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from auth.permissions import PermissionDenied, require
 from dashboard.api import params
 from dashboard.api.openapi import build_openapi
+from dashboard.extensions import csrf
 from dashboard.geo.geocoding import make_geocoder
 from dashboard.incidents import canvass as _canvass
 from dashboard.incidents.feed import incident_to_dict, incidents_changed_since
@@ -71,6 +72,17 @@ def _require_cad() -> None:
         raise ApiError(403, {"error": "forbidden",
                              "message": "posting incidents needs the CAD bearer token "
                                         "(Authorization: Bearer <token>); a signed-in session may only read"})
+
+
+@bp.before_request
+def _cookie_posts_need_csrf() -> None:
+    """The blueprint is exempt from CSRFProtect because machines call it with a bearer token (no
+    cookie, so nothing to forge). A browser's cookie-session POST is another matter: it must
+    carry the CSRF token (form field or X-CSRFToken header), or another site could post it."""
+    if request.endpoint == f"{bp.name}.post_incidents":
+        return  # bearer-only: it refuses every session with its own 403, which says what to send instead
+    if request.method not in ("GET", "HEAD", "OPTIONS") and g.get("api_client") is None:
+        csrf.protect()
 
 
 # --- input ---------------------------------------------------------------------------------------
@@ -201,15 +213,17 @@ def incident_cameras(incident_number: str):
                     "auto_dock": _canvass.AUTO_DOCK, "cameras": [c.to_dict() for c in ranked]})
 
 
-@bp.get("/v1/incidents/<incident_number>/canvass.csv")
+@bp.post("/v1/incidents/<incident_number>/canvass.csv")
 def incident_canvass_csv(incident_number: str):
-    """The ranked list as a CSV download for the case file; every export is an audit event.
+    """The ranked list as a CSV download for the case file; every export is an audit event, so it
+    is a POST (form fields, with the CSRF token: see _cookie_posts_need_csrf), never a link.
     Signed-in users only (an export is a person's act, not CAD's); owner columns only with
     include_owner=1, a role allowed to see owners, a case number and a reason."""
     if g.get("api_client") == "cad" or not current_user.is_authenticated:
         raise ApiError(403, {"error": "forbidden",
                              "message": "the canvass export needs a signed-in user; a bearer token may not export"})
-    number, query = _incident_number(incident_number), _query(params.CanvassExportQuery)
+    number = _incident_number(incident_number)
+    query = _validate(params.CanvassExportQuery, params.query_values(request.form))
     svc = _services()
     try:
         text = _canvass.canvass_csv(svc.db, svc.registry.get(), current_user, number, radius_m=query.radius_m,

@@ -3,11 +3,12 @@
 GET /audit              the events, newest first, with a filter form (GET parameters), a
                         "next page" link (keyset: ?before=<id>) and, on request (?verify=1),
                         the hash-chain check from `audit.verify_chain`
-GET /audit/export.csv   the same filters as a CSV attachment, produced and audited by
+POST /audit/export.csv  the same filters (form fields, with the CSRF token) as a CSV attachment, produced and audited by
                         `dashboard.audit.export.export_audit_csv` ("audit_export": the filters
                         and the row count in its detail); this view only streams the result
 
-GET only: no route here (or anywhere in the product) changes or deletes an event. The login
+No route here (or anywhere in the product) changes or deletes an event. The export is a POST
+because it writes an audit event: a link on another site must not write one in a user's name. The login
 gate has already refused anonymous callers; the role check is ours. Every value is rendered
 through Jinja autoescape; the CSV guards against formula injection (`dashboard.audit.csv_cells.safe_cell`).
 """
@@ -146,20 +147,20 @@ def index():
         "audit/index.html", rows=rows, parsed=parsed, actions=actions, chain=chain,
         next_url=url_for("audit_log.index", **_link_args(parsed, before=next_before)) if next_before else None,
         first_url=url_for("audit_log.index", **_link_args(parsed)) if parsed.before_id else None,
-        export_url=url_for("audit_log.export_csv", **{k: v for k, v in parsed.args.items() if v}),
+        export_args={k: v for k, v in parsed.args.items() if v},
         max_limit=audit_log.MAX_LIMIT,
     ), (400 if parsed.errors else 200)
 
 
-@bp.get("/export.csv")
+@bp.post("/export.csv")
 def export_csv():
-    parsed = parse_query(request.args)
+    parsed = parse_query(request.form)
     db = _services().db
     if parsed.errors and can(current_user, "read_audit"):
         with db.session() as s:
             actions = audit_log.known_actions(s)
         return render_template("audit/index.html", rows=[], parsed=parsed, actions=actions, chain=None,
-                               next_url=None, first_url=None, export_url=None,
+                               next_url=None, first_url=None, export_args=None,
                                max_limit=audit_log.MAX_LIMIT), 400
     try:
         export = export_audit_csv(db, current_user, parsed.filters, client_addr=client_addr())

@@ -1,4 +1,7 @@
-"""GET /footage/files/<upload id>: a received clip, handed to a detective or supervisor.
+"""POST /footage/files/<upload id>: a received clip, handed to a detective or supervisor.
+
+A POST with the CSRF token (the dashboard's clip button is a form): every download writes an
+audit event, and a link on another site must not write one in a detective's name (docs/security.md).
 
 Behind the login gate (not a public path). A thin adapter over `footage.release_upload`, which
 checks the role, re-hashes the file against the SHA-256 recorded at receipt and commits the
@@ -24,12 +27,11 @@ def _plain(message: str, status: int):
 
 @bp.after_request
 def _private(response):
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "no-store"  # nosniff: dashboard/security_headers.py
     return response
 
 
-@bp.get("/<upload_id>")
+@bp.post("/<upload_id>")
 def download(upload_id: str):
     svc = current_app.extensions["connect_dallas"]
     try:

@@ -59,8 +59,7 @@ def _refused(exc: OwnerPageError):
 @bp.after_request
 def _private(response):
     response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Robots-Tag"] = "noindex, nofollow"
-    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"  # Referrer-Policy: dashboard/security_headers.py
     return response
 
 

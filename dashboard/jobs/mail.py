@@ -15,7 +15,7 @@ import ssl
 from dataclasses import dataclass
 from datetime import timedelta
 from email.message import EmailMessage
-from email.utils import formataddr, make_msgid
+from email.utils import formataddr, make_msgid, parseaddr
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -50,7 +50,21 @@ def enqueue(session: Session, *, kind: str, to_addr: str, subject: str, body: st
     return message
 
 
+class UnsendableAddress(smtplib.SMTPException):
+    """The stored address is not one plain address (entry points validate with email-validator;
+    this is the outbox's own guard): nothing is sent rather than something to someone else."""
+
+
+def _envelope_recipient(to_addr: str) -> str:
+    # smtplib re-parses even an explicit to_addrs entry (quoteaddr): "<root>x@example.test" would
+    # become RCPT TO:<root>. Send only when what it will say is exactly the stored address.
+    if not to_addr or smtplib.quoteaddr(to_addr) != f"<{to_addr}>" or any(c in to_addr for c in ",;<>\"\\ \t\r\n"):
+        raise UnsendableAddress("the stored recipient is not a single plain address")
+    return to_addr
+
+
 def _send(smtp: SmtpSettings, message: OutboundEmail) -> None:
+    recipient = _envelope_recipient(message.to_addr)
     email = EmailMessage()
     email["From"] = smtp.sender
     email["To"] = formataddr(("", message.to_addr))
@@ -62,7 +76,9 @@ def _send(smtp: SmtpSettings, message: OutboundEmail) -> None:
             client.starttls(context=ssl.create_default_context())
         if smtp.username:
             client.login(smtp.username, smtp.password)
-        client.send_message(email)
+        # the envelope comes from the stored, validated address only: send_message would re-parse
+        # the To header, where "a@x.test,postmaster" or "<root>a@x.test" means other recipients
+        client.send_message(email, from_addr=parseaddr(smtp.sender)[1], to_addrs=[recipient])
 
 
 @dataclass(frozen=True)

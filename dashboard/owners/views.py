@@ -66,12 +66,7 @@ def _render(template: str, status: int = 200, **context):
 @bp.after_request
 def _no_store(response):
     # owner-typed data and emailed tokens must not linger in shared caches or Referer headers
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers.setdefault(
-        "Content-Security-Policy",
-        "default-src 'self'; img-src 'self' data: https:; style-src 'self'; script-src 'self'; "
-        "object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+    response.headers["Cache-Control"] = "no-store"  # CSP and Referrer-Policy: dashboard/security_headers.py
     return response
 
 

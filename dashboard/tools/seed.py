@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
+from auth.demo_accounts import DEMO_USERS  # the published demo logins (demo mode only)
 from auth.users import add_or_update_user
 from dashboard.db import Database, sync_id_sequences
 from dashboard.models import utcnow
@@ -21,15 +22,10 @@ from dashboard.tools.demo_incidents import write_incidents
 from dashboard.tools.demo_registry import generate_registry
 from dashboard.tools.demo_writer import Progress, write_registry
 
+__all__ = ["DEMO_USERS", "SeedReport", "seed_demo"]
+
 SEED_ACTOR = "seed-demo"  # who the audit trail names for the demo users
 
-# (username, role, full_name, division, password): demo mode only. `make run` prints these.
-DEMO_USERS: list[tuple[str, str, str, str | None, str]] = [
-    ("analyst", "analyst", "Avery Analyst (demo)", None, "demo-analyst-2026"),
-    ("detective", "detective", "Dana Detective (demo)", None, "demo-detective-2026"),
-    ("supervisor", "supervisor", "Sam Supervisor (demo)", "CENTRAL", "demo-supervisor-2026"),
-    ("admin", "admin", "Alex Admin (demo)", None, "demo-admin-2026"),
-]
 
 
 @dataclass(frozen=True)

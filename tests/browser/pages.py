@@ -11,6 +11,7 @@ from __future__ import annotations
 from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import text
 
 # Everything the map draws, from Leaflet itself, told apart by feature properties (dash-leaflet
@@ -194,7 +195,9 @@ def link_path(message, pattern: str) -> str:
 def switch_user(driver, base: str, wait, username: str) -> None:
     from tests.browser.conftest import sign_in
 
-    driver.get(base + "/logout")
+    driver.get(base + "/logout")  # a confirmation page: signing out is its button's POST
+    driver.find_element(By.ID, "logout-submit").click()
+    WebDriverWait(driver, 20).until(lambda d: "/login" in d.current_url)
     sign_in(driver, base, username)
     wait.until(lambda d: "/login" not in d.current_url)
 

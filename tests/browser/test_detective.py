@@ -157,15 +157,21 @@ def test_detective_reveals_owner_and_requests_footage(dashboard, db, services, l
     _select_incident_with_all_nearest(driver, wait)
 
     def clip_link(d):  # read in one go: the list re-renders (a stale element means "not yet")
-        links = d.find_elements(By.CSS_SELECTOR, "#footage-requests a[href^='/footage/files/']")
-        return (links[0].text, links[0].get_attribute("title"), links[0].get_attribute("href")) if links else None
+        forms = d.find_elements(By.CSS_SELECTOR, "#footage-requests form[action*='/footage/files/']")
+        if not forms:
+            return None
+        button = forms[0].find_element(By.TAG_NAME, "button")
+        return button.text, button.get_attribute("title"), forms[0].get_attribute("action"), forms[0].get_attribute("method")
 
-    text_shown, title, href = wait.until(clip_link, "the received clip is not listed")
-    assert text_shown == "back door.mp4" and digest in title
+    text_shown, title, action, method = wait.until(clip_link, "the received clip is not listed")
+    assert text_shown == "back door.mp4" and digest in title and method == "post"
+    # what the button's form sends: a POST with the session's CSRF token (assets/csrf_forms.js)
     status, sha, size = driver.execute_async_script(
         "var done = arguments[arguments.length - 1];"
-        "fetch(arguments[0]).then(r => r.arrayBuffer().then(b => done([r.status, r.headers.get('X-Content-SHA256'),"
-        " b.byteLength])));", href)
+        "var token = decodeURIComponent(document.cookie.match(/(?:^|;\\s*)_csrf_token=([^;]+)/)[1]);"
+        "fetch(arguments[0], {method: 'POST', headers: {'X-CSRFToken': token}})"
+        ".then(r => r.arrayBuffer().then(b => done([r.status, r.headers.get('X-Content-SHA256'),"
+        " b.byteLength])));", action)
     assert (status, sha, size) == (200, digest, len(CLIP))
     with db.session() as s:
         downloads = s.scalars(select(AuditEvent).where(AuditEvent.action == "footage_request_download")).all()

@@ -120,8 +120,20 @@ def test_incident_list_new_cad_incident_and_nearest_cameras(dashboard, db, live_
     for (_, m1, s1), (_, m2, s2) in zip(ranked, ranked[1:], strict=False):
         assert s1 > s2 or (s1 == s2 and m1 <= m2), ranked
     distances = [m for _, m in shown]
-    assert driver.find_element(By.ID, "canvass-download").get_attribute("href").endswith(
-        f"/api/v1/incidents/{number}/canvass.csv?radius_m=150&k={NEAREST_K}")
+    export_form = driver.find_element(By.XPATH, "//button[@id='canvass-download']/ancestor::form")
+    assert export_form.get_attribute("method") == "post"  # an audited export: never a link
+    assert export_form.get_attribute("action").endswith(f"/api/v1/incidents/{number}/canvass.csv")
+    fields = {i.get_attribute("name"): i.get_attribute("value")
+              for i in export_form.find_elements(By.CSS_SELECTOR, "input[type=hidden]")}
+    assert fields == {"radius_m": "150", "k": str(NEAREST_K)}
+
+    def exports() -> int:
+        with db.engine.connect() as conn:
+            return conn.execute(text("SELECT count(*) FROM audit_events WHERE action = 'canvass_export' "
+                                     "AND outcome = 'ok'")).scalar()
+
+    driver.find_element(By.ID, "canvass-download").click()  # assets/csrf_forms.js adds the token
+    wait.until(lambda d: exports() == 1, "the canvass export (a POST with the CSRF token) did not arrive")
 
     # The table is the cameras within the radius, as the database says.
     assert len(shown) == min(NEAREST_K, within), (shown, within)

@@ -15,7 +15,7 @@ from dashboard.api import schemas
 from dashboard.api.routes import MAX_BATCH
 from dashboard.geo.geography import haversine_m
 from dashboard.models import Camera, CameraSite, Incident, Owner
-from tests.conftest import CAD_TOKEN
+from tests.conftest import CAD_TOKEN, post_form
 
 BEARER = {"Authorization": f"Bearer {CAD_TOKEN}"}
 CONTRACT_FIELDS = {"incident_number", "nature_of_call", "priority", "status", "received_at", "latitude",
@@ -396,13 +396,13 @@ def test_canvass_refuses_control_characters_and_bad_numbers(client, login_as, db
     post(client, incident("25-0282681"))
     login_as("detective")
     base = "/api/v1/incidents/25-0282681/canvass.csv"
-    reason = client.get(base, query_string={"include_owner": "1", "case": "25-0280079",
-                                            "reason": "canvass for the \x00 shooting"})
+    reason = post_form(client, base, {"include_owner": "1", "case": "25-0280079",
+                                      "reason": "canvass for the \x00 shooting"})
     assert reason.status_code == 422
     assert reason.get_json()["errors"] == {"reason": "must not contain control characters (found U+0000)"}
     nul = client.get("/api/v1/incidents/25%000001/cameras")
     assert nul.get_json()["errors"] == {"incident_number": "must not contain control characters (found U+0000)"}
-    dots = client.get("/api/v1/incidents/RT-..%5C..%5Cetc/canvass.csv")
+    dots = post_form(client, "/api/v1/incidents/RT-..%5C..%5Cetc/canvass.csv")
     assert dots.status_code == 422
     assert "letters, digits and dashes" in dots.get_json()["errors"]["incident_number"]
     ranked = client.get("/api/v1/incidents/25-0282681/cameras").get_json()

@@ -7,12 +7,14 @@ import csv
 import io
 import json
 import re
+from urllib.parse import parse_qsl
 
 import pytest
 from sqlalchemy import func, select, text
 
 from dashboard.audit import chain as audit
 from dashboard.models import AuditEvent
+from tests.conftest import post_form
 
 XSS = "<script>alert(1)</script>"
 
@@ -47,7 +49,7 @@ def test_supervisor_and_admin_read_the_log(login_as, seeded, role):
     assert 'id="audit-table"' in html and "owner_reveal" in html and "25-0000001" in html
     assert "10.1.2.3" in html and ("CST" in html or "CDT" in html)
     assert response.headers["Cache-Control"] == "no-store"
-    assert client.get("/audit/export.csv").status_code == 200
+    assert post_form(client, "/audit/export.csv").status_code == 200
 
 
 @pytest.mark.parametrize("role", ["analyst", "detective"])
@@ -55,7 +57,7 @@ def test_analyst_and_detective_are_refused(login_as, seeded, db, role):
     client = login_as(role)
     before = _count(db)
     for path in ("/audit", "/audit?user=dana", "/audit/export.csv", "/audit?verify=1"):
-        response = client.get(path)
+        response = post_form(client, path) if path.endswith(".csv") else client.get(path)
         assert response.status_code == 403, path
         body = response.get_data(as_text=True)
         assert "supervisors and administrators only" in body
@@ -142,14 +144,14 @@ def test_bad_filters_give_a_clear_message(login_as, seeded, db, query, message):
     html = response.get_data(as_text=True)
     assert 'id="audit-errors"' in html and message in html
     before = _count(db)
-    export = client.get(f"/audit/export.csv?{query}")
+    export = post_form(client, "/audit/export.csv", dict(parse_qsl(query)))
     assert export.status_code == 400 and message in export.get_data(as_text=True)
     assert _count(db) == before  # a refused export is not an export
 
 
 def test_export_csv_and_its_audit_event(login_as, seeded, db):
     client = login_as("supervisor")
-    response = client.get("/audit/export.csv?user=dana&from=2000-01-01")
+    response = post_form(client, "/audit/export.csv", {"user": "dana", "from": "2000-01-01"})
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
     disposition = response.headers["Content-Disposition"]
@@ -164,13 +166,13 @@ def test_export_csv_and_its_audit_event(login_as, seeded, db):
     assert json.loads(event.detail) == {"filters": {"username": "dana", "date_from": "2000-01-01"}, "format": "csv",
                                         "rows": 2}
     # the export lists events before its own record, and the next export lists the first one
-    again = client.get("/audit/export.csv?action=audit_export").get_data(as_text=True)
+    again = post_form(client, "/audit/export.csv", {"action": "audit_export"}).get_data(as_text=True)
     assert [r["id"] for r in csv.DictReader(io.StringIO(again))] == [str(event.id)]
 
 
 def test_export_guards_against_formulas(login_as, seeded):
     client = login_as("admin")
-    rows = list(csv.DictReader(io.StringIO(client.get("/audit/export.csv?user=erin").get_data(as_text=True))))
+    rows = list(csv.DictReader(io.StringIO(post_form(client, "/audit/export.csv", {"user": "erin"}).get_data(as_text=True))))
     assert rows[0]["reason"] == "'=cmd|' /C calc'!A0"
 
 
@@ -206,14 +208,33 @@ def test_nothing_changes_or_deletes_an_event(login_as, seeded, db):
     assert cookie is not None
     for method in WRITE_METHODS:
         for path in WRITE_PATHS:
+            if (method, path) == ("post", "/audit/export.csv"):
+                continue  # the export itself (a POST since issue 11): it appends its event, changes none
             response = getattr(client, method)(path, data={"reason": "changed", "username": "nobody", "id": "1"},
                                                headers={"X-CSRFToken": cookie.value})
             assert response.status_code in (400, 404, 405), (method, path, response.status_code)
     assert _rows(db) == before
 
 
-def test_only_get_routes_under_audit(app):
+def test_only_reading_routes_under_audit(app):
     rules = [r for r in app.server.url_map.iter_rules() if r.rule.startswith("/audit")]
     assert {r.rule for r in rules} == {"/audit", "/audit/export.csv"}
-    for rule in rules:
-        assert rule.methods <= {"GET", "HEAD", "OPTIONS"}
+    for rule in rules:  # reading is a GET; the export writes its audit event, so it is a POST (with CSRF)
+        allowed = {"POST", "OPTIONS"} if rule.rule == "/audit/export.csv" else {"GET", "HEAD", "OPTIONS"}
+        assert rule.methods <= allowed
+
+
+def test_export_is_never_a_get_and_needs_the_csrf_token(login_as, seeded, db):
+    """A link or an <img> on another site must not export the log, nor write an audit event,
+    in a supervisor's name (issue 11, item 2)."""
+    client = login_as("supervisor")
+    before = _count(db)
+    link = client.get("/audit/export.csv?user=dana")  # no export route answers a GET (Dash serves its page)
+    assert "text/csv" not in link.headers["Content-Type"] and "attachment" not in link.headers.get(
+        "Content-Disposition", "")
+    forged = client.post("/audit/export.csv", data={"user": "dana"})  # a cross-site form has no token
+    assert forged.status_code == 400
+    assert _count(db) == before
+    page = client.get("/audit?user=dana").get_data(as_text=True)
+    assert 'id="audit-export-form" method="post"' in page and 'name="csrf_token"' in page
+    assert 'name="user" value="dana"' in page

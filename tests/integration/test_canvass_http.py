@@ -1,5 +1,5 @@
 """The canvass routes through the Flask test client, on both databases:
-GET /api/v1/incidents/<n>/cameras (ranked JSON) and GET /api/v1/incidents/<n>/canvass.csv
+GET /api/v1/incidents/<n>/cameras (ranked JSON) and POST /api/v1/incidents/<n>/canvass.csv
 (the audited export, owner columns only for roles that may see them)."""
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ import csv
 import io
 import json
 from datetime import timedelta
+from urllib.parse import parse_qsl
 
 import pytest
 from sqlalchemy import select
@@ -15,7 +16,7 @@ from sqlalchemy import select
 from dashboard.audit.chain import verify_chain
 from dashboard.incidents.canvass import CSV_COLUMNS, OWNER_COLUMNS
 from dashboard.models import AuditEvent, Camera, CameraSite, Incident, Owner, utcnow
-from tests.conftest import CAD_TOKEN
+from tests.conftest import CAD_TOKEN, csrf_token_of, post_form
 from tests.factories import offset_point as _offset
 
 BEARER = {"Authorization": f"Bearer {CAD_TOKEN}"}
@@ -66,6 +67,17 @@ def _events(db, outcome: str | None = None) -> list[AuditEvent]:
         return list(s.scalars(query))
 
 
+def _export(client, fields: dict | None = None, number: str = NUMBER):
+    """The export as the dashboard's form sends it: a POST with the CSRF token."""
+    return post_form(client, f"/api/v1/incidents/{number}/canvass.csv", fields)
+
+
+def _fetch(client, path: str, number: str, fields: dict | None = None):
+    if path == "canvass.csv":
+        return _export(client, fields, number)
+    return client.get(f"/api/v1/incidents/{number}/{path}", query_string=fields)
+
+
 def _csv(response) -> list[dict]:
     return list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
 
@@ -102,7 +114,7 @@ def test_ranked_cameras_json_for_a_session_and_for_cad(client, login_as, seeded,
 def test_bad_radius_or_k_is_422(client, login_as, seeded, query, param):
     login_as("analyst")
     for path in ("cameras", "canvass.csv"):
-        response = client.get(f"/api/v1/incidents/{NUMBER}/{path}?{query}")
+        response = _fetch(client, path, NUMBER, dict(parse_qsl(query)))
         assert response.status_code == 422
         assert param in response.get_json()["errors"]
 
@@ -110,24 +122,24 @@ def test_bad_radius_or_k_is_422(client, login_as, seeded, query, param):
 def test_unknown_incident_is_404_and_unlocated_is_422(client, login_as, seeded, db):
     login_as("detective")
     for path in ("cameras", "canvass.csv"):
-        missing = client.get(f"/api/v1/incidents/25-9999999/{path}")
+        missing = _fetch(client, path, "25-9999999")
         assert missing.status_code == 404
         assert missing.get_json()["error"] == "not_found"
-        unlocated = client.get(f"/api/v1/incidents/25-0000001/{path}")
+        unlocated = _fetch(client, path, "25-0000001")
         assert unlocated.status_code == 422
         assert "incident has no location" in json.dumps(unlocated.get_json())
     assert _events(db) == []
 
 
 def test_routes_refuse_anonymous(client, seeded):
-    for path in ("cameras", "canvass.csv"):
-        assert client.get(f"/api/v1/incidents/{NUMBER}/{path}").status_code == 401
+    assert client.get(f"/api/v1/incidents/{NUMBER}/cameras").status_code == 401
+    assert client.post(f"/api/v1/incidents/{NUMBER}/canvass.csv").status_code == 401
 
 
 # --- the CSV export -------------------------------------------------------------------------------------
 def test_analyst_export_has_no_owner_columns_and_is_audited(client, login_as, seeded, db):
     login_as("analyst")
-    response = client.get(f"/api/v1/incidents/{NUMBER}/canvass.csv?k=20")
+    response = _export(client, {"k": "20"})
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
     assert response.headers["Content-Disposition"] == f'attachment; filename="canvass-{NUMBER}.csv"'
@@ -151,8 +163,7 @@ def test_analyst_export_has_no_owner_columns_and_is_audited(client, login_as, se
 
 def test_detective_export_with_owner_columns_is_audited(client, login_as, seeded, db):
     login_as("detective")
-    response = client.get(f"/api/v1/incidents/{NUMBER}/canvass.csv",
-                          query_string={"include_owner": "1", "case": CASE, "reason": REASON})
+    response = _export(client, {"include_owner": "1", "case": CASE, "reason": REASON})
     assert response.status_code == 200, response.get_data(as_text=True)
     text = response.get_data(as_text=True)
     assert tuple(text.splitlines()[0].split(",")) == CSV_COLUMNS + OWNER_COLUMNS
@@ -173,7 +184,7 @@ def test_detective_export_with_owner_columns_is_audited(client, login_as, seeded
                                               ({"include_owner": "maybe"}, "include_owner")])
 def test_detective_owner_export_needs_case_and_reason(client, login_as, seeded, db, query, field):
     login_as("detective")
-    response = client.get(f"/api/v1/incidents/{NUMBER}/canvass.csv", query_string=query)
+    response = _export(client, query)
     assert response.status_code == 422
     assert field in response.get_json()["errors"]
     assert _events(db) == []
@@ -181,8 +192,7 @@ def test_detective_owner_export_needs_case_and_reason(client, login_as, seeded, 
 
 def test_analyst_asking_for_owners_is_403_and_audited_denied(client, login_as, seeded, db):
     login_as("analyst")
-    response = client.get(f"/api/v1/incidents/{NUMBER}/canvass.csv",
-                          query_string={"include_owner": "1", "case": CASE, "reason": REASON})
+    response = _export(client, {"include_owner": "1", "case": CASE, "reason": REASON})
     assert response.status_code == 403
     assert response.get_json()["error"] == "forbidden"
     for secret in SECRETS:
@@ -193,7 +203,7 @@ def test_analyst_asking_for_owners_is_403_and_audited_denied(client, login_as, s
 
 
 def test_bearer_token_may_not_export(client, seeded, db):
-    response = client.get(f"/api/v1/incidents/{NUMBER}/canvass.csv", headers=BEARER)
+    response = client.post(f"/api/v1/incidents/{NUMBER}/canvass.csv", headers=BEARER)
     assert response.status_code == 403
     assert "signed-in" in response.get_json()["message"]
     assert _events(db) == []
@@ -203,6 +213,22 @@ def test_openapi_documents_the_canvass_routes(client, login_as):
     login_as("analyst")
     doc = client.get("/api/v1/openapi.json").get_json()
     assert "get" in doc["paths"]["/api/v1/incidents/{incident_number}/cameras"]
-    csv_op = doc["paths"]["/api/v1/incidents/{incident_number}/canvass.csv"]["get"]
+    csv_op = doc["paths"]["/api/v1/incidents/{incident_number}/canvass.csv"]["post"]
+    assert "get" not in doc["paths"]["/api/v1/incidents/{incident_number}/canvass.csv"]
     assert csv_op["security"] == [{"sessionCookie": []}]
     assert {"RankedCamera", "IncidentCameras"} <= set(doc["components"]["schemas"])
+
+
+def test_export_is_never_a_get_and_a_cookie_post_needs_the_csrf_token(client, login_as, seeded, db):
+    """A link on another site (GET) or a cross-site form (POST without the token) must not make a
+    detective's browser download owner details or write an audit event in their name."""
+    login_as("detective")
+    query = {"include_owner": "1", "case": CASE, "reason": REASON}
+    link = client.get(f"/api/v1/incidents/{NUMBER}/canvass.csv", query_string=query)
+    assert link.status_code == 405 and "POST" in link.headers["Allow"]
+    forged = client.post(f"/api/v1/incidents/{NUMBER}/canvass.csv", data=query)
+    assert forged.status_code == 400 and "CSRF" in forged.get_json()["message"]
+    header = client.post(f"/api/v1/incidents/{NUMBER}/canvass.csv", data=query,
+                         headers={"X-CSRFToken": csrf_token_of(client)})  # what a script of ours would send
+    assert header.status_code == 200
+    assert [e.outcome for e in _events(db)] == ["ok"]

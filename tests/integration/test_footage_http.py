@@ -17,7 +17,7 @@ from dashboard import footage
 from dashboard.jobs.mail import deliver_due
 from dashboard.models import AuditEvent, Camera, CameraSite, Incident, Owner, utcnow
 from dashboard.models.footage import FootageRequest, FootageUpload
-from tests.conftest import dash_headers, login
+from tests.conftest import dash_headers, login, post_form
 
 OWNER_EMAIL = "zq.owner@example.org"
 OTHER_OWNER = "Unrelated Neighbor LLC"
@@ -269,9 +269,12 @@ def test_detective_downloads_a_received_clip_as_an_attachment(app, services, log
 
     listing = _dash_post(detective, _footage_payload(app, world["number"], [], _start_local(),
                                                      changed="footage-refresh.n_intervals"))
-    assert f'"href": "/footage/files/{upload_id}"' in json.dumps(listing.get_json()["response"]["footage-requests"])
+    assert f'"action": "/footage/files/{upload_id}"' in json.dumps(listing.get_json()["response"]["footage-requests"])
 
-    got = detective.get(f"/footage/files/{upload_id}")
+    link = detective.get(f"/footage/files/{upload_id}")  # a link cannot download (nor audit: see the events below)
+    assert link.get_data() != FAKE_MP4 and "attachment" not in link.headers.get("Content-Disposition", "")
+    assert detective.post(f"/footage/files/{upload_id}").status_code == 400  # nor a form without the token
+    got = post_form(detective, f"/footage/files/{upload_id}")
     assert got.status_code == 200 and got.get_data() == FAKE_MP4
     assert got.headers["Content-Type"] == "application/octet-stream"
     assert got.headers["Content-Disposition"].startswith("attachment;") and "dock" in got.headers["Content-Disposition"]
@@ -283,11 +286,11 @@ def test_detective_downloads_a_received_clip_as_an_attachment(app, services, log
     assert events == [("detective1", "ok")]
 
     anonymous = app.server.test_client()
-    refused = anonymous.get(f"/footage/files/{upload_id}")
+    refused = anonymous.post(f"/footage/files/{upload_id}")
     assert refused.status_code in (302, 401) and refused.get_data() != FAKE_MP4
 
     analyst = app.server.test_client()
     assert login(analyst, make_user("analyst1", "analyst")).status_code == 302
-    denied = analyst.get(f"/footage/files/{upload_id}")
+    denied = post_form(analyst, f"/footage/files/{upload_id}")
     assert denied.status_code == 403 and denied.get_data() != FAKE_MP4
-    assert detective.get("/footage/files/999999").status_code == 404
+    assert post_form(detective, "/footage/files/999999").status_code == 404

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from dashboard.models import AuditEvent, User
-from tests.conftest import PASSWORD, csrf_from, dash_headers, login
+from tests.conftest import PASSWORD, csrf_from, dash_headers, login, post_form
 
 
 def _actions(db) -> list[tuple[str, str | None, str]]:
@@ -95,7 +95,7 @@ def test_disabled_user_cannot_login_and_existing_session_ends(client, make_user,
 
 def test_logout_ends_session_and_audits(login_as, db):
     client = login_as("analyst")
-    assert client.get("/logout").status_code == 302
+    assert post_form(client, "/logout").status_code == 302
     assert client.get("/").status_code == 302
     assert client.get("/_dash-layout").status_code == 401
     assert ("logout", "analyst1", "ok") in _actions(db)
@@ -191,7 +191,7 @@ def test_a_cookie_from_before_logout_is_refused(login_as, db):
     client = login_as("analyst")
     assert client.get("/_dash-layout").status_code == 200
     old_cookie = client.get_cookie("cdo_session").value
-    assert client.get("/logout").status_code == 302
+    assert post_form(client, "/logout").status_code == 302
     client.set_cookie("cdo_session", old_cookie)  # the stale cookie comes back
     assert client.get("/_dash-layout").status_code == 401
     assert client.get("/").status_code == 302

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from dashboard.jobs.mail import deliver_due
 from dashboard.models import AuditEvent, Camera, Owner
 from dashboard.models.registration import Registration
+from tests.conftest import post_form
 
 INSIDE = {"latitude": "32.7767", "longitude": "-96.7970"}
 HOSTILE = [
@@ -90,7 +91,7 @@ def test_full_path_register_confirm_approve_manage_withdraw(client, services, in
 
     analyst = login_as("analyst")
     assert camera_id in nearest_ids(analyst)
-    analyst.get("/logout")
+    post_form(analyst, "/logout")
 
     # the owner asks for a sign-in link by email and withdraws
     sent = client.post("/register/manage", data={"csrf_token": csrf(client, "/register/manage"),
@@ -173,7 +174,7 @@ def test_hostile_input_is_stored_faithfully_and_shown_escaped(client, services, 
     pages = [client.post("/register", data=registration_form(csrf(client), email="bad", **fields))]
     admin = login_as("admin")
     pages.append(admin.get("/admin/registrations"))
-    admin.get("/logout")
+    post_form(admin, "/logout")
     client.post("/register/manage", data={"csrf_token": csrf(client, "/register/manage"), "email": "ana@example.com"})
     manage_mail = deliver(services, inbox)[-1]
     pages.append(client.get(link_in(manage_mail, "manage")))
@@ -254,7 +255,7 @@ def test_no_registry_data_in_portal_responses(client, services, inbox, login_as)
     html = admin.get("/admin/registrations").get_data(as_text=True)
     rid = int(re.search(r'id="registration-(\d+)"', html).group(1))
     admin.post(f"/admin/registrations/{rid}/approve", data={"csrf_token": csrf(admin)})
-    admin.get("/logout")
+    post_form(admin, "/logout")
     for path in ("/register", "/register?lang=es", "/register/manage", "/register/confirm/x", "/register/manage/x",
                  "/register/reconfirm/x"):
         response = client.get(path)

@@ -20,6 +20,7 @@ WEB_FRAMEWORKS = ("flask", "flask_login", "flask_wtf", "flask_limiter", "dash", 
 COMPOSITION_ROOT = "dashboard.app"
 # The web side of dashboard/: the factory, its extensions and routes, the CLI, Flask views, the API.
 WEB_MODULES = {"dashboard.app", "dashboard.extensions", "dashboard.wsgi", "dashboard.cli", "dashboard.routes",
+               "dashboard.security_headers",
                "dashboard.__main__"}
 FLASK_FREE = {"auth.permissions", "auth.passwords", "auth.users"}
 LAYOUTS_MAY_IMPORT = {"dashboard", "dashboard.vocabulary"}
