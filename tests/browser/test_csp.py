@@ -69,6 +69,7 @@ def test_every_page_loads_under_the_csp_without_a_violation(watched, live_server
     report: dict[str, list[str]] = {}
     report["/login"] = _visit(driver, wait, base + "/login", (By.ID, "login-submit"))
     report["/register"] = _visit(driver, wait, base + "/register", (By.TAG_NAME, "form"))
+    report["/transparency"] = _visit(driver, wait, base + "/transparency", (By.TAG_NAME, "h1"))
     report["/register/manage"] = _visit(driver, wait, base + "/register/manage", (By.TAG_NAME, "form"))
     report["owner's answer page"] = _visit(driver, wait, base + "/register/requests/" + "A" * 43, (By.TAG_NAME, "h1"))
 

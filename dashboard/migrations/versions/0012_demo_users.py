@@ -5,14 +5,14 @@ is refused, so a code seen over a shoulder or in a proxy log cannot be replayed 
 (Demo accounts need no column: they are recognised by their published passwords, docs/security.md.)
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0012"
-down_revision = "0010"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
