@@ -86,7 +86,7 @@ def test_every_page_loads_under_the_csp_without_a_violation(watched, live_server
             _dashboard(driver, wait)
         _sign_out(driver, wait)
     assert {page: found for page, found in report.items() if found} == {}
-    assert len(report) == 12
+    assert len(report) == 13
 
 
 def test_sign_out_is_a_post_and_a_get_only_asks(watched, live_server, make_user, wait):
