@@ -18,6 +18,7 @@ import assets
 from auth import setup as auth_setup
 from dashboard import logs
 from dashboard.config import Settings, load_settings
+from dashboard.demo.cad_token import with_demo_cad_token
 from dashboard.extensions import csrf, limiter
 from dashboard.services import Services
 
@@ -69,6 +70,7 @@ def register_blueprints(server: Flask) -> None:
     from auth.views import bp as auth_bp
     from dashboard.api.routes import bp as api_bp
     from dashboard.audit.views import bp as audit_log_bp
+    from dashboard.demo.views import bp as demo_mail_bp
     from dashboard.footage.clip_views import bp as footage_files_bp
     from dashboard.footage.views import bp as footage_bp
     from dashboard.live.views import bp as live_bp
@@ -85,6 +87,7 @@ def register_blueprints(server: Flask) -> None:
     server.register_blueprint(footage_files_bp)  # GET only, signed in: received clips (footage_requests)
     server.register_blueprint(audit_log_bp)  # GET only: /audit and /audit/export.csv (read_audit)
     server.register_blueprint(live_bp)  # /live/...: live-view grants and the relayed streams (view_live)
+    server.register_blueprint(demo_mail_bp)  # GET only: /demo/mail, admins, demo mode without SMTP (else 404)
 
 
 def register_commands(server: Flask) -> None:
@@ -93,6 +96,7 @@ def register_commands(server: Flask) -> None:
 
 
 def create_server(settings: Settings, services: Services | None = None) -> Flask:
+    settings = with_demo_cad_token(settings)  # demo mode: `make run` prints a token that works
     server = Flask("connect_dallas", root_path=str(Path(__file__).parent))
     server.config["SETTINGS"] = settings
     server.config["SECRET_KEY"] = settings.secret_key or _demo_secret_key(settings)
