@@ -67,6 +67,7 @@ def register_extensions(server: Flask) -> None:
 
 
 def register_blueprints(server: Flask) -> None:
+    from auth.admin_views import bp as user_admin_bp
     from auth.views import bp as auth_bp
     from dashboard.api.routes import bp as api_bp
     from dashboard.audit.views import bp as audit_log_bp
@@ -87,6 +88,7 @@ def register_blueprints(server: Flask) -> None:
     server.register_blueprint(footage_files_bp)  # GET only, signed in: received clips (footage_requests)
     server.register_blueprint(audit_log_bp)  # GET only: /audit and /audit/export.csv (read_audit)
     server.register_blueprint(live_bp)  # /live/...: live-view grants and the relayed streams (view_live)
+    server.register_blueprint(user_admin_bp)  # /admin/users (manage_users)
     server.register_blueprint(demo_mail_bp)  # GET only: /demo/mail, admins, demo mode without SMTP (else 404)
 
 
