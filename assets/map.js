@@ -63,7 +63,8 @@
     }
     if (p.d != null && p.f != null && isFinite(Number(p.d)) && zoom >= CONE_ZOOM) {
       parts.push(L.polygon(coneLatLngs(latlng, p.d, p.f, CONE_RADIUS_M), {
-        color: colour, weight: 1, opacity: 0.6, fillColor: colour, fillOpacity: 0.18, className: "cd-cone"
+        color: colour, weight: 1, opacity: 0.6, fillColor: colour, fillOpacity: 0.18, className: "cd-cone",
+        interactive: false  // a cone over a neighbour's marker must not take its click
       }));
     }
     if (!parts.length) {
@@ -105,16 +106,20 @@
     var selected = (context && context.hideout && context.hideout.selected) || [];
     var on = selected.length === 0 || selected.indexOf(feature.properties.division) >= 0;
     return {color: on ? "#8ecae6" : "#41536b", weight: on ? 2 : 1, fill: true,
-            fillOpacity: on && selected.length ? 0.06 : 0.0, fillColor: "#8ecae6", dashArray: on ? null : "4 4"};
+            fillOpacity: on && selected.length ? 0.06 : 0.0, fillColor: "#8ecae6", dashArray: on ? null : "4 4",
+            interactive: false};
   }
 
+  /* The reference layers' styles say interactive: false as well as their GeoJSON: on the shared
+     canvas the last layer drawn takes a click, and these load after the first cameras, so a city
+     or beat polygon would otherwise swallow every click on a camera of the first view. */
   window.connectDallas = window.connectDallas || {};
   function cityStyle() {
-    return {color: "#e9c46a", weight: 2, fill: false, opacity: 0.7, dashArray: "6 4"};
+    return {color: "#e9c46a", weight: 2, fill: false, opacity: 0.7, dashArray: "6 4", interactive: false};
   }
 
   function beatStyle() {
-    return {color: "#adb5bd", weight: 1, fill: true, fillOpacity: 0.0, opacity: 0.7};
+    return {color: "#adb5bd", weight: 1, fill: true, fillOpacity: 0.0, opacity: 0.7, interactive: false};
   }
 
   /* Beat number as a permanent label: a 3-digit number only, set with textContent. */
@@ -132,7 +137,7 @@
     var n = (h.counts || {})[feature.properties.beat] || 0;
     var share = h.max ? Math.min(1, n / h.max) : 0;
     return {color: "#f4a261", weight: 0.5, opacity: 0.6, fill: true, fillColor: "#f4a261",
-            fillOpacity: n ? 0.08 + 0.62 * Math.sqrt(share) : 0.0};
+            fillOpacity: n ? 0.08 + 0.62 * Math.sqrt(share) : 0.0, interactive: false};
   }
 
   function taagStyle() {
