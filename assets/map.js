@@ -4,7 +4,6 @@
 (function () {
   "use strict";
   var OWNER_COLOURS = ["#4cc9f0", "#f4a261", "#b5e48c", "#c77dff"]; // resident, business, organization, government
-  var PRIORITY_COLOURS = {1: "#ff3b30", 2: "#ff9f0a", 3: "#ffd60a", 4: "#64d2ff"};
 
   function textElement(tag, text, className) {
     var el = document.createElement(tag);
@@ -51,27 +50,49 @@
       radius: 6, color: p.l ? "#00f5d4" : "#0b132b", weight: p.l ? 3 : 1,
       fillColor: colour, fillOpacity: 0.95, className: "cd-camera"
     });
-    marker.bindTooltip("Camera #" + String(Number(p.id) || 0) + (p.l ? " · live access" : ""));
+    var shared = Number(p.k) || 0;
+    marker.bindTooltip("Camera #" + String(Number(p.id) || 0) + (p.l ? " · live access" : "") +
+                       (shared > 1 ? " · one of " + shared + " cameras at this site" : ""));
     var map = context && context.map;
     var zoom = map && typeof map.getZoom === "function" ? map.getZoom() : 0;
-    if (p.d == null || p.f == null || !isFinite(Number(p.d)) || zoom < CONE_ZOOM) {
+    var parts = [];
+    var site = siteLatLng(p.site);
+    if (site) {  // drawn apart from its site (dashboard/registry/spread.py): a thin line back to it
+      parts.push(L.polyline([site, latlng], {color: "#93a4bd", weight: 1, opacity: 0.8, interactive: false,
+                                             className: "cd-spread-leg"}));
+    }
+    if (p.d != null && p.f != null && isFinite(Number(p.d)) && zoom >= CONE_ZOOM) {
+      parts.push(L.polygon(coneLatLngs(latlng, p.d, p.f, CONE_RADIUS_M), {
+        color: colour, weight: 1, opacity: 0.6, fillColor: colour, fillOpacity: 0.18, className: "cd-cone",
+        interactive: false  // a cone over a neighbour's marker must not take its click
+      }));
+    }
+    if (!parts.length) {
       return marker;
     }
-    var cone = L.polygon(coneLatLngs(latlng, p.d, p.f, CONE_RADIUS_M), {
-      color: colour, weight: 1, opacity: 0.6, fillColor: colour, fillOpacity: 0.18, className: "cd-cone"
-    });
-    // dash-leaflet reads e.layer.feature on click: both parts must carry the feature
-    marker.feature = feature;
-    cone.feature = feature;
-    return L.featureGroup([cone, marker]);
+    parts.push(marker);
+    // dash-leaflet reads e.layer.feature on click: every part must carry the feature
+    parts.forEach(function (part) { part.feature = feature; });
+    return L.featureGroup(parts);
   }
 
+  function siteLatLng(site) {
+    if (!site || site.length !== 2 || !isFinite(Number(site[0])) || !isFinite(Number(site[1]))) { return null; }
+    return L.latLng(Number(site[1]), Number(site[0]));
+  }
+
+  /* An incident is a pin (a square turned on its point, with its priority written in it), drawn
+     above every camera and cluster: nothing else on the map has that shape. */
   function incidentToLayer(feature, latlng) {
     var p = feature.properties || {};
-    var colour = PRIORITY_COLOURS[p.priority] || "#adb5bd";
-    var marker = L.circleMarker(latlng, {
-      radius: p.selected ? 12 : 9, color: "#ffffff", weight: p.selected ? 3 : 2,
-      fillColor: colour, fillOpacity: 0.9, className: "cd-incident cd-incident-p" + (Number(p.priority) || 0)
+    var priority = Number(p.priority) || 0;
+    var pin = document.createElement("div");
+    pin.appendChild(textElement("span", priority ? "P" + priority : "?"));
+    var size = p.selected ? 34 : 28;
+    var marker = L.marker(latlng, {
+      icon: L.divIcon({html: pin, iconSize: L.point(size, size), iconAnchor: L.point(size / 2, size),
+                       className: "cd-incident cd-incident-pin cd-incident-p" + priority + (p.selected ? " selected" : "")}),
+      zIndexOffset: 10000 + priority * -100 + (p.selected ? 1000 : 0), riseOnHover: true, keyboard: false
     });
     var tip = document.createElement("div");
     tip.appendChild(textElement("strong", "P" + (Number(p.priority) || "?") + " · " + (p.incident_number || "")));
@@ -85,16 +106,20 @@
     var selected = (context && context.hideout && context.hideout.selected) || [];
     var on = selected.length === 0 || selected.indexOf(feature.properties.division) >= 0;
     return {color: on ? "#8ecae6" : "#41536b", weight: on ? 2 : 1, fill: true,
-            fillOpacity: on && selected.length ? 0.06 : 0.0, fillColor: "#8ecae6", dashArray: on ? null : "4 4"};
+            fillOpacity: on && selected.length ? 0.06 : 0.0, fillColor: "#8ecae6", dashArray: on ? null : "4 4",
+            interactive: false};
   }
 
+  /* The reference layers' styles say interactive: false as well as their GeoJSON: on the shared
+     canvas the last layer drawn takes a click, and these load after the first cameras, so a city
+     or beat polygon would otherwise swallow every click on a camera of the first view. */
   window.connectDallas = window.connectDallas || {};
   function cityStyle() {
-    return {color: "#e9c46a", weight: 2, fill: false, opacity: 0.7, dashArray: "6 4"};
+    return {color: "#e9c46a", weight: 2, fill: false, opacity: 0.7, dashArray: "6 4", interactive: false};
   }
 
   function beatStyle() {
-    return {color: "#adb5bd", weight: 1, fill: true, fillOpacity: 0.0, opacity: 0.7};
+    return {color: "#adb5bd", weight: 1, fill: true, fillOpacity: 0.0, opacity: 0.7, interactive: false};
   }
 
   /* Beat number as a permanent label: a 3-digit number only, set with textContent. */
@@ -112,7 +137,7 @@
     var n = (h.counts || {})[feature.properties.beat] || 0;
     var share = h.max ? Math.min(1, n / h.max) : 0;
     return {color: "#f4a261", weight: 0.5, opacity: 0.6, fill: true, fillColor: "#f4a261",
-            fillOpacity: n ? 0.08 + 0.62 * Math.sqrt(share) : 0.0};
+            fillOpacity: n ? 0.08 + 0.62 * Math.sqrt(share) : 0.0, interactive: false};
   }
 
   function taagStyle() {

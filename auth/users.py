@@ -233,13 +233,13 @@ def add_or_update_user(session: Session, username: str, *, role: str, full_name:
     return user, created
 
 
-def enroll_totp(session: Session, username: str, issuer: str = "CONNECT DALLAS Ops") -> str:
+def enroll_totp(session: Session, username: str, issuer: str = "CONNECT DALLAS Ops", actor: str = "cli") -> str:
     """Give the user a new TOTP secret; returns the otpauth:// URI for an authenticator app."""
     user = find_user(session, username)
     if user is None:
         raise UserInputError(f"no user named {username!r}")
     user.totp_secret = pyotp.random_base32()
-    audit.record(session, "mfa_enrolled", username="cli", object_type="user", object_id=user.username)
+    audit.record(session, "mfa_enrolled", username=actor, object_type="user", object_id=user.username)
     return pyotp.TOTP(user.totp_secret).provisioning_uri(name=user.username, issuer_name=issuer)
 
 

@@ -15,6 +15,7 @@ from dash.exceptions import PreventUpdate
 from dashboard.geo.geography import DallasGeography
 from dashboard.registry.mapview import CameraFilter, FilterCache, Viewport, camera_layer
 from dashboard.registry.snapshot import RegistrySnapshot
+from dashboard.registry.spread import spread_colocated
 from layouts.constants import (
     ACCESS_OPTIONS,
     CAMERA_TYPES,
@@ -27,8 +28,10 @@ from layouts.main import StartView
 
 from .context import require_map_access, services
 
-# Fallback before the browser reports the map's real bounds: the city's extent.
-CITY_BOUNDS = [[32.61, -97.0], [33.02, -96.55]]
+# Bounds larger than a map this size at the reported zoom belong to another view (the start view's,
+# reported before a deep link's zoom was applied): far larger than any screen, far smaller than a
+# whole zoom level's worth (2x per level).
+LARGEST_MAP_PX = 8192
 # The page's own cameras are drawn for a map this size around the start view: larger than the map
 # on a 2560x1600 screen (most of a 4K wall display), so the first markers fill the map before it
 # reports its real bounds; the first callback then draws for the map's real size.
@@ -283,7 +286,36 @@ def start_view(search: str | None, home_divisions: list[str], settings, snapshot
         return start
     layer = camera_layer(snapshot, build_filter(*values), Viewport.around(view["center"], view["zoom"], *START_VIEW_PX),
                          cache, cell_px=settings.cluster_cell_px, points_max_zoom=settings.points_max_zoom)
+    layer = spread_colocated(layer, view["zoom"])
     return replace(start, cameras=layer, count=f"{layer['meta']['total']:,}")
+
+
+def viewport_for(bounds, zoom, center, settings) -> Viewport:
+    """The view to draw the cameras for. Leaflet reports its bounds only once it has measured its
+    container, so a first call may come with none, or with the start view's while the zoom and
+    centre already say a deep link's (`/?z=18&c=...`): then the bounds are those of a large screen
+    around the centre at that zoom, never the whole city, whichever call arrives first."""
+    z = _zoom(zoom) or settings.map_zoom
+    c = _latlng(center) or tuple(settings.map_center)
+    reported = _bounds(bounds)
+    if reported is not None:
+        (south, west), (north, east) = reported
+        largest = Viewport.around(c, z, LARGEST_MAP_PX, LARGEST_MAP_PX)
+        fits = (south <= c[0] <= north and west <= c[1] <= east
+                and north - south <= largest.north - largest.south and east - west <= largest.east - largest.west)
+        if fits:
+            return Viewport.from_bounds(reported, z)
+    return Viewport.around(c, z, *START_VIEW_PX)
+
+
+def _bounds(bounds) -> tuple[tuple[float, float], tuple[float, float]] | None:
+    """Leaflet's [[south, west], [north, east]] when well formed."""
+    if not isinstance(bounds, list | tuple) or len(bounds) != 2:
+        return None
+    corners = [_latlng(corner) for corner in bounds]
+    if None in corners or corners[0][0] > corners[1][0] or corners[0][1] > corners[1][1]:
+        return None
+    return corners[0], corners[1]
 
 
 def register(app) -> None:
@@ -294,14 +326,17 @@ def register(app) -> None:
         Input("camera-map", "bounds"),
         Input("camera-map", "zoom"),
         *filter_inputs(),
+        State("camera-map", "center"),
     )
-    def update_camera_layer(bounds, zoom, *filters):
+    def update_camera_layer(bounds, zoom, *filters_and_center):
         require_map_access()
         svc = services()
+        *filters, center = filters_and_center
         filt = filter_from(filters)
-        viewport = Viewport.from_bounds(bounds or CITY_BOUNDS, zoom if zoom is not None else svc.settings.map_zoom)
+        viewport = viewport_for(bounds, zoom, center, svc.settings)
         layer = camera_layer(svc.registry.get(), filt, viewport, svc.filters,
                              cell_px=svc.settings.cluster_cell_px, points_max_zoom=svc.settings.points_max_zoom)
+        layer = spread_colocated(layer, viewport.zoom)
         total = layer["meta"]["total"]
         count = f"{total:,}"
         return layer, count, {"selected": list(filt.divisions)}

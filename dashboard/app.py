@@ -18,6 +18,7 @@ import assets
 from auth import setup as auth_setup
 from dashboard import logs, security_headers
 from dashboard.config import Settings, load_settings
+from dashboard.demo.cad_token import with_demo_cad_token
 from dashboard.extensions import csrf, limiter
 from dashboard.services import Services
 
@@ -67,9 +68,11 @@ def register_extensions(server: Flask) -> None:
 
 
 def register_blueprints(server: Flask) -> None:
+    from auth.admin_views import bp as user_admin_bp
     from auth.views import bp as auth_bp
     from dashboard.api.routes import bp as api_bp
     from dashboard.audit.views import bp as audit_log_bp
+    from dashboard.demo.views import bp as demo_mail_bp
     from dashboard.footage.clip_views import bp as footage_files_bp
     from dashboard.footage.views import bp as footage_bp
     from dashboard.live.views import bp as live_bp
@@ -88,6 +91,8 @@ def register_blueprints(server: Flask) -> None:
     server.register_blueprint(audit_log_bp)  # GET only: /audit and /audit/export.csv (read_audit)
     server.register_blueprint(live_bp)  # /live/...: live-view grants and the relayed streams (view_live)
     init_transparency(server)  # public: /transparency and /transparency.json (rate limited, cached)
+    server.register_blueprint(user_admin_bp)  # /admin/users (manage_users)
+    server.register_blueprint(demo_mail_bp)  # GET only: /demo/mail, admins, demo mode without SMTP (else 404)
 
 
 def register_commands(server: Flask) -> None:
@@ -96,6 +101,7 @@ def register_commands(server: Flask) -> None:
 
 
 def create_server(settings: Settings, services: Services | None = None) -> Flask:
+    settings = with_demo_cad_token(settings)  # demo mode: `make run` prints a token that works
     server = Flask("connect_dallas", root_path=str(Path(__file__).parent))
     server.config["SETTINGS"] = settings
     server.config["SECRET_KEY"] = settings.secret_key or _demo_secret_key(settings)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import os
 import sys
 from collections.abc import Callable, Sequence
 
@@ -132,10 +133,12 @@ def cmd_import_cameras(settings: Settings, args) -> None:
 
 def cmd_replay_cad(settings: Settings, args) -> None:
     from dashboard.incidents.replay import ReplayFormatError, replay_file
+    from dashboard.models import utcnow
 
     db = Database(settings.database_url)
     try:
-        replay_file(db, settings, args.file, speed=args.speed, out=print)
+        replay_file(db, settings, args.file, speed=args.speed, out=print,
+                    starting_at=utcnow() if args.now else None)
     except ReplayFormatError as exc:
         raise CommandError(str(exc)) from None
 
@@ -177,6 +180,9 @@ def cmd_serve(settings: Settings, args) -> None:
 
     host = args.host or settings.host
     port = args.port or settings.port
+    if (host, port) != (settings.host, settings.port):
+        # as if HOST/PORT were set, so an unset public_base_url (email links) follows the served port
+        settings = load_settings(args.config, environ={**os.environ, "HOST": host, "PORT": str(port)})
     app = create_app(settings)
     services = app.server.extensions["connect_dallas"]
     from dashboard.footage import FootageSweeper
@@ -187,6 +193,10 @@ def cmd_serve(settings: Settings, args) -> None:
     FootageSweeper(services.db, settings).start()  # sent/expired/reminders, clip retention for footage requests
     PeriodicTask("registry-maintenance", lambda: run_maintenance(services.db, settings), 3600).start()
     services.registry.warm()  # the first dashboard should not wait for a large registry to load
+    if settings.is_demo:
+        from dashboard.demo.welcome import demo_welcome
+
+        print(demo_welcome(app.server.config["SETTINGS"], settings.public_base_url), flush=True)
     print(f"CONNECT DALLAS Ops serving on http://{host}:{port}  (Ctrl+C stops)", flush=True)
     serve(app.server, host=host, port=port, threads=16, ident="connect-dallas", channel_timeout=60)
 
@@ -230,6 +240,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("file")
     sp.add_argument("--speed", type=_speed, default=None,
                     help="replay the file's own timing X times faster (default: as fast as possible)")
+    sp.add_argument("--now", action="store_true",
+                    help="shift the file's times so its first call happens now; later calls arrive at their "
+                         "shifted times (the recorded pace, or --speed X times faster)")
     add("registry-maintenance", cmd_registry_maintenance,
         "expire unconfirmed registrations, ask yearly reconfirmation, deactivate the unanswered (run hourly)")
     add("send-mail", cmd_send_mail, "send queued email now (the server's outbox also does this every few seconds)")

@@ -27,6 +27,7 @@ ENV_OVERRIDES = {
     "HOST": ("server", "host"),
     "PORT": ("server", "port"),
     "PUBLIC_BASE_URL": ("server", "public_base_url"),
+    "SMTP_HOST": ("mail", "smtp_host"),
     "RATE_LIMIT_STORAGE": ("registration", "rate_limit_storage"),
     "REDIS_URL": ("redis", "url"),
 }
@@ -95,6 +96,12 @@ class Settings:
         return self.env == "demo"
 
     @property
+    def demo_mailbox(self) -> bool:
+        """Demo mode without an SMTP host: email is kept for the demo mailbox (/demo/mail), so a
+        newcomer's confirmation link arrives without a mail server."""
+        return self.is_demo and not self.smtp_host
+
+    @property
     def instance_dir(self) -> str:
         """Where the app keeps its own files (the demo's secret key, the SQLite demo database)."""
         return str(Path(self.base_dir) / "instance")
@@ -126,6 +133,15 @@ def _flat(cfg: ConfigFile) -> dict[str, Any]:
         registration_rate_limit_storage=reg.rate_limit_storage, registration_max_cameras=reg.max_cameras,
         redis_url=cfg.redis.url or "",
     )
+
+
+def public_base_url_for(host: str, port: int) -> str:
+    """The address links in emails start with when none is configured: this server's own, so a
+    demo served on another PORT sends working links (a wildcard bind is reached at 127.0.0.1)."""
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104 (reading a bind address)
+    if ":" in shown:
+        shown = f"[{shown}]"  # an IPv6 literal
+    return f"http://{shown}:{port}"
 
 
 def _known_keys(model: type[BaseModel], loc: tuple) -> list[str]:
@@ -241,6 +257,8 @@ def load_settings(path: str | os.PathLike | None = None, overrides: dict[str, An
         if unknown:
             raise ConfigError(f"unknown setting(s): {', '.join(sorted(unknown))}")
         values.update(overrides)
+    if not values["public_base_url"]:
+        values["public_base_url"] = public_base_url_for(values["host"], values["port"])
     if values["env"] == "production" and len(values["secret_key"]) < 32:
         raise ConfigError("SECRET_KEY must be set (at least 32 characters) when env is production")
     return Settings(**values)

@@ -42,7 +42,7 @@ class DatabaseSection(Section):
 class ServerSection(Section):
     host: Text = "127.0.0.1"
     port: Port = 8050
-    public_base_url: Text = "http://127.0.0.1:8050"
+    public_base_url: str = ""  # empty: http://host:port of this server (config.public_base_url_for)
 
     @field_validator("public_base_url")
     @classmethod
@@ -120,7 +120,7 @@ class SecuritySection(Section):
 
 
 class MailSection(Section):
-    smtp_host: Text = "127.0.0.1"
+    smtp_host: str = ""  # empty: the demo mailbox in demo mode, 127.0.0.1 in production
     smtp_port: Port = 25
     smtp_username: str | None = ""
     smtp_starttls: StrictBool = False

@@ -26,8 +26,8 @@ class Services:
     @property
     def smtp(self) -> SmtpSettings:
         s = self.settings
-        return SmtpSettings(host=s.smtp_host, port=s.smtp_port, username=s.smtp_username, password=s.smtp_password,
-                            starttls=s.smtp_starttls, sender=s.smtp_sender)
+        return SmtpSettings(host=s.smtp_host or "127.0.0.1", port=s.smtp_port, username=s.smtp_username, password=s.smtp_password,
+                            starttls=s.smtp_starttls, sender=s.smtp_sender, demo_mailbox=s.demo_mailbox)
 
     @classmethod
     def build(cls, settings: Settings) -> Services:

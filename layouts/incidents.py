@@ -62,10 +62,23 @@ def render_incident_list(incidents: list[dict], any_stored: bool, selected: str 
     return items
 
 
+def footage_left(hours: float) -> str:
+    """"2 h", "36 h", then days: "14 days" reads at a glance where "336 h" needs arithmetic."""
+    if hours < 48:
+        return f"{hours:.0f} h"
+    return f"{hours / 24:.0f} days"
+
+
+def _capped_summary(shown: int, ranked: int, radius_m: float) -> str:
+    if ranked >= NEAREST_K:  # the ranking stops at NEAREST_K: there may be more in the radius
+        return f"showing {shown} of the nearest {ranked}; more may be within {radius_m:.0f} m · "
+    return f"{shown} of {ranked} cameras within {radius_m:.0f} m · "
+
+
 def _hours(ranked) -> str:
     if ranked.overwritten:
         return "overwritten"
-    text = f"{ranked.hours_left:.0f} h"
+    text = footage_left(ranked.hours_left)
     return f"{text} · urgent" if ranked.urgent else text
 
 
@@ -93,7 +106,7 @@ def render_nearest(incident: dict, ranked: list, footage_form: FootageForm | Non
                             html.Th("Footage left"), html.Th("Live")])),
         html.Tbody(rows)])
     summary = html.Div(className="cd-note", children=[
-        f"{len(shown)} of {len(ranked)} cameras within {radius_m:.0f} m · ",
+        _capped_summary(len(shown), len(ranked), radius_m),
         # an export writes an audit event: a POST (assets/csrf_forms.js adds the CSRF token), never a link
         html.Form(className="cd-inline-form", method="post",
                   action=f"/api/v1/incidents/{quote(number, safe='')}/canvass.csv", children=[

@@ -38,6 +38,7 @@ class SmtpSettings:
     starttls: bool = False
     sender: str = "CONNECT DALLAS <connect-dallas@dallaspolice.example.gov>"
     timeout: float = 10.0
+    demo_mailbox: bool = False  # demo mode without an SMTP host: keep mail for /demo/mail, send nothing
 
 
 def enqueue(session: Session, *, kind: str, to_addr: str, subject: str, body: str,
@@ -64,6 +65,10 @@ def _envelope_recipient(to_addr: str) -> str:
 
 
 def _send(smtp: SmtpSettings, message: OutboundEmail) -> None:
+    if smtp.demo_mailbox:
+        # the stored message is the delivery: admins read it at /demo/mail (dashboard/demo)
+        log.info("mail %s (%s) delivered to the demo mailbox", message.id, message.kind)
+        return
     recipient = _envelope_recipient(message.to_addr)
     email = EmailMessage()
     email["From"] = smtp.sender

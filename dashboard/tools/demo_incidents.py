@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 from datetime import datetime
 from pathlib import Path
@@ -12,9 +13,9 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from dashboard.geo.address import split_block
-from dashboard.geo.geography import DATA_DIR
+from dashboard.geo.geography import DATA_DIR, metres_per_degree
 from dashboard.incidents.priorities import priority_for_call
-from dashboard.models import Incident
+from dashboard.models import Camera, CameraSite, Incident
 from dashboard.tools.demo_writer import max_id
 
 INCIDENTS_CSV = DATA_DIR / "dpd_incidents_2024-01_northeast.csv"
@@ -22,6 +23,11 @@ INCIDENTS_CSV = DATA_DIR / "dpd_incidents_2024-01_northeast.csv"
 INCIDENT_STATUSES = ("Dispatched", "At Scene", "Cleared")
 INCIDENT_STATUS_P = (0.35, 0.45, 0.20)
 INCIDENT_WINDOW_S = 6 * 3600
+# A demo call lands this far from one of the camera sites nearest its real position, so the first
+# thing a newcomer sees is a call with cameras to rank, not "0 cameras" on every top call.
+NEAR_SITE_M = (15.0, 70.0)
+NEAREST_SITES = 5
+_SITE_BLOCK = re.compile(r"^(\d+) block of (.+?)(, Dallas, TX)?$")
 _KEEP_UPPER = {"PSE", "UUMV", "BMV", "LPR", "PD", "DASV", "DASF", "DAEF", "II"}
 _KEEP_LOWER = {"of", "in", "and", "or", "to", "by", "at"}
 
@@ -94,5 +100,34 @@ def write_incidents(session: Session, limit: int, now: datetime, seed: int) -> i
     taken = set(session.scalars(select(Incident.incident_number).where(Incident.incident_number.in_(sample))))
     rows = demo_incident_rows(limit, now, seed, exclude=taken, first_id=max_id(session, Incident) + 1)
     if rows:
+        place_near_cameras(session, rows, seed)
         session.execute(insert(Incident.__table__), rows)
     return len(rows)
+
+
+def place_near_cameras(session: Session, rows: list[dict], seed: int) -> None:
+    """Move each demo call next to a random one of the active camera sites nearest its real
+    position (a few dozen metres off), taking the site's block, beat and division; the real call
+    type, priority and time stay. Without active cameras the calls keep their real positions."""
+    sites = session.execute(
+        select(CameraSite.latitude, CameraSite.longitude, CameraSite.address, CameraSite.beat,
+               CameraSite.division).where(CameraSite.id.in_(
+                   select(Camera.site_id).where(Camera.status == "active")))).all()
+    if not sites:
+        return
+    lat = np.array([s.latitude for s in sites])
+    lon = np.array([s.longitude for s in sites])
+    rng = np.random.default_rng(seed + 1)
+    for row in rows:
+        m_lon, m_lat = metres_per_degree(row["latitude"])
+        dist2 = ((lat - row["latitude"]) * m_lat) ** 2 + ((lon - row["longitude"]) * m_lon) ** 2
+        nearest = np.argsort(dist2)[:NEAREST_SITES]
+        site = sites[int(rng.choice(nearest))]
+        distance, bearing = rng.uniform(*NEAR_SITE_M), rng.uniform(0, 2 * np.pi)
+        row["latitude"] = float(site.latitude + distance * np.cos(bearing) / m_lat)
+        row["longitude"] = float(site.longitude + distance * np.sin(bearing) / m_lon)
+        match = _SITE_BLOCK.match(site.address or "")
+        if match:
+            row["block"], row["location"] = match.group(1), match.group(2)
+        row["beat"] = site.beat or row["beat"]
+        row["division"] = site.division or row["division"]
