@@ -25,7 +25,7 @@ from layouts.constants import (
 )
 from layouts.main import StartView
 
-from .context import require_map_access, services
+from .context import BadInput, flag, items, optional_number, require_map_access, services, text, texts
 
 # Fallback before the browser reports the map's real bounds: the city's extent.
 CITY_BOUNDS = [[32.61, -97.0], [33.02, -96.55]]
@@ -88,10 +88,41 @@ def build_filter(divisions, owner_types, camera_types, access, beats=None, place
     )
 
 
+# how each filter control's value is parsed (FILTER_CONTROLS order): a list of texts, or one text
+_FILTER_KINDS = ("texts", "texts", "texts", "text", "texts", "texts", "text", "text", "flag")
+
+
+def filter_values(values) -> list:
+    """The filter controls' values, checked for type (a crafted callback sends anything): lists of
+    texts, texts, and the verified checklist. Same shape as received."""
+    values = list(values)[:len(FILTER_CONTROLS)]
+    out: list = []
+    for (cid, _), kind_, value in zip(FILTER_CONTROLS, _FILTER_KINDS, values, strict=True):
+        if kind_ == "texts":
+            out.append(list(texts(value, cid)))
+        elif kind_ == "text":
+            out.append(text(value if not isinstance(value, int) or isinstance(value, bool) else str(value), cid, 40))
+        else:
+            out.append(value if flag(value, cid) else [])
+    return out
+
+
 def filter_from(values) -> CameraFilter:
     """The filter controls' values as the callbacks receive them from `*filter_inputs()` (more
     inputs may follow them) -> the CameraFilter. The one place that knows their order."""
-    return build_filter(*list(values)[:len(FILTER_CONTROLS)])
+    return build_filter(*filter_values(values))
+
+
+def _bounds(value) -> list | None:
+    """Leaflet's [[south, west], [north, east]], or None for nothing."""
+    if value is None:
+        return None
+    corners = items(value, "The map's bounds")
+    if len(corners) != 2 or any(len(items(c, "A corner of the map")) != 2 for c in corners):
+        raise BadInput("The map's bounds must be two corners.")
+    (south, west), (north, east) = corners
+    return [[optional_number(south, "South", -90, 90), optional_number(west, "West", -540, 540)],
+            [optional_number(north, "North", -90, 90), optional_number(east, "East", -540, 540)]]
 
 
 # --- reference layers -------------------------------------------------------------------------------
@@ -299,6 +330,9 @@ def register(app) -> None:
         require_map_access()
         svc = services()
         filt = filter_from(filters)
+        bounds, zoom = _bounds(bounds), optional_number(zoom, "Zoom", 0, 30)
+        if bounds is not None and None in bounds[0] + bounds[1]:
+            bounds = None
         viewport = Viewport.from_bounds(bounds or CITY_BOUNDS, zoom if zoom is not None else svc.settings.map_zoom)
         layer = camera_layer(svc.registry.get(), filt, viewport, svc.filters,
                              cell_px=svc.settings.cluster_cell_px, points_max_zoom=svc.settings.points_max_zoom)
@@ -349,7 +383,9 @@ def register(app) -> None:
         filter, or a move of the map, writes the query string; the page's URL (on load, or
         back/forward) sets the filters and the map's view."""
         require_map_access()
+        search = text(search, "The address's query", 4000)
         *values, zoom, center = values
+        values = filter_values(values)
         keep = [no_update] * len(FILTER_CONTROLS)
         triggered = {t["prop_id"].rsplit(".", 1)[0] for t in ctx.triggered if t["prop_id"] != "."}
         # The map reporting its start view while the URL names another one is the page loading

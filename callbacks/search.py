@@ -11,7 +11,7 @@ from dash.exceptions import PreventUpdate
 from dashboard.registry.search import SearchQueryError, SiteHit, search_sites, site_hit
 from layouts.search import MAX_HITS, render_hits, search_message
 
-from .context import require_map_access, services
+from .context import BadInput, clicks, require_map_access, services, text, whole
 
 HIT_ZOOM = 18
 
@@ -29,6 +29,7 @@ def register(app) -> None:
     )
     def on_search(query):
         require_map_access()
+        query = text(query, "The search")
         if not (query or "").strip():
             return [], no_update
         try:
@@ -46,8 +47,10 @@ def register(app) -> None:
     def on_hit_click(_clicks):
         require_map_access()
         trigger = ctx.triggered_id
-        if not isinstance(trigger, dict) or not any(t["value"] for t in ctx.triggered):
+        if not isinstance(trigger, dict) or not any(clicks(t["value"]) for t in ctx.triggered):
             raise PreventUpdate  # the list re-rendered; nobody clicked
+        if trigger.get("type") != "search-hit":
+            raise BadInput("That is not a search result.")
         with services().db.session() as s:
-            hit = site_hit(s, int(trigger["index"]))
+            hit = site_hit(s, whole(trigger.get("index"), "Site id", 1))
         return fly_to(hit) if hit else no_update
