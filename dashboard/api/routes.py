@@ -30,6 +30,7 @@ from dashboard.incidents import canvass as _canvass
 from dashboard.incidents.feed import incident_to_dict, incidents_changed_since
 from dashboard.incidents.ingest import store_incidents
 from dashboard.incidents.schema import iso
+from dashboard.models import utcnow
 from dashboard.validation import field_errors
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -191,7 +192,7 @@ def incident_cameras(incident_number: str):
         except _canvass.IncidentNotFound:
             raise _incident_not_found(number) from None
         incident = incident_to_dict(row)
-    now = _canvass.utcnow()
+    now = utcnow()
     try:
         ranked = _canvass.rank_for_incident(svc.registry.get(), incident, now, radius_m=query.radius_m, k=query.k)
     except _canvass.CanvassInputError as exc:

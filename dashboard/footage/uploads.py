@@ -60,11 +60,12 @@ def display_name(name: Any) -> str:
     fails in the browser, or shows another extension), at most NAME_MAX characters with its
     extension kept."""
     text = os.path.basename(str(name or "").replace("\\", "/"))
-    text = " ".join(CONTROL_CHARACTER.sub(" ", _BIDI.sub("", text)).split()).strip(" .")
-    stem, ext = os.path.splitext(text)
-    if not _EXTENSION.fullmatch(ext):
+    text = " ".join(CONTROL_CHARACTER.sub(" ", _BIDI.sub("", text)).split())
+    stem, dot, ext = text.rpartition(".")
+    ext = dot + ext  # ".mp4" alone is an extension with no name (os.path would call it a name)
+    if not dot or not _EXTENSION.fullmatch(ext):
         stem, ext = text, ""
-    return (stem[:NAME_MAX - len(ext)].rstrip(" .") or "unnamed") + ext
+    return (stem[:NAME_MAX - len(ext)].strip(" .") or "unnamed") + ext
 
 
 def upload(db: Database, token: Any, filename: Any, content_type: Any, stream: BinaryIO, settings: Settings,

@@ -469,3 +469,4 @@ def test_upload_names_lose_control_characters_and_overrides_and_keep_their_exten
     long = display_name("x" * 5000 + ".mp4")
     assert long.endswith(".mp4") and len(long) == NAME_MAX
     assert display_name("../../etc/passwd") == "passwd" and display_name("\x07") == "unnamed"
+    assert display_name("\x00.mp4") == "unnamed.mp4" and display_name(" .mp4") == "unnamed.mp4"
