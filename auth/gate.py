@@ -75,8 +75,8 @@ def _is_background_poll() -> bool:
         body = json.loads(request.get_data(cache=True) or b"{}")
     except ValueError:
         return False
-    changed = body.get("changedPropIds") or []
-    return bool(changed) and all(str(p).endswith(".n_intervals") for p in changed)
+    changed = body.get("changedPropIds") if isinstance(body, dict) else None  # a crafted body: callbacks/guard.py
+    return isinstance(changed, list) and bool(changed) and all(str(p).endswith(".n_intervals") for p in changed)
 
 
 def install_gate(server: Flask) -> None:

@@ -8,7 +8,7 @@ from auth.permissions import can
 from dashboard.registry.cameras import camera_details
 from layouts.camera_detail import message, render_details
 
-from .context import require_map_access, services
+from .context import BadInput, mapping, number, optional_number, require_map_access, services, whole
 
 
 def register(app) -> None:
@@ -21,16 +21,21 @@ def register(app) -> None:
     )
     def on_camera_click(feature, zoom):
         viewer = require_map_access()
+        feature = mapping(feature, "clickData")
+        zoom = optional_number(zoom, "Zoom", 0, 30)
         if not feature:
             return no_update, no_update
-        props = feature.get("properties") or {}
-        lon, lat = (feature.get("geometry") or {}).get("coordinates", [None, None])[:2]
+        props = mapping(feature.get("properties"), "clickData.properties")
         if props.get("cluster"):
+            coordinates = mapping(feature.get("geometry"), "clickData.geometry").get("coordinates")
+            if not isinstance(coordinates, list) or len(coordinates) < 2:
+                raise BadInput("A cluster must have a position.")
+            lon, lat = number(coordinates[0], "Longitude", -180, 180), number(coordinates[1], "Latitude", -90, 90)
             zoom = services().settings.map_zoom if zoom is None else zoom
             return no_update, {"center": [lat, lon], "zoom": min(int(zoom) + 2, 19), "transition": "flyTo"}
         try:
-            camera_id = int(props.get("id"))
-        except (TypeError, ValueError):
+            camera_id = whole(props.get("id"), "Camera id", 1)
+        except BadInput:
             return message("That marker is not a camera."), no_update
         with services().db.session() as s:
             details = camera_details(s, camera_id)

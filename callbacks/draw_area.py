@@ -10,20 +10,24 @@ from dashboard.incidents.canvass import CanvassInputError, rank_in_shape
 from dashboard.models import utcnow
 from layouts.draw_area import area_error, render_area
 
-from .context import require_map_access, services
+from .context import BadInput, items, mapping, number, require_map_access, services
 
 
 def drawn_shape(feature: dict) -> dict | None:
     """The last drawn Leaflet.draw feature as a canvass shape: a circle arrives as a Point with
     its radius in the properties, a rectangle or polygon as a Polygon."""
-    geometry = (feature or {}).get("geometry") or {}
-    props = (feature or {}).get("properties") or {}
+    feature = mapping(feature, "The drawn shape")
+    geometry = mapping(feature.get("geometry"), "The drawn shape's geometry")
+    props = mapping(feature.get("properties"), "The drawn shape's properties")
     if geometry.get("type") == "Point":
         radius = props.get("_radius", props.get("radius"))
         if radius is None:
             return None
-        lon, lat = geometry["coordinates"][:2]
-        return {"type": "circle", "center": [lat, lon], "radius_m": float(radius)}
+        point = items(geometry.get("coordinates"), "The circle's centre")
+        if len(point) < 2:
+            raise BadInput("The circle's centre must be a position.")
+        lon, lat = number(point[0], "Longitude", -180, 180), number(point[1], "Latitude", -90, 90)
+        return {"type": "circle", "center": [lat, lon], "radius_m": number(radius, "Radius", 0, 1e7)}
     if geometry.get("type") == "Polygon":
         return {"type": "Polygon", "coordinates": geometry["coordinates"]}
     return None
@@ -37,7 +41,7 @@ def register(app) -> None:
     )
     def cameras_in_drawn_area(geojson):
         require_map_access()
-        features = (geojson or {}).get("features") or []
+        features = items(mapping(geojson, "The drawn shapes").get("features"), "The drawn shapes")
         if not features:
             raise PreventUpdate
         shape = drawn_shape(features[-1])

@@ -12,12 +12,13 @@ from datetime import datetime, timedelta
 from dash import Input, Output, State, ctx, no_update
 from flask import request
 
-from auth.permissions import PermissionDenied
+from auth.permissions import PermissionDenied, can
 from dashboard import footage
 from dashboard.footage import FootageError
+from dashboard.footage.common import PERMISSION, require_footage
 from layouts.footage import FootageForm, render_requests
 
-from .context import services, user
+from .context import BadInput, clicks, items, number, services, text, user, whole
 
 DENIED_MESSAGE = "Your role may not send or track footage requests."
 
@@ -40,13 +41,17 @@ def _default_start(incident: dict) -> str:
 
 def _send(incident_number, cameras, start, hours, case, note) -> str:
     svc = services()
+    # the permission first (a refusal is audited), then the values it protects
+    require_footage(svc.db, user(), incident_number, case, request.remote_addr, "send")
+    cameras = [whole(c, "Camera id", 1) for c in items(cameras, "Cameras")]
+    case, note = text(case, "Case number", 40), text(note, "Message", footage.MESSAGE_MAX * 2)
     try:
-        window_start = footage.parse_local(start)
-        hours_value = float(hours)
-    except (TypeError, ValueError) as exc:
+        window_start = footage.parse_local(text(start, "Start", 40))
+        hours_value = number(hours, "Hours", 0, 24 * 366)
+    except (TypeError, ValueError, BadInput) as exc:
         return str(exc) if isinstance(exc, FootageError) else "Hours: a number, e.g. 1 or 1.5."
     window_end = window_start + timedelta(hours=hours_value)
-    created = footage.send_requests(svc.db, user(), incident_number, list(cameras or []), window_start, window_end,
+    created = footage.send_requests(svc.db, user(), incident_number, cameras, window_start, window_end,
                                     note, svc.settings, case_number=case or None, client_addr=request.remote_addr)
     return (f"{len(created)} request{'s' if len(created) != 1 else ''} queued; the owners are emailed "
             "as soon as the mail server takes them.")
@@ -71,6 +76,19 @@ def register(app) -> None:
     def on_footage(send_clicks, close_clicks, _tick, incident_number, cameras, start, hours, case, note, outcome):
         svc = services()
         message = no_update
+        if not can(user(), PERMISSION):
+            # refused before any value is parsed: a crafted send or close is audited as a refusal
+            action = {"footage-send": "send", "footage-close": "close"}.get(str(ctx.triggered_id))
+            if not action:
+                return (DENIED_MESSAGE, [], []) if incident_number else (no_update, no_update, no_update)
+            try:
+                require_footage(svc.db, user(), incident_number, case, request.remote_addr, action)
+            except PermissionDenied:
+                pass
+            return DENIED_MESSAGE, [], []
+        send_clicks, close_clicks = clicks(send_clicks), clicks(close_clicks)
+        incident_number = text(incident_number, "Incident number", 40)
+        outcome = text(outcome, "Outcome", 40)
         if not incident_number:
             return no_update, no_update, no_update
         try:

@@ -19,7 +19,19 @@ from dashboard.incidents.live_board import STATUS_CHOICES, BoardFilter, alerts, 
 from dashboard.models import utcnow
 from layouts.incidents import NEAREST_K, render_alert, render_incident_list, render_nearest
 
-from .context import require_map_access, services, user
+from .context import (
+    BadInput,
+    flag,
+    items,
+    mapping,
+    optional_number,
+    require_map_access,
+    services,
+    text,
+    texts,
+    user,
+    whole,
+)
 from .footage import footage_form
 
 INITIAL_WINDOW = timedelta(hours=24)
@@ -44,6 +56,56 @@ def _slim(incident: dict, snapshot=None, cleared_visible: timedelta | None = Non
         # the map (clientside) drops the pin after this moment
         out["hide_after"] = (datetime.fromisoformat(incident["updated_at"]) + cleared_visible).isoformat()
     return out
+
+
+def _moment(value, name: str) -> str | None:
+    """An ISO timestamp as the store and the cursor keep them (None for nothing)."""
+    value = text(value, name, 40)
+    if value is None:
+        return None
+    try:
+        datetime.fromisoformat(value)
+    except ValueError:
+        raise BadInput(f"{name} must be a date and time.") from None
+    return value
+
+
+def parse_cursor(value) -> dict | None:
+    """The poll's cursor as this module wrote it: {"since": iso, "seen": {id: iso}}, or None."""
+    cursor = mapping(value, "The poll cursor")
+    if not cursor:
+        return None
+    since = _moment(cursor.get("since"), "The poll cursor")
+    if since is None:
+        raise BadInput("The poll cursor must say since when.")
+    seen = mapping(cursor.get("seen"), "The poll cursor")
+    return {"since": since, "seen": {text(k, "An incident id", 20): _moment(v, "The poll cursor") or ""
+                                     for k, v in seen.items()}}
+
+
+_TEXT_FIELDS = ("incident_number", "nature_of_call", "status", "block", "location", "beat", "division")
+_TIME_FIELDS = ("received_at", "updated_at", "hide_after")
+
+
+def parse_store(value) -> dict[str, dict]:
+    """The incident store as the poll wrote it (incident number -> slim incident), field by field."""
+    store = {}
+    for number, incident in mapping(value, "The incident store").items():
+        incident = mapping(incident, "An incident")
+        for name in _TEXT_FIELDS:
+            text(incident.get(name), f"The incident's {name}", 200)
+        for name in _TIME_FIELDS:
+            _moment(incident.get(name), f"The incident's {name}")
+        if incident.get("id") is not None:
+            whole(incident["id"], "The incident's id")
+        whole(incident.get("priority") or 0, "The incident's priority", 0, 99)
+        whole(incident.get("nearby") or 0, "The incident's camera count")
+        lat = optional_number(incident.get("latitude"), "The incident's latitude", -90, 90)
+        lon = optional_number(incident.get("longitude"), "The incident's longitude", -180, 180)
+        if (lat is None) != (lon is None):
+            raise BadInput("An incident has both a latitude and a longitude, or neither.")
+        store[number] = incident
+    return store
 
 
 def poll_changes(db, cursor: dict | None, limit: int) -> tuple[list[dict], dict | None]:
@@ -80,6 +142,7 @@ def register(app) -> None:
     )
     def poll_incidents(_n, _ready, cursor):
         require_map_access()
+        cursor = parse_cursor(cursor)
         svc = services()
         previously_seen = set((cursor or {}).get("seen") or {})
         changed, new_cursor = poll_changes(svc.db, cursor, limit=svc.settings.max_page_size)
@@ -113,8 +176,10 @@ def register(app) -> None:
     )
     def show_incident_list(store, selected, divisions, priorities, status, _tick):
         require_map_access()
-        filt = BoardFilter(tuple(divisions or ()), tuple(int(p) for p in priorities or ()),
-                           status if status in STATUS_CHOICES else "all")
+        store, selected = parse_store(store), text(selected, "The selected incident", 40)
+        divisions, status = texts(divisions, "Divisions"), text(status, "Status", 40)
+        priorities = tuple(whole(p, "Priority", 0, 99) for p in items(priorities, "Priorities"))
+        filt = BoardFilter(divisions, priorities, status if status in STATUS_CHOICES else "all")
         keep = timedelta(minutes=services().settings.cleared_visible_minutes)
         now = utcnow()
         shown = board((store or {}).values(), filt, now, keep)
@@ -142,9 +207,11 @@ def register(app) -> None:
         if isinstance(trigger, dict) and trigger.get("type") == "incident-item":
             if not any(t["value"] for t in ctx.triggered):
                 raise PreventUpdate  # the list re-rendered; nobody clicked
-            return trigger["index"]
+            return text(trigger.get("index"), "The incident number", 40)
+        pin = mapping(pin, "clickData")
         if trigger == "incident-layer" and pin:
-            return (pin.get("properties") or {}).get("incident_number") or no_update
+            properties = mapping(pin.get("properties"), "clickData.properties")
+            return text(properties.get("incident_number"), "The incident number", 40) or no_update
         raise PreventUpdate
 
     @app.callback(
@@ -159,7 +226,8 @@ def register(app) -> None:
     )
     def show_nearest(selected, radius, more, store):
         require_map_access()
-        incident = (store or {}).get(selected or "")
+        selected, more = text(selected, "The selected incident", 40), flag(more, "Show all")
+        incident = parse_store(store).get(selected or "")
         if not incident:
             raise PreventUpdate
         radius_m = float(radius) if radius in RADIUS_CHOICES else NEAREST_RADIUS_M

@@ -26,7 +26,7 @@ from layouts.constants import (
 )
 from layouts.main import StartView
 
-from .context import require_map_access, services
+from .context import BadInput, flag, items, optional_number, require_map_access, services, text, texts
 
 # Bounds larger than a map this size at the reported zoom belong to another view (the start view's,
 # reported before a deep link's zoom was applied): far larger than any screen, far smaller than a
@@ -91,10 +91,41 @@ def build_filter(divisions, owner_types, camera_types, access, beats=None, place
     )
 
 
+# how each filter control's value is parsed (FILTER_CONTROLS order): a list of texts, or one text
+_FILTER_KINDS = ("texts", "texts", "texts", "text", "texts", "texts", "text", "text", "flag")
+
+
+def filter_values(values) -> list:
+    """The filter controls' values, checked for type (a crafted callback sends anything): lists of
+    texts, texts, and the verified checklist. Same shape as received."""
+    values = list(values)[:len(FILTER_CONTROLS)]
+    out: list = []
+    for (cid, _), kind_, value in zip(FILTER_CONTROLS, _FILTER_KINDS, values, strict=True):
+        if kind_ == "texts":
+            out.append(list(texts(value, cid)))
+        elif kind_ == "text":
+            out.append(text(value if not isinstance(value, int) or isinstance(value, bool) else str(value), cid, 40))
+        else:
+            out.append(value if flag(value, cid) else [])
+    return out
+
+
 def filter_from(values) -> CameraFilter:
     """The filter controls' values as the callbacks receive them from `*filter_inputs()` (more
     inputs may follow them) -> the CameraFilter. The one place that knows their order."""
-    return build_filter(*list(values)[:len(FILTER_CONTROLS)])
+    return build_filter(*filter_values(values))
+
+
+def _checked_bounds(value) -> list | None:
+    """Leaflet's [[south, west], [north, east]], or None for nothing; BadInput for a crafted shape."""
+    if value is None:
+        return None
+    corners = items(value, "The map's bounds")
+    if len(corners) != 2 or any(len(items(c, "A corner of the map")) != 2 for c in corners):
+        raise BadInput("The map's bounds must be two corners.")
+    (south, west), (north, east) = corners
+    return [[optional_number(south, "South", -90, 90), optional_number(west, "West", -540, 540)],
+            [optional_number(north, "North", -90, 90), optional_number(east, "East", -540, 540)]]
 
 
 # --- reference layers -------------------------------------------------------------------------------
@@ -333,7 +364,8 @@ def register(app) -> None:
         svc = services()
         *filters, center = filters_and_center
         filt = filter_from(filters)
-        viewport = viewport_for(bounds, zoom, center, svc.settings)
+        viewport = viewport_for(_checked_bounds(bounds), optional_number(zoom, "Zoom", 0, 30), center,
+                                svc.settings)
         layer = camera_layer(svc.registry.get(), filt, viewport, svc.filters,
                              cell_px=svc.settings.cluster_cell_px, points_max_zoom=svc.settings.points_max_zoom)
         layer = spread_colocated(layer, viewport.zoom)
@@ -384,7 +416,9 @@ def register(app) -> None:
         filter, or a move of the map, writes the query string; the page's URL (on load, or
         back/forward) sets the filters and the map's view."""
         require_map_access()
+        search = text(search, "The address's query", 4000)
         *values, zoom, center = values
+        values = filter_values(values)
         keep = [no_update] * len(FILTER_CONTROLS)
         triggered = {t["prop_id"].rsplit(".", 1)[0] for t in ctx.triggered if t["prop_id"] != "."}
         # The map reporting its start view while the URL names another one is the page loading

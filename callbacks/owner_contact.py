@@ -14,7 +14,7 @@ from auth.permissions import PermissionDenied
 from dashboard.owners.reveal import RevealError, reveal_owner_contact
 from layouts.owner_contact import render_contact
 
-from .context import services, user
+from .context import clicks, services, text, user
 
 DENIED_MESSAGE = "Your role may not see owner details."
 
@@ -30,8 +30,10 @@ def register(app) -> None:
         prevent_initial_call=True,
     )
     def on_reveal(n_clicks, case_number, reason, camera_id):
-        if not n_clicks:
+        if not clicks(n_clicks):
             return no_update, no_update
+        # typed text is length-checked by the service (after the permission); here only the type
+        case_number, reason = text(case_number, "Case number"), text(reason, "Reason")
         try:
             contact = reveal_owner_contact(services().db, user(), camera_id, case_number, reason,
                                            request.remote_addr)
@@ -47,6 +49,6 @@ def register(app) -> None:
         prevent_initial_call=True,
     )
     def on_reveal_expired(n_intervals):
-        if not n_intervals:
+        if not clicks(n_intervals):
             return no_update
         return []  # #owner-contact (and its timer) leave the DOM

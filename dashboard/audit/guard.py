@@ -12,13 +12,16 @@ from typing import Any
 from auth.permissions import PermissionDenied, can
 from dashboard.audit import chain
 from dashboard.db import Database
+from dashboard.validation import CONTROL_CHARACTER
 
 
 def short(value: Any, limit: int) -> str | None:
     """Caller-supplied text trimmed to fit an audit column (None when empty)."""
     if value is None:
         return None
-    text = str(value).strip()
+    # a refusal records what a crafted request sent: PostgreSQL cannot store a NUL, logs and CSV
+    # cells must not carry the other control characters
+    text = CONTROL_CHARACTER.sub("\ufffd", str(value)).strip()
     return text[:limit] or None
 
 

@@ -17,6 +17,9 @@ from flask_login import current_user
 from auth.permissions import PermissionDenied
 from auth.views import client_addr
 from dashboard import footage
+from dashboard.footage.common import require_footage
+
+MAX_ID = 2**63 - 1  # a BIGINT: a larger id is no file, not a database error
 
 bp = Blueprint("footage_files", __name__, url_prefix="/footage/files")
 
@@ -35,6 +38,10 @@ def _private(response):
 def download(upload_id: str):
     svc = current_app.extensions["connect_dallas"]
     try:
+        if not (upload_id.isascii() and upload_id.isdigit() and 0 < int(upload_id) <= MAX_ID):
+            # the permission first, audited as for any id; then: no such file
+            require_footage(svc.db, current_user, f"upload {upload_id[:60]}", None, client_addr(), "download")
+            return _plain("No such file.", 404)
         released = footage.release_upload(svc.db, current_user, upload_id, client_addr=client_addr())
     except PermissionDenied:
         return _plain("Your role may not receive footage.", 403)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import tempfile
 from datetime import datetime
 from pathlib import Path
@@ -20,6 +21,7 @@ from dashboard.config import Settings
 from dashboard.db import Database
 from dashboard.models import utcnow
 from dashboard.models.footage import FINAL_STATUSES, FootageRequest, FootageUpload
+from dashboard.validation import CONTROL_CHARACTER
 
 from .common import CHUNK, UploadView, local_time, step
 from .owner_page import open_link
@@ -35,6 +37,8 @@ _SIGNATURES: dict[str, tuple[tuple[int, bytes], ...]] = {
     "image/jpeg": ((0, b"\xff\xd8\xff"),),
     "image/png": ((0, b"\x89PNG\r\n\x1a\n"),),
 }
+# bidirectional overrides and isolates, and lone surrogates: "gpj.exe" shown as "exe.jpg"
+_BIDI = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 _EXT = {"video/mp4": ".mp4", "video/quicktime": ".mov", "video/x-msvideo": ".avi", "video/x-matroska": ".mkv",
         "image/jpeg": ".jpg", "image/png": ".png"}
 
@@ -46,10 +50,22 @@ def _sniff_ok(content_type: str, head: bytes) -> bool:
     return any(head[offset:offset + len(magic)] == magic for offset, magic in signatures)
 
 
+NAME_MAX = 120
+_EXTENSION = re.compile(r"\.[A-Za-z0-9]{1,8}")
+
+
 def display_name(name: Any) -> str:
-    """The name an owner's file is shown under: its base name only, never a path."""
-    text = os.path.basename(str(name or "").replace("\\", "/")).strip()
-    return (text or "unnamed")[:255]
+    """The name an owner's file is shown under and downloaded as: its base name only, never a
+    path, without control characters or bidirectional overrides (a download named with them
+    fails in the browser, or shows another extension), at most NAME_MAX characters with its
+    extension kept."""
+    text = os.path.basename(str(name or "").replace("\\", "/"))
+    text = " ".join(CONTROL_CHARACTER.sub(" ", _BIDI.sub("", text)).split())
+    stem, dot, ext = text.rpartition(".")
+    ext = dot + ext  # ".mp4" alone is an extension with no name (os.path would call it a name)
+    if not dot or not _EXTENSION.fullmatch(ext):
+        stem, ext = text, ""
+    return (stem[:NAME_MAX - len(ext)].strip(" .") or "unnamed") + ext
 
 
 def upload(db: Database, token: Any, filename: Any, content_type: Any, stream: BinaryIO, settings: Settings,

@@ -7,17 +7,20 @@ The service answers the same whether or not an address is registered; the caller
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select, update
 
 from dashboard.audit import chain as audit
 from dashboard.config import Settings
 from dashboard.db import Database
 from dashboard.models import Camera, CameraSite, OutboundEmail, Owner, utcnow
+from dashboard.models.footage import FootageRequest, FootageRequestEvent, FootageUpload
 from dashboard.models.registration import WITHDRAWN, Registration, RegistrationToken
 from dashboard.owners import changes, links, notices
 from dashboard.owners.contact import InvalidContact, normalize_email
@@ -25,6 +28,7 @@ from dashboard.owners.details import RegistrationDetails, registration_details
 from dashboard.owners.validation import FieldErrors, validate_camera
 
 OWNER_RELATED = "registration_owner"
+_EXTENSION = re.compile(r"\.[A-Za-z0-9]{1,5}")  # a file type, not words (".JaneDoe" is not kept)
 
 
 def request_manage_link(db: Database, settings: Settings, email: str, *,
@@ -135,9 +139,15 @@ def withdraw(db: Database, owner_id: int, *, settings: Settings | None = None, n
     reference camera and owner with ON DELETE CASCADE) stay on record: owner name becomes
     "withdrawn", email "withdrawn-<id>@invalid", contact person, phone and address are cleared,
     site addresses cleared and positions coarsened to about 1 km, camera labels and stream URLs
-    cleared, queued/sent registration emails to them deleted. The Registration rows remain as
-    the anonymous record (status, dates, camera count, division). Running live views of the
-    cameras end in the same transaction. Returns cameras withdrawn."""
+    cleared. Every email to them is deleted, except those a footage request points at: those stay
+    as the record that a request was sent (status, dates), their address, subject and text blanked.
+    The chain of custody stays whole (footage requests, their events, upload hashes, sizes and
+    files, named by id and hash): only the personal text in it goes (the owner's notes, the
+    detective's message to them, the owner's words in the events, upload file names, which keep
+    their extension). The Registration rows remain as the anonymous record (status, dates, camera
+    count, division). Running live views of the cameras end in the same transaction, and the
+    audit event lists what was blanked. tests/integration/test_withdrawal_erasure.py enumerates
+    every column of every table. Returns cameras withdrawn."""
     now = now or utcnow()
     withdrawn = 0
     with db.session() as s:
@@ -164,8 +174,31 @@ def withdraw(db: Database, owner_id: int, *, settings: Settings | None = None, n
         owner.email = f"withdrawn-{owner.id}@invalid"
         changes.end_views_no_longer_shared(s, camera_ids, settings, now)
         s.execute(delete(RegistrationToken).where(RegistrationToken.owner_id == owner_id))
-        s.execute(delete(OutboundEmail).where(OutboundEmail.to_addr == email,
-                                              OutboundEmail.kind.like(f"{notices.KIND_PREFIX}%")))
+        erased = _erase_footage_text(s, owner_id, email, owner.email)
         audit.record(s, "registration_withdrawn", object_type=OWNER_RELATED, object_id=owner_id,
-                     detail={"cameras": withdrawn})
+                     detail={"cameras": withdrawn, **erased})
     return withdrawn
+
+
+def _erase_footage_text(s, owner_id: int, email: str, placeholder: str) -> dict[str, int]:
+    """The owner's personal text in the footage records and the outbox, blanked or deleted; what
+    evidence needs (ids, statuses, times, hashes, sizes, files) stays. Counts for the audit event."""
+    requests = select(FootageRequest.id).where(FootageRequest.owner_id == owner_id)
+    kept_emails = select(FootageRequest.email_id).where(FootageRequest.email_id.is_not(None))
+    to_owner = or_(OutboundEmail.to_addr == email,
+                   OutboundEmail.id.in_(requests.with_only_columns(FootageRequest.email_id)))
+    blanked = s.execute(update(OutboundEmail).where(to_owner, OutboundEmail.id.in_(kept_emails))
+                        .values(to_addr=placeholder, subject=WITHDRAWN, body_text="", last_error=None)
+                        .execution_options(synchronize_session=False)).rowcount
+    deleted = s.execute(delete(OutboundEmail).where(to_owner, OutboundEmail.id.not_in(kept_emails))
+                        .execution_options(synchronize_session=False)).rowcount
+    s.execute(update(FootageRequest).where(FootageRequest.owner_id == owner_id)
+              .values(message=None, owner_note=None).execution_options(synchronize_session=False))
+    s.execute(update(FootageRequestEvent).where(FootageRequestEvent.request_id.in_(requests),
+                                                FootageRequestEvent.actor == "owner")
+              .values(note=None).execution_options(synchronize_session=False))
+    uploads = s.scalars(select(FootageUpload).where(FootageUpload.request_id.in_(requests))).all()
+    for row in uploads:
+        suffix = Path(row.original_name).suffix
+        row.original_name = f"upload-{row.id}{suffix if _EXTENSION.fullmatch(suffix) else ''}"
+    return {"emails_deleted": deleted, "emails_blanked": blanked, "uploads_renamed": len(uploads)}

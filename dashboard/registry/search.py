@@ -10,6 +10,12 @@ otherwise the box would answer "does Jane Doe have a camera, and where?" without
 number and without an audit record. The owner reveal (dashboard.owners) is the one audited
 path to owner details. This module never joins `owners` at all.
 
+Precision (docs/precision.md): a role that may not see owner details (`reveal_owner`) searches
+at hundred-block precision: "2012 ross ave" and "2000 ross ave" both find every site in the 2000
+block of Ross Ave, so a typed house number never confirms that one house has a camera, and the
+hit's position is rounded to BLOCK_DECIMALS (about 110 m, a city block). Roles that may reveal
+owners match the street address as typed and get the site's position.
+
 Only sites with at least one ACTIVE camera are found (pending, rejected and withdrawn
 registrations are not on the map, so they are not in the search either). A hit is labelled
 with the hundred-block form of the address (`block_of`), never the exact house number.
@@ -23,13 +29,15 @@ from dataclasses import dataclass
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from dashboard.geo.address import block_of
+from dashboard.geo.address import block_of, split_block
 from dashboard.models import Camera, CameraSite
 from dashboard.validation import CONTROL_CHARACTER
 
 MIN_QUERY = 2
 MAX_QUERY = 100
 MAX_LIMIT = 50
+BLOCK_DECIMALS = 3     # ~110 m of latitude: the hundred block, not the house
+BLOCK_CANDIDATES = 2000  # sites on one street read to find a block's (a street has far fewer)
 _CAMERA_NUMBER = re.compile(r"^#?\s*(\d{1,18})$")
 _SPACES = re.compile(r"\s+")
 _ESCAPE = "\\"
@@ -77,6 +85,11 @@ def _label(address: str | None, site_id: int) -> str:
     return block_of(address) or f"Camera site {site_id} (no street address)"
 
 
+def _blurred(hit: SiteHit) -> SiteHit:
+    return SiteHit(hit.site_id, hit.label, round(hit.latitude, BLOCK_DECIMALS), round(hit.longitude, BLOCK_DECIMALS),
+                   hit.cameras, hit.division)
+
+
 def _hits(session: Session, where, order_by, limit: int) -> list[SiteHit]:
     active = func.count(Camera.id).label("active")
     rows = session.execute(
@@ -93,11 +106,28 @@ def _hits(session: Session, where, order_by, limit: int) -> list[SiteHit]:
                     cameras=int(r.active), division=r.division) for r in rows]
 
 
-def search_sites(session: Session, query: str | None, limit: int = 10) -> list[SiteHit]:
+def search_sites(session: Session, query: str | None, limit: int = 10, *, precise: bool = False) -> list[SiteHit]:
     """Sites with an active camera matching `query` (see the module docstring); at most `limit`.
-
-    Raises SearchQueryError for a query shorter than 2 or longer than 100 characters.
+    `precise` only for a role that may reveal owners: otherwise hundred-block matching and
+    positions. Raises SearchQueryError for a query shorter than 2 or longer than 100 characters.
     """
+    hits = _search(session, query, limit, precise)
+    return hits if precise else [_blurred(h) for h in hits]
+
+
+def _block_matches(session: Session, text: str, limit: int) -> list[SiteHit] | None:
+    """A query that starts with a house number, matched by its hundred block; None otherwise."""
+    block, street = split_block(text)
+    if block is None or not street:
+        return None
+    address = func.lower(CameraSite.address)
+    candidates = _hits(session, address.like(f"%{like_escape(street)}%", escape=_ESCAPE),
+                       (CameraSite.address, CameraSite.id), BLOCK_CANDIDATES)
+    wanted = f"{block} block of {street}"
+    return [h for h in candidates if normalise(h.label).startswith(wanted)][:limit]
+
+
+def _search(session: Session, query: str | None, limit: int, precise: bool) -> list[SiteHit]:
     text = check_query(query)
     limit = max(1, min(int(limit), MAX_LIMIT))
     hits: list[SiteHit] = []
@@ -107,8 +137,12 @@ def search_sites(session: Session, query: str | None, limit: int = 10) -> list[S
         site_of_camera = (select(Camera.site_id)
                           .where(Camera.id == camera_id, Camera.status == "active").scalar_subquery())
         hits = _hits(session, CameraSite.id == site_of_camera, (CameraSite.id,), 1)
-        if text.startswith("#"):
-            return hits  # "#123" is a camera number, never part of an address
+        if text.startswith("#") or not precise:
+            return hits  # "#123" is a camera number; a bare house number would confirm a house
+    by_block = None if precise else _block_matches(session, text, limit)
+    if by_block is not None:
+        seen = {h.site_id for h in hits}
+        return (hits + [h for h in by_block if h.site_id not in seen])[:limit]
     pattern = like_escape(text)
     address = func.lower(CameraSite.address)
     starts = case((address.like(pattern + "%", escape=_ESCAPE), 0), else_=1)
@@ -119,10 +153,10 @@ def search_sites(session: Session, query: str | None, limit: int = 10) -> list[S
     return hits[:limit]
 
 
-def site_hit(session: Session, site_id: int) -> SiteHit | None:
+def site_hit(session: Session, site_id: int, *, precise: bool = False) -> SiteHit | None:
     """One site as a hit (a click on a listed result), or None if it has no active camera now."""
     hits = _hits(session, CameraSite.id == int(site_id), (CameraSite.id,), 1)
-    return hits[0] if hits else None
+    return (hits[0] if precise else _blurred(hits[0])) if hits else None
 
 
 __all__ = ["SiteHit", "SearchQueryError", "search_sites", "site_hit", "check_query", "like_escape", "normalise"]

@@ -90,3 +90,24 @@ def test_a_listed_hit_flies_to_its_site_on_click(app, analyst, site):
     response = analyst.post("/_dash-update-component", json=body, headers=dash_headers(analyst))
     assert response.status_code == 200, response.get_data(as_text=True)[:500]
     assert response.get_json()["response"]["camera-map"]["viewport"]["center"] == [32.7810, -96.7990]
+
+
+@pytest.fixture
+def ross(db):
+    with db.session() as s:
+        owner = Owner(owner_type="resident", name="R Ross", email="rross@example.com")
+        site = CameraSite(owner=owner, address="2012 Ross Ave, Dallas, TX 75201", latitude=32.789412,
+                          longitude=-96.798765, division="CENTRAL", beat="131")
+        s.add_all([owner, site, Camera(site=site, label="Gate", camera_type="dome", status="active")])
+
+
+@pytest.mark.parametrize(("role", "query", "center"), [
+    ("analyst", "2000 ross ave", [32.789, -96.799]),       # the block, not the house (docs/precision.md)
+    ("analyst", "2012 ross ave", [32.789, -96.799]),
+    ("detective", "2012 ross ave", [32.789412, -96.798765]),
+])
+def test_search_precision_follows_the_role(app, login_as, ross, role, query, center):
+    client = login_as(role)
+    client.get("/_dash-layout")
+    out = search(client, app, query).get_json()["response"]
+    assert out["camera-map"]["viewport"]["center"] == center

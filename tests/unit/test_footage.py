@@ -459,3 +459,14 @@ def test_the_servers_sweeper_applies_the_retention_rule(db, make_user, world, se
     assert len(_stored_files(settings)) == 1
     footage.FootageSweeper.sweep(db, settings)
     assert _stored_files(settings) == []
+
+
+def test_upload_names_lose_control_characters_and_overrides_and_keep_their_extension():
+    from dashboard.footage.uploads import NAME_MAX, display_name
+
+    assert display_name("porch\x00cam\r\n\x1b.mp4") == "porch cam.mp4"
+    assert display_name("evil\u202egpj.exe") == "evilgpj.exe"
+    long = display_name("x" * 5000 + ".mp4")
+    assert long.endswith(".mp4") and len(long) == NAME_MAX
+    assert display_name("../../etc/passwd") == "passwd" and display_name("\x07") == "unnamed"
+    assert display_name("\x00.mp4") == "unnamed.mp4" and display_name(" .mp4") == "unnamed.mp4"

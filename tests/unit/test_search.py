@@ -108,3 +108,24 @@ def test_crafted_queries_are_refused_with_a_message(db, places, query, message):
     with db.session() as s, pytest.raises(SearchQueryError) as err:
         search_sites(s, query)
     assert message in str(err.value)
+
+
+def test_roles_without_owner_details_search_by_hundred_block(db):
+    """docs/precision.md: a typed house number never confirms one house; the position is the block's."""
+    with db.session() as s:
+        owner = Owner(owner_type="resident", name="R", email="r@example.com")
+        s.add(owner)
+        house, _ = _site(s, owner, "2012 Ross Ave, Dallas, TX 75201", 32.789412, -96.798765)
+        _site(s, owner, "2150 Ross Ave, Dallas, TX 75201", 32.79, -96.79)
+        s.flush()
+        for query in ("2012 ross ave", "2000 ross ave", "2099 ross"):
+            hits = search_sites(s, query)
+            assert [h.site_id for h in hits] == [house.id], query
+            assert (hits[0].latitude, hits[0].longitude) == (32.789, -96.799)
+            assert hits[0].label == "2000 block of Ross Ave"
+        assert search_sites(s, "2012") == []  # a bare house number is a camera number, not a substring
+        assert search_sites(s, "1900 ross ave") == []
+        precise = search_sites(s, "2012 ross", precise=True)
+        assert [h.site_id for h in precise] == [house.id] and precise[0].latitude == 32.789412
+        assert search_sites(s, "2000 ross", precise=True) == []  # an exact search matches what was typed
+        assert site_hit(s, house.id).latitude == 32.789 and site_hit(s, house.id, precise=True).latitude == 32.789412
