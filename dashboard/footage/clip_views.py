@@ -14,6 +14,7 @@ from flask_login import current_user
 from auth.permissions import PermissionDenied
 from auth.views import client_addr
 from dashboard import footage
+from dashboard.footage.storage import clip_storage
 
 bp = Blueprint("footage_files", __name__, url_prefix="/footage/files")
 
@@ -33,12 +34,13 @@ def _private(response):
 def download(upload_id: str):
     svc = current_app.extensions["connect_dallas"]
     try:
-        released = footage.release_upload(svc.db, current_user, upload_id, client_addr=client_addr())
+        released = footage.release_upload(svc.db, current_user, upload_id, clip_storage(svc.settings),
+                                          client_addr=client_addr())
     except PermissionDenied:
         return _plain("Your role may not receive footage.", 403)
     except footage.FootageUnavailable as exc:
         return _plain(exc.message, exc.status)
-    response = send_file(released.path, mimetype="application/octet-stream", as_attachment=True,
+    response = send_file(released.open(), mimetype="application/octet-stream", as_attachment=True,
                          download_name=released.download_name, max_age=0, conditional=False, etag=False)
     response.headers["X-Content-SHA256"] = released.sha256  # what the chain of custody recorded at receipt
     return response
