@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, request
+from flask import Flask, current_app, g, jsonify, request
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
@@ -32,6 +32,9 @@ def _wants_json() -> bool:
 
 def database_unavailable(exc: Exception):
     log.warning("database unavailable in %s %s: %s", request.method, request.path, type(exc).__name__)
+    # the rest of this request is anonymous: the after-request hooks that read the signed-in user
+    # (the CSRF cookie) must not try the unreachable database again and turn the 503 into a 500
+    g._login_user = current_app.login_manager.anonymous_user()
     headers = {"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-store"}
     if _wants_json():
         body = {"error": "database_unavailable", "message": MESSAGE, "retry_after": RETRY_AFTER_SECONDS}

@@ -440,6 +440,36 @@ def test_unneeded_clips_are_deleted_after_the_retention_days(db, make_user, worl
         assert footage.purge_unneeded_clips(db, settings, now=later) == 0  # once
 
 
+def test_a_clip_stays_when_its_deletion_cannot_be_recorded(db, make_user, world, settings):
+    """Files go only after the transaction recording their deletion commits: here the database
+    refuses the audit event (a real trigger), so the record and the file both stay."""
+    from sqlalchemy import text
+
+    _received(db, make_user, world, settings)
+    footage.close_case(db, session_user(db, make_user, "supervisor"), world["incident"], "not_needed", settings)
+    refuse = {"sqlite": ["CREATE TRIGGER refuse_purge BEFORE INSERT ON audit_events "
+                         "WHEN NEW.action = 'footage_clip_deleted' BEGIN SELECT RAISE(ABORT, 'refused'); END"],
+              "postgresql": ["CREATE FUNCTION refuse_purge() RETURNS trigger LANGUAGE plpgsql AS "
+                             "$$ BEGIN RAISE EXCEPTION 'refused'; END $$",
+                             "CREATE TRIGGER refuse_purge BEFORE INSERT ON audit_events FOR EACH ROW "
+                             "WHEN (NEW.action = 'footage_clip_deleted') EXECUTE FUNCTION refuse_purge()"]}
+    undo = {"sqlite": ["DROP TRIGGER refuse_purge"],
+            "postgresql": ["DROP TRIGGER refuse_purge ON audit_events", "DROP FUNCTION refuse_purge()"]}
+    with db.engine.begin() as conn:
+        for statement in refuse[db.dialect]:
+            conn.execute(text(statement))
+    try:
+        with pytest.raises(Exception, match="refused"):
+            footage.purge_unneeded_clips(db, settings, now=utcnow() + timedelta(days=31))
+        assert len(_stored_files(settings)) == 1
+    finally:
+        with db.engine.begin() as conn:
+            for statement in undo[db.dialect]:
+                conn.execute(text(statement))
+    assert footage.purge_unneeded_clips(db, settings, now=utcnow() + timedelta(days=31)) == 1
+    assert _stored_files(settings) == []
+
+
 def test_zero_days_keeps_unneeded_clips(db, make_user, world, settings):
     from dataclasses import replace
 
