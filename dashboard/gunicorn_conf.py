@@ -16,3 +16,4 @@ max_requests = 20000           # recycle workers now and then (memory), staggere
 max_requests_jitter = 2000
 preload_app = False            # each worker builds its own app: no database connection is shared across fork
 accesslog = "-"
+control_socket_disable = True  # gunicorn >= 27: several app processes on one host would share one socket path
