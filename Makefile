@@ -12,7 +12,7 @@ DEPS_STAMP := $(VENV)/.deps-$(shell (sha1sum pyproject.toml 2>/dev/null || echo 
 TEST_STAMP := $(VENV)/.test-deps-$(shell (sha1sum pyproject.toml 2>/dev/null || echo none) | cut -c1-12)
 PYTEST_ARGS ?=
 
-.PHONY: run run-cluster serve setup test test-fast test-slow test-browser bench lint wheel-check browser db clean help
+.PHONY: run run-cluster serve setup test test-fast test-slow test-pg-restart test-browser bench lint wheel-check browser db clean help
 
 help:
 	@echo "make run        set up .venv, migrate + seed the SQLite demo, serve http://$(HOST):$(PORT)"
@@ -66,6 +66,10 @@ test-fast: $(TEST_STAMP)
 # Needs TEST_DATABASE_URL (PostgreSQL) and redis-server (.ci/run provides both).
 test-slow: $(TEST_STAMP)
 	$(BIN)/python -m pytest -m "slow and not browser" $(PYTEST_ARGS)
+
+# Restarts the whole PostgreSQL server: CI's last leg; never on a server others are using.
+test-pg-restart: $(TEST_STAMP)
+	PG_RESTART_TESTS=1 $(BIN)/python -m pytest -m pg_restart $(PYTEST_ARGS)
 
 test-browser: $(TEST_STAMP) browser
 	$(BIN)/python -m pytest -m browser $(PYTEST_ARGS)
