@@ -16,6 +16,7 @@ stop_all() {
   trap - INT TERM EXIT
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
+  pids=()
   echo "cluster stopped"
 }
 trap stop_all INT TERM EXIT
@@ -62,4 +63,4 @@ echo "CONNECT DALLAS cluster: PostgreSQL $DB, Redis :$REDIS_PORT, app processes 
 for port in $PORTS; do echo "  http://$HOST:$port"; done
 echo "one worker runs the background jobs. Ctrl-C stops the cluster."
 wait -n "${pids[@]}" || true
-echo "a cluster process ended; stopping the rest" >&2
+[ "${#pids[@]}" -gt 0 ] && echo "a cluster process ended; stopping the rest" >&2
