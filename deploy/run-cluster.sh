@@ -63,4 +63,4 @@ echo "CONNECT DALLAS cluster: PostgreSQL $DB, Redis :$REDIS_PORT, app processes 
 for port in $PORTS; do echo "  http://$HOST:$port"; done
 echo "one worker runs the background jobs. Ctrl-C stops the cluster."
 wait -n "${pids[@]}" || true
-[ "${#pids[@]}" -gt 0 ] && echo "a cluster process ended; stopping the rest" >&2
+if [ "${#pids[@]}" -gt 0 ]; then echo "a cluster process ended; stopping the rest" >&2; fi
