@@ -136,3 +136,28 @@ def test_a_clip_key_cannot_leave_the_store(tmp_path, key):
 
     with pytest.raises(ValueError):
         LocalDirectoryStorage(tmp_path / "clips").exists(key)
+
+
+def test_worker_once_runs_every_job_from_the_cli(db_url, db, smtp_inbox, tmp_path, monkeypatch, capsys):
+    from dashboard.cli import main
+
+    config = tmp_path / "config.yaml"
+    config.write_text(f"mail:\n  smtp_host: 127.0.0.1\n  smtp_port: {smtp_inbox.port}\n")
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    _queue(db, 3)
+    assert main(["--config", str(config), "worker", "--once"]) == 0
+    assert "every job ran once" in capsys.readouterr().out and len(smtp_inbox.messages) == 3
+
+
+def test_the_wsgi_app_serves_and_runs_no_job(db_url, monkeypatch):
+    import importlib
+    import sys
+
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    monkeypatch.setenv("SECRET_KEY", "s" * 48)
+    monkeypatch.delitem(sys.modules, "dashboard.wsgi", raising=False)
+    before = {t.name for t in threading.enumerate()}
+    wsgi = importlib.import_module("dashboard.wsgi")
+    assert wsgi.app.test_client().get("/healthz").status_code == 200
+    started = {t.name for t in threading.enumerate()} - before
+    assert not started & {"jobs-worker", "mail-outbox", "footage-sweeper", "registry-maintenance"}
