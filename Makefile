@@ -12,12 +12,14 @@ DEPS_STAMP := $(VENV)/.deps-$(shell (sha1sum pyproject.toml 2>/dev/null || echo 
 TEST_STAMP := $(VENV)/.test-deps-$(shell (sha1sum pyproject.toml 2>/dev/null || echo none) | cut -c1-12)
 PYTEST_ARGS ?=
 
-.PHONY: run serve setup test test-fast test-browser bench lint wheel-check browser db clean help
+.PHONY: run run-cluster serve setup test test-fast test-slow test-pg-restart test-browser bench lint wheel-check browser db clean help
 
 help:
 	@echo "make run        set up .venv, migrate + seed the SQLite demo, serve http://$(HOST):$(PORT)"
 	@echo "make test       set up .venv + Chromium, run the whole suite (browser tests included)"
+	@echo "make run-cluster PostgreSQL + Redis + two gunicorn app processes + a worker, in the foreground"
 	@echo "make test-fast  the suite without browser tests"
+	@echo "make test-slow  the multi-process tests (servers, workers, PostgreSQL, Redis, SMTP sink)"
 	@echo "make bench      benchmarks, figures beside same-run baselines (benchmarks/RESULTS.md)"
 	@echo "make lint       ruff"
 	@echo "make wheel-check build the wheel, install it (not editable) in a fresh venv, serve /healthz and /login from it"
@@ -44,6 +46,10 @@ db: setup
 run: db
 	$(CLI) serve --host $(HOST) --port $(PORT)
 
+# The multi-process deployment on this machine (docs/deployment.md); Ctrl-C stops it.
+run-cluster: setup
+	deploy/run-cluster.sh
+
 # Debian's chromium + chromium-driver, installed when missing (CI runs as root).
 browser:
 	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then \
@@ -56,6 +62,14 @@ test: $(TEST_STAMP) browser
 
 test-fast: $(TEST_STAMP)
 	$(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
+
+# Needs TEST_DATABASE_URL (PostgreSQL) and redis-server (.ci/run provides both).
+test-slow: $(TEST_STAMP)
+	$(BIN)/python -m pytest -m "slow and not browser" $(PYTEST_ARGS)
+
+# Restarts the whole PostgreSQL server: CI's last leg; never on a server others are using.
+test-pg-restart: $(TEST_STAMP)
+	PG_RESTART_TESTS=1 $(BIN)/python -m pytest -m pg_restart $(PYTEST_ARGS)
 
 test-browser: $(TEST_STAMP) browser
 	$(BIN)/python -m pytest -m browser $(PYTEST_ARGS)

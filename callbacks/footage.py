@@ -98,7 +98,6 @@ def register(app) -> None:
                 closed = footage.close_case(svc.db, user(), incident_number, outcome, svc.settings,
                                             client_addr=request.remote_addr)
                 message = f"{closed} request{'s' if closed != 1 else ''} closed; owners who accepted are told."
-            footage.refresh(svc.db, svc.settings)
             rows = footage.list_requests(svc.db, user(), incident=incident_number)
             mine = footage.list_requests(svc.db, user())
         except PermissionDenied:

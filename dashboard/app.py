@@ -16,7 +16,7 @@ from flask import Flask, g, request
 
 import assets
 from auth import setup as auth_setup
-from dashboard import logs, security_headers
+from dashboard import logs, outage_views, security_headers
 from dashboard.config import Settings, load_settings
 from dashboard.demo.cad_token import with_demo_cad_token
 from dashboard.extensions import csrf, limiter
@@ -109,6 +109,7 @@ def create_server(settings: Settings, services: Services | None = None) -> Flask
     server.extensions["connect_dallas"] = services or Services.build(settings)
     register_extensions(server)
     register_blueprints(server)
+    outage_views.register(server)  # after the blueprints: a database outage is a 503 on every route
     register_commands(server)
     return server
 

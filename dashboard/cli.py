@@ -168,15 +168,23 @@ def cmd_send_mail(settings: Settings, args) -> None:
     from dashboard.services import Services
 
     services = Services.build(settings)
-    report = deliver_due(services.db, services.smtp)
+    report = deliver_due(services.db, services.smtp, claim_timeout=settings.mail_claim_timeout_seconds)
     print(f"sent {report.sent}, failed {report.failed} (will retry), still queued {report.remaining}")
+
+
+# waitress for `serve` (the demo and small sites). Dashboards keep their connections open between
+# polls, so: many connections (each browser holds up to 6), idle ones closed only after two
+# minutes (longer than any poll interval, so a poll reuses its connection), poll() instead of
+# select() (select stops at 1024 sockets), and enough threads that slow requests do not queue
+# quick ones. docs/deployment.md explains the numbers; production runs gunicorn (dashboard.wsgi).
+WAITRESS_OPTIONS = {"threads": 16, "connection_limit": 1000, "channel_timeout": 120, "cleanup_interval": 30,
+                    "backlog": 2048, "asyncore_use_poll": True, "ident": "connect-dallas"}
 
 
 def cmd_serve(settings: Settings, args) -> None:
     from waitress import serve
 
     from dashboard.app import create_app
-    from dashboard.jobs.mail import OutboxWorker
 
     host = args.host or settings.host
     port = args.port or settings.port
@@ -185,20 +193,38 @@ def cmd_serve(settings: Settings, args) -> None:
         settings = load_settings(args.config, environ={**os.environ, "HOST": host, "PORT": str(port)})
     app = create_app(settings)
     services = app.server.extensions["connect_dallas"]
-    from dashboard.footage import FootageSweeper
-    from dashboard.jobs.periodic import PeriodicTask
-    from dashboard.owners.maintenance import run_maintenance
+    run_jobs = settings.is_demo if args.jobs is None else args.jobs
+    if run_jobs:
+        from dashboard.jobs.worker import Worker
 
-    OutboxWorker(services.db, services.smtp, settings.mail_interval_seconds).start()
-    FootageSweeper(services.db, settings).start()  # sent/expired/reminders, clip retention for footage requests
-    PeriodicTask("registry-maintenance", lambda: run_maintenance(services.db, settings), 3600).start()
+        Worker(services).start_thread()  # one self-sufficient process for the demo (docs/deployment.md)
+        print("background jobs run in this process (demo); production runs `connect-dallas worker`", flush=True)
+    else:
+        print("no background jobs in this process: run `connect-dallas worker` beside it", flush=True)
     services.registry.warm()  # the first dashboard should not wait for a large registry to load
     if settings.is_demo:
         from dashboard.demo.welcome import demo_welcome
 
         print(demo_welcome(app.server.config["SETTINGS"], settings.public_base_url), flush=True)
     print(f"CONNECT DALLAS Ops serving on http://{host}:{port}  (Ctrl+C stops)", flush=True)
-    serve(app.server, host=host, port=port, threads=16, ident="connect-dallas", channel_timeout=60)
+    serve(app.server, host=host, port=port, **WAITRESS_OPTIONS)
+
+
+def cmd_worker(settings: Settings, args) -> None:
+    import signal
+
+    from dashboard.jobs.worker import Worker
+    from dashboard.services import Services
+
+    worker = Worker(Services.build(settings))
+    if args.once:
+        worker.run_once()
+        print(f"worker {worker.worker_id}: every job ran once", flush=True)
+        return
+    signal.signal(signal.SIGTERM, lambda *_: worker.stop())  # finish the current job, then exit
+    print(f"worker {worker.worker_id} running {', '.join(job.name for job in worker.jobs)}  (Ctrl+C stops)",
+          flush=True)
+    worker.run_forever()
 
 
 def _display_url(url: str) -> str:
@@ -245,14 +271,19 @@ def build_parser() -> argparse.ArgumentParser:
                          "shifted times (the recorded pace, or --speed X times faster)")
     add("registry-maintenance", cmd_registry_maintenance,
         "expire unconfirmed registrations, ask yearly reconfirmation, deactivate the unanswered (run hourly)")
-    add("send-mail", cmd_send_mail, "send queued email now (the server's outbox also does this every few seconds)")
+    add("send-mail", cmd_send_mail, "send queued email now (`connect-dallas worker` also does this every few seconds)")
     add("verify-audit", cmd_verify_audit, "recompute the audit hash chain and report the first tampered event")
     from dashboard.live import simulator  # live video's own command (dashboard/live/simulator.py)
 
     simulator.add_arguments(add("simulate-cameras", lambda settings, args: simulator.run(args), simulator.HELP))
-    sp = add("serve", cmd_serve, "the web server (waitress)")
+    sp = add("serve", cmd_serve, "the web server (waitress); production: gunicorn 'dashboard.wsgi:app' + worker")
     sp.add_argument("--host")
     sp.add_argument("--port", type=int)
+    sp.add_argument("--jobs", action=argparse.BooleanOptionalAction, default=None,
+                    help="also run the background jobs in this process (default: only in demo mode)")
+    sp = add("worker", cmd_worker, "run every background job (mail, footage sweeper, registry maintenance, "
+                                   "live grants) in a loop; run any number of them")
+    sp.add_argument("--once", action="store_true", help="run every job once and exit")
     return p
 
 

@@ -67,6 +67,7 @@ class Settings:
     smtp_starttls: bool
     smtp_sender: str
     mail_interval_seconds: float
+    mail_claim_timeout_seconds: float  # a message claimed longer ago than this is taken back (dead worker)
     footage_max_window_hours: float
     footage_link_expiry_days: int
     footage_reminder_days_before: int
@@ -122,6 +123,7 @@ def _flat(cfg: ConfigFile) -> dict[str, Any]:
         lockout_minutes=sec.lockout_minutes, mfa=sec.mfa, owner_reveal_seconds=sec.owner_reveal_seconds,
         smtp_host=mail.smtp_host, smtp_port=mail.smtp_port, smtp_username=mail.smtp_username or "",
         smtp_starttls=mail.smtp_starttls, smtp_sender=mail.sender, mail_interval_seconds=mail.send_interval_seconds,
+        mail_claim_timeout_seconds=mail.claim_timeout_seconds,
         footage_max_window_hours=fo.max_window_hours, footage_link_expiry_days=fo.link_expiry_days,
         footage_reminder_days_before=fo.reminder_days_before, footage_upload_max_mb=fo.upload_max_mb,
         footage_upload_types=fo.upload_types, footage_storage_dir=fo.storage_dir,

@@ -126,6 +126,7 @@ class MailSection(Section):
     smtp_starttls: StrictBool = False
     sender: Text = "CONNECT DALLAS <connect-dallas@dallaspolice.example.gov>"
     send_interval_seconds: Annotated[float, Field(ge=1, le=3600)] = 15.0
+    claim_timeout_seconds: Annotated[float, Field(ge=5, le=86_400)] = 300.0
 
 
 class FootageSection(Section):

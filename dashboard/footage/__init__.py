@@ -32,13 +32,14 @@ from .common import (
 from .custody import ReleasedFile, release_upload
 from .owner_page import OwnerView, decide, open_request
 from .sending import SentRequest, send_requests, validate_window
+from .storage import ClipStorage, LocalDirectoryStorage, clip_storage
 from .sweeper import FootageSweeper, expire_and_remind, purge_unneeded_clips, refresh, sync_sent
 from .tracking import RequestSummary, close_case, list_requests, request_events, uploads_of
 from .uploads import display_name, upload
 
 __all__ = [
     "LOCAL_TZ", "MESSAGE_MAX", "RELATED", "RELATED_CLOSED", "RELATED_REMINDER", "FootageError",
-    "FootageSweeper", "FootageUnavailable", "OwnerPageError", "OwnerView", "ReleasedFile", "RequestSummary",
+    "ClipStorage", "FootageSweeper", "FootageUnavailable", "LocalDirectoryStorage", "clip_storage", "OwnerPageError", "OwnerView", "ReleasedFile", "RequestSummary",
     "SentRequest", "UploadView", "close_case", "decide", "display_name", "expire_and_remind", "list_requests",
     "local_time", "open_request", "parse_local", "purge_unneeded_clips", "refresh", "release_upload",
     "request_events", "send_requests", "sync_sent", "upload", "uploads_of", "validate_window", "window_text",

@@ -18,6 +18,7 @@ from auth.permissions import PermissionDenied
 from auth.views import client_addr
 from dashboard import footage
 from dashboard.footage.common import require_footage
+from dashboard.footage.storage import clip_storage
 
 MAX_ID = 2**63 - 1  # a BIGINT: a larger id is no file, not a database error
 
@@ -42,12 +43,13 @@ def download(upload_id: str):
             # the permission first, audited as for any id; then: no such file
             require_footage(svc.db, current_user, f"upload {upload_id[:60]}", None, client_addr(), "download")
             return _plain("No such file.", 404)
-        released = footage.release_upload(svc.db, current_user, upload_id, client_addr=client_addr())
+        released = footage.release_upload(svc.db, current_user, upload_id, clip_storage(svc.settings),
+                                          client_addr=client_addr())
     except PermissionDenied:
         return _plain("Your role may not receive footage.", 403)
     except footage.FootageUnavailable as exc:
         return _plain(exc.message, exc.status)
-    response = send_file(released.path, mimetype="application/octet-stream", as_attachment=True,
+    response = send_file(released.open(), mimetype="application/octet-stream", as_attachment=True,
                          download_name=released.download_name, max_age=0, conditional=False, etag=False)
     response.headers["X-Content-SHA256"] = released.sha256  # what the chain of custody recorded at receipt
     return response

@@ -2,40 +2,47 @@
 
 The permission first (a refusal is audited), then the file must still hash to the SHA-256
 recorded at receipt (a mismatch is refused and audited), then the `footage_request_download`
-event is committed, and only then is the file returned for serving.
+event is committed, and only then is the file returned for serving. A clip this host cannot see
+(a store not mounted here, a file deleted outside the app) is "not available on this host": a
+fault of the deployment, not tampering, so it is logged as such and not audited as a download.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from dashboard.audit import chain as audit
 from dashboard.db import Database
 from dashboard.models.footage import FootageRequest, FootageUpload
 
 from .common import ACTION, CHUNK, FootageUnavailable, require_footage
+from .storage import ClipStorage
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class ReleasedFile:
-    path: Path
+    open: Callable[[], BinaryIO]
     download_name: str
     sha256: str
     size_bytes: int
 
 
-def file_sha256(path: Path) -> str:
+def file_sha256(stream: BinaryIO) -> str:
     digest = hashlib.sha256()
-    with path.open("rb") as f:
+    with stream as f:
         while chunk := f.read(CHUNK):
             digest.update(chunk)
     return digest.hexdigest()
 
 
-def release_upload(db: Database, user, upload_id: Any, *, client_addr: str | None = None) -> ReleasedFile:
+def release_upload(db: Database, user, upload_id: Any, storage: ClipStorage, *,
+                   client_addr: str | None = None) -> ReleasedFile:
     """The clip `upload_id`, once its release is on record. Raises PermissionDenied or
     FootageUnavailable."""
     require_footage(db, user, f"upload {upload_id}", None, client_addr, "download")
@@ -51,19 +58,23 @@ def release_upload(db: Database, user, upload_id: Any, *, client_addr: str | Non
             raise FootageUnavailable(410, "This clip was deleted under the retention rule: its case was closed as "
                                           "not needed.")
         req = s.get(FootageRequest, row.request_id)
-        released = ReleasedFile(Path(row.stored_path), row.original_name, row.sha256, row.size_bytes)
+        key = row.stored_path
+        released = ReleasedFile(lambda: storage.open(key), row.original_name, row.sha256, row.size_bytes)
         request_id, case_number = req.id, req.case_number
     # hashed with no database transaction open (a clip may be hundreds of MB)
-    found = file_sha256(released.path) if released.path.is_file() else None
+    try:
+        found = file_sha256(storage.open(key))
+    except FileNotFoundError:
+        log.warning("clip of upload %s is not available on this host (store not mounted here?)", upload_key)
+        raise FootageUnavailable(503, "This clip is not available on this host. Try again later; if it "
+                                      "persists, tell the administrator the footage store is not reachable.") from None
     detail = {"upload_id": upload_key, "sha256": released.sha256, "size_bytes": released.size_bytes}
     intact = found == released.sha256
     with db.session() as s:
         audit.record(s, f"{ACTION}_download", user_id=user.id, username=user.username, object_type="footage_request",
                      object_id=request_id, case_number=case_number, client_addr=client_addr,
-                     outcome="ok" if intact else "file_missing" if found is None else "file_changed",
+                     outcome="ok" if intact else "file_changed",
                      detail=detail if intact else {**detail, "found_sha256": found})
-    if found is None:
-        raise FootageUnavailable(410, "This file is no longer in the footage store. The event is in the audit log.")
     if not intact:
         raise FootageUnavailable(409, "This file no longer matches the SHA-256 recorded when it was received, so "
                                       "it is not handed out. The event is in the audit log.")

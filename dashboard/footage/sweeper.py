@@ -1,5 +1,6 @@
-"""The footage sweeper: what time does to requests, run every minute in the server
-(`FootageSweeper`) and by the detectives' list whenever it refreshes (`refresh`).
+"""The footage sweeper: what time does to requests, run every minute by `connect-dallas worker`
+(dashboard/jobs/registry.py; `FootageSweeper` runs it on a thread). No dashboard request runs it:
+the detectives' list only reads what the sweeper wrote.
 
 * a request whose email left the outbox moves from queued to sent;
 * an overdue request expires (its links stop working);
@@ -10,8 +11,8 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from sqlalchemy import select
 
@@ -25,6 +26,9 @@ from dashboard.models.footage import FINAL_STATUSES, FootageRequest, FootageRequ
 
 from . import emails
 from .common import step
+from .storage import clip_storage
+
+log = logging.getLogger(__name__)
 
 
 def sync_sent(db: Database, now: datetime | None = None) -> int:
@@ -81,7 +85,8 @@ def expire_and_remind(db: Database, settings: Settings, now: datetime | None = N
 
 def refresh(db: Database, settings: Settings, now: datetime | None = None) -> None:
     """What the detectives' list must show up to date: sent mail, expiries, reminders.
-    Idempotent; safe to call often."""
+    Idempotent, but not safe to run twice at the same moment (two reminders): the worker runs it
+    under a lock (dashboard/jobs/locks.py)."""
     sync_sent(db, now)
     expire_and_remind(db, settings, now)
 
@@ -91,12 +96,17 @@ def purge_unneeded_clips(db: Database, settings: Settings, now: datetime | None 
     `footage.unneeded_clip_days` ago: footage of people who were not part of a crime is not kept
     longer than the case needed it. The upload row stays (name, size, SHA-256: the record that a
     file was received and when it went); each deletion is a request event and an audit event.
-    Clips of cases closed as "used" are evidence and stay. Returns how many files went."""
+    Clips of cases closed as "used" are evidence and stay. Returns how many files went.
+
+    Files are deleted only after the transaction that records their deletion has committed: a
+    failure before the commit leaves every file and every record as it was. A crash between the
+    commit and the deletion leaves an unreferenced file in the store (never a record without its
+    file); the log names it."""
     if not settings.footage_unneeded_clip_days:
         return 0
     now = now or utcnow()
     cutoff = now - timedelta(days=settings.footage_unneeded_clip_days)
-    purged = 0
+    gone: list[str] = []
     with db.session() as s:
         rows = s.execute(select(FootageUpload, FootageRequest)
                          .join(FootageRequest, FootageUpload.request_id == FootageRequest.id)
@@ -104,7 +114,7 @@ def purge_unneeded_clips(db: Database, settings: Settings, now: datetime | None 
                                 FootageUpload.stored_path != "")
                          .order_by(FootageUpload.id)).all()
         for upload_row, req in rows:
-            Path(upload_row.stored_path).unlink(missing_ok=True)
+            gone.append(upload_row.stored_path)
             upload_row.stored_path = ""
             step(s, req, req.status, "system", now,
                  f"{upload_row.original_name} deleted: case closed as not needed "
@@ -113,14 +123,16 @@ def purge_unneeded_clips(db: Database, settings: Settings, now: datetime | None 
                          object_id=req.id, case_number=req.case_number,
                          detail={"upload_id": upload_row.id, "sha256": upload_row.sha256,
                                  "rule": f"not needed + {settings.footage_unneeded_clip_days} days"})
-            purged += 1
-    return purged
+    storage = clip_storage(settings)
+    for key in gone:  # committed: now the files may go
+        log.info("deleting clip %s (retention rule)", key)
+        storage.delete(key)
+    return len(gone)
 
 
 class FootageSweeper(PeriodicTask):
-    """Runs `refresh` (sent mail -> sent, expiries, reminders) and the clip retention rule every
-    `interval` seconds in the server; the dashboard's footage panel also calls `refresh` whenever
-    it lists requests (deleting files is never the work of a dashboard request)."""
+    """Runs `sweep` (sent mail -> sent, expiries, reminders, the clip retention rule) every
+    `interval` seconds on a thread; `connect-dallas worker` runs the same `sweep` as a job."""
 
     def __init__(self, db: Database, settings: Settings, interval: float = 60.0):
         super().__init__("footage-sweeper", lambda: self.sweep(db, settings), interval)

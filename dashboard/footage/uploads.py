@@ -2,8 +2,9 @@
 
 The type must be allowed by config AND the first bytes must look like that type; the size limit
 is enforced while reading; the file is hashed (SHA-256) while it is copied to a temporary file
-and moved into `storage_dir/<request id>/` only when every check passed, so a refused file
-leaves nothing on disk or in the database. Uploading also counts as accepting.
+and saved into the clip store (dashboard/footage/storage.py) under `<request id>/` only when every
+check passed, so a refused file leaves nothing on disk or in the database. Uploading also counts
+as accepting.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from dashboard.validation import CONTROL_CHARACTER
 from .common import CHUNK, UploadView, local_time, step
 from .owner_page import open_link
 from .page_text import refusal, t
+from .storage import clip_storage
 
 # first bytes of each allowed type: a file labelled video/mp4 must look like one
 _SIGNATURES: dict[str, tuple[tuple[int, bytes], ...]] = {
@@ -84,15 +86,13 @@ def upload(db: Database, token: Any, filename: Any, content_type: Any, stream: B
         raise refusal(415, lang, "err_type", type=ctype or t(lang, "err_type_unknown"),
                                     types=", ".join(allowed))
     limit = settings.footage_upload_max_mb * 1024 * 1024
-    storage = Path(settings.footage_storage_dir)
-    incoming = storage / "incoming"
-    incoming.mkdir(parents=True, exist_ok=True)
+    storage = clip_storage(settings)
     digest = hashlib.sha256()
     size = 0
     head = b""
-    fd, tmp_name = tempfile.mkstemp(prefix="upload-", suffix=".part", dir=incoming)
+    fd, tmp_name = tempfile.mkstemp(prefix="upload-", suffix=".part", dir=storage.staging_dir())
     tmp = Path(tmp_name)
-    final: Path | None = None
+    saved: str | None = None
     try:
         with os.fdopen(fd, "wb") as out:
             while chunk := stream.read(CHUNK):
@@ -117,11 +117,9 @@ def upload(db: Database, token: Any, filename: Any, content_type: Any, stream: B
                                 sha256=sha, received_at=now, stored_path="")
             s.add(row)
             s.flush()
-            folder = storage / str(req.id)
-            folder.mkdir(parents=True, exist_ok=True)
-            final = folder / f"{row.id}_{sha[:16]}{_EXT.get(ctype, '')}"
-            os.replace(tmp, final)
-            row.stored_path = str(final)
+            saved = f"{req.id}/{row.id}_{sha[:16]}{_EXT.get(ctype, '')}"
+            storage.save(saved, tmp)
+            row.stored_path = saved
             if req.decided_at is None:
                 req.decided_at = now
                 step(s, req, "accepted", "owner", now, "accepted by uploading footage")
@@ -130,9 +128,9 @@ def upload(db: Database, token: Any, filename: Any, content_type: Any, stream: B
                          case_number=req.case_number,
                          detail={"upload_id": row.id, "sha256": sha, "size_bytes": size, "content_type": ctype})
             view = UploadView(name, size, sha, local_time(now, lang), row.id)
-        final = None  # committed: keep the file
+        saved = None  # committed: keep the file
         return view
     finally:
         tmp.unlink(missing_ok=True)
-        if final is not None:
-            final.unlink(missing_ok=True)  # the database refused: no orphan file
+        if saved is not None:
+            storage.delete(saved)  # the database refused: no orphan file

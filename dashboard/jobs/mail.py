@@ -3,21 +3,24 @@ that causes it; `deliver_due` sends what is due over SMTP and reschedules failur
 backoff. An SMTP outage therefore delays mail but never loses it, and the caller can show
 "queued" honestly.
 
-The outbox runs in a background thread of the web process (`OutboxWorker`) and can be run by
-hand (`connect-dallas send-mail`).
+The outbox is a job of `connect-dallas worker` (dashboard/jobs/registry.py) and can be run by
+hand (`connect-dallas send-mail`); any number of workers may run it at once (`claim_next`).
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import smtplib
+import socket
 import ssl
+import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.message import EmailMessage
-from email.utils import formataddr, make_msgid, parseaddr
+from email.utils import formataddr, parseaddr
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from dashboard.db import Database
@@ -64,7 +67,7 @@ def _envelope_recipient(to_addr: str) -> str:
     return to_addr
 
 
-def _send(smtp: SmtpSettings, message: OutboundEmail) -> None:
+def _send(smtp: SmtpSettings, message: ClaimedMessage) -> None:
     if smtp.demo_mailbox:
         # the stored message is the delivery: admins read it at /demo/mail (dashboard/demo)
         log.info("mail %s (%s) delivered to the demo mailbox", message.id, message.kind)
@@ -74,7 +77,8 @@ def _send(smtp: SmtpSettings, message: OutboundEmail) -> None:
     email["From"] = smtp.sender
     email["To"] = formataddr(("", message.to_addr))
     email["Subject"] = message.subject
-    email["Message-ID"] = make_msgid(domain="connect-dallas.local")
+    # one Message-ID per outbox row, the same on every attempt: a copy sent twice is recognisable
+    email["Message-ID"] = f"<outbox-{message.id}@connect-dallas.local>"
     email.set_content(message.body_text)
     with smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout) as client:
         if smtp.starttls:
@@ -93,40 +97,98 @@ class DeliveryReport:
     remaining: int
 
 
-def deliver_due(db: Database, smtp: SmtpSettings, limit: int = 100) -> DeliveryReport:
-    """Send every queued message that is due. Each message is its own transaction."""
+@dataclass(frozen=True)
+class ClaimedMessage:
+    """What a worker needs to send one message, read inside its claim's transaction."""
+
+    id: int
+    kind: str
+    to_addr: str
+    subject: str
+    body_text: str
+    attempts: int
+
+
+def default_worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"[:80]
+
+
+def _claimable(now: datetime, claim_timeout: timedelta):
+    """Due and queued, or claimed by a worker that has not finished within the timeout (it died)."""
+    return or_(and_(OutboundEmail.status == "queued", OutboundEmail.next_attempt_at <= now),
+               and_(OutboundEmail.status == "sending", OutboundEmail.claimed_at <= now - claim_timeout))
+
+
+def claim_next(db: Database, worker_id: str, claim_timeout: timedelta) -> ClaimedMessage | None:
+    """Claim one due message for `worker_id` and commit the claim (queued -> sending), in one
+    statement: `UPDATE ... WHERE id = (the first claimable id) RETURNING ...`. Two workers never
+    get the same message: on PostgreSQL the inner select skips rows another transaction has
+    locked (`FOR UPDATE SKIP LOCKED`); SQLite runs one writing statement at a time."""
     now = utcnow()
+    first = (select(OutboundEmail.id).where(_claimable(now, claim_timeout)).order_by(OutboundEmail.id).limit(1)
+             .with_for_update(skip_locked=True).scalar_subquery())
+    claim = (update(OutboundEmail).where(OutboundEmail.id == first)
+             .values(status="sending", claimed_by=worker_id, claimed_at=now, attempts=OutboundEmail.attempts + 1)
+             .returning(OutboundEmail.id, OutboundEmail.kind, OutboundEmail.to_addr, OutboundEmail.subject,
+                        OutboundEmail.body_text, OutboundEmail.attempts)
+             .execution_options(synchronize_session=False))
     with db.session() as s:
-        due = s.scalars(select(OutboundEmail.id).where(OutboundEmail.status == "queued",
-                                                       OutboundEmail.next_attempt_at <= now)
-                        .order_by(OutboundEmail.id).limit(limit)).all()
+        row = s.execute(claim).first()
+    return ClaimedMessage(*row) if row else None
+
+
+def _finish(db: Database, message: ClaimedMessage, worker_id: str, **values) -> bool:
+    """Record the outcome, only while the claim is still ours. False: the claim was taken back
+    meanwhile (this worker outlived the claim timeout), so another worker owns the message now."""
+    with db.session() as s:
+        done = s.execute(update(OutboundEmail)
+                         .where(OutboundEmail.id == message.id, OutboundEmail.status == "sending",
+                                OutboundEmail.claimed_by == worker_id)
+                         .values(claimed_by=None, claimed_at=None, **values)
+                         .execution_options(synchronize_session=False))
+    return done.rowcount == 1
+
+
+def deliver_one(db: Database, smtp: SmtpSettings, message: ClaimedMessage, worker_id: str) -> bool:
+    """Send a claimed message and record the result. True when it was sent."""
+    try:
+        _send(smtp, message)
+    except (OSError, smtplib.SMTPException) as exc:
+        give_up = message.attempts >= MAX_ATTEMPTS
+        delay = BACKOFF_SECONDS[min(message.attempts - 1, len(BACKOFF_SECONDS) - 1)]
+        _finish(db, message, worker_id, status="failed" if give_up else "queued",
+                next_attempt_at=utcnow() + timedelta(seconds=delay), last_error=f"{type(exc).__name__}: {exc}"[:500])
+        # the id and kind only: an owner's address never goes into a log line
+        log.warning("mail %s (%s) not sent (attempt %s): %s", message.id, message.kind, message.attempts,
+                    type(exc).__name__)
+        return False
+    if not _finish(db, message, worker_id, status="sent", sent_at=utcnow(), last_error=None):
+        log.warning("mail %s (%s) was sent after its claim had expired: another worker may send it again "
+                    "(raise mail.claim_timeout_seconds)", message.id, message.kind)
+    return True
+
+
+def deliver_due(db: Database, smtp: SmtpSettings, limit: int = 100, *, worker_id: str | None = None,
+                claim_timeout: float = 300.0) -> DeliveryReport:
+    """Send up to `limit` due messages, each claimed (and the claim committed) before it is sent
+    and marked sent right after, so any number of workers may run this at once. A message is sent
+    twice only if its worker dies between the relay's acceptance and the mark (a few
+    milliseconds), and its claim then expires; its Message-ID stays the same, so mail systems can
+    tell the copies apart (docs/deployment.md)."""
+    worker_id = worker_id or default_worker_id()
+    timeout = timedelta(seconds=claim_timeout)
     sent = failed = 0
-    for message_id in due:
-        with db.session() as s:
-            message = s.get(OutboundEmail, message_id)
-            if message is None or message.status != "queued":
-                continue  # another worker took it
-            message.attempts += 1
-            try:
-                _send(smtp, message)
-            except (OSError, smtplib.SMTPException) as exc:
-                failed += 1
-                message.last_error = f"{type(exc).__name__}: {exc}"[:500]
-                if message.attempts >= MAX_ATTEMPTS:
-                    message.status = "failed"
-                else:
-                    delay = BACKOFF_SECONDS[min(message.attempts - 1, len(BACKOFF_SECONDS) - 1)]
-                    message.next_attempt_at = utcnow() + timedelta(seconds=delay)
-                # the id and kind only: an owner's address never goes into a log line
-                log.warning("mail %s (%s) not sent (attempt %s): %s", message.id, message.kind,
-                            message.attempts, type(exc).__name__)
-                continue
-            message.status = "sent"
-            message.sent_at = utcnow()
-            message.last_error = None
+    for _ in range(limit):
+        message = claim_next(db, worker_id, timeout)
+        if message is None:
+            break
+        if deliver_one(db, smtp, message, worker_id):
             sent += 1
+        else:
+            failed += 1
     with db.session() as s:
-        remaining = len(s.scalars(select(OutboundEmail.id).where(OutboundEmail.status == "queued")).all())
+        remaining = s.scalar(select(func.count()).select_from(OutboundEmail)
+                             .where(OutboundEmail.status.in_(("queued", "sending")))) or 0
     return DeliveryReport(sent, failed, remaining)
 
 
@@ -140,5 +202,5 @@ def message_status(session: Session, related_type: str, related_id: int) -> str 
 class OutboxWorker(PeriodicTask):
     """Delivers due mail every `interval` seconds on a daemon thread."""
 
-    def __init__(self, db: Database, smtp: SmtpSettings, interval: float = 15.0):
-        super().__init__("mail-outbox", lambda: deliver_due(db, smtp), interval)
+    def __init__(self, db: Database, smtp: SmtpSettings, interval: float = 15.0, claim_timeout: float = 300.0):
+        super().__init__("mail-outbox", lambda: deliver_due(db, smtp, claim_timeout=claim_timeout), interval)

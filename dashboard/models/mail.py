@@ -24,9 +24,12 @@ class OutboundEmail(Base):
     body_text: Mapped[str] = mapped_column(Text)
     related_type: Mapped[str | None] = mapped_column(String(40))
     related_id: Mapped[int | None] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(12), default="queued")  # queued, sent, failed
+    status: Mapped[str] = mapped_column(String(12), default="queued")  # queued, sending, sent, failed
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # a worker's claim while it sends (dashboard/jobs/mail.py): who, and since when (stale -> taken back)
+    claimed_by: Mapped[str | None] = mapped_column(String(80))
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -229,8 +229,8 @@ def test_upload_records_sha256_and_stores_file(db, make_user, world, settings):
     with db.session() as s:
         row = s.scalar(select(FootageUpload))
         assert row.sha256 == got.sha256 and row.received_at is not None
-        path = Path(row.stored_path)
-        assert path.parent == Path(settings.footage_storage_dir) / str(created.id)
+        path = Path(settings.footage_storage_dir) / row.stored_path
+        assert row.stored_path.startswith(f"{created.id}/")  # a key inside the store, not a host's path
         assert hashlib.sha256(path.read_bytes()).hexdigest() == got.sha256
     assert status_of(db, created.id) == "footage_received"  # uploading also accepted the request
     assert footage.list_requests(db, user)[0].uploads == 1
@@ -375,13 +375,13 @@ def test_who_may_receive_a_clip(db, make_user, world, settings, role, allowed):
     request_id, up = _received(db, make_user, world, settings)
     user = session_user(db, make_user, role)
     if allowed:
-        got = footage.release_upload(db, user, up.id, client_addr="10.0.0.7")
-        assert got.path.read_bytes() == FAKE_MP4 and got.sha256 == hashlib.sha256(FAKE_MP4).hexdigest()
+        got = footage.release_upload(db, user, up.id, footage.clip_storage(settings), client_addr="10.0.0.7")
+        assert got.open().read() == FAKE_MP4 and got.sha256 == hashlib.sha256(FAKE_MP4).hexdigest()
         assert got.download_name == "clip.mp4" and got.size_bytes == len(FAKE_MP4)
         assert _downloads(db) == [(user.username, "ok", str(request_id))]
     else:
         with pytest.raises(PermissionDenied):
-            footage.release_upload(db, user, up.id)
+            footage.release_upload(db, user, up.id, footage.clip_storage(settings))
         assert _downloads(db) == [(user.username, "denied", f"upload {up.id}")]
 
 
@@ -397,20 +397,20 @@ def test_a_clip_changed_on_disk_is_not_handed_out(db, make_user, world, settings
     stored.write_bytes(FAKE_MP4[:-1] + b"\x00")  # one byte differs from what the owner sent
     user = session_user(db, make_user, "detective")
     with pytest.raises(footage.FootageUnavailable) as refused:
-        footage.release_upload(db, user, up.id)
+        footage.release_upload(db, user, up.id, footage.clip_storage(settings))
     assert refused.value.status == 409 and "SHA-256" in refused.value.message
     assert _downloads(db) == [(user.username, "file_changed", str(request_id))]
-    stored.unlink()
+    stored.unlink()  # e.g. a host that does not mount the store: a fault, not tampering
     with pytest.raises(footage.FootageUnavailable) as gone:
-        footage.release_upload(db, user, up.id)
-    assert gone.value.status == 410
-    assert _downloads(db)[-1] == (user.username, "file_missing", str(request_id))
+        footage.release_upload(db, user, up.id, footage.clip_storage(settings))
+    assert gone.value.status == 503 and "not available on this host" in gone.value.message
+    assert _downloads(db) == [(user.username, "file_changed", str(request_id))]  # nothing more recorded
 
 
 @pytest.mark.parametrize("upload_id", [999_999, "abc", None, "1; DROP TABLE"])
 def test_unknown_clip_is_404_and_records_nothing(db, make_user, settings, upload_id):
     with pytest.raises(footage.FootageUnavailable) as refused:
-        footage.release_upload(db, session_user(db, make_user, "detective"), upload_id)
+        footage.release_upload(db, session_user(db, make_user, "detective"), upload_id, footage.clip_storage(settings))
     assert refused.value.status == 404 and _downloads(db) == []
 
 
@@ -435,9 +435,39 @@ def test_unneeded_clips_are_deleted_after_the_retention_days(db, make_user, worl
     assert len(purges) == int(deleted) and any("deleted" in (n or "") for n in notes) is deleted
     if deleted:
         with pytest.raises(footage.FootageUnavailable) as gone:
-            footage.release_upload(db, detective, up.id)
+            footage.release_upload(db, detective, up.id, footage.clip_storage(settings))
         assert gone.value.status == 410 and "retention" in gone.value.message
         assert footage.purge_unneeded_clips(db, settings, now=later) == 0  # once
+
+
+def test_a_clip_stays_when_its_deletion_cannot_be_recorded(db, make_user, world, settings):
+    """Files go only after the transaction recording their deletion commits: here the database
+    refuses the audit event (a real trigger), so the record and the file both stay."""
+    from sqlalchemy import text
+
+    _received(db, make_user, world, settings)
+    footage.close_case(db, session_user(db, make_user, "supervisor"), world["incident"], "not_needed", settings)
+    refuse = {"sqlite": ["CREATE TRIGGER refuse_purge BEFORE INSERT ON audit_events "
+                         "WHEN NEW.action = 'footage_clip_deleted' BEGIN SELECT RAISE(ABORT, 'refused'); END"],
+              "postgresql": ["CREATE FUNCTION refuse_purge() RETURNS trigger LANGUAGE plpgsql AS "
+                             "$$ BEGIN RAISE EXCEPTION 'refused'; END $$",
+                             "CREATE TRIGGER refuse_purge BEFORE INSERT ON audit_events FOR EACH ROW "
+                             "WHEN (NEW.action = 'footage_clip_deleted') EXECUTE FUNCTION refuse_purge()"]}
+    undo = {"sqlite": ["DROP TRIGGER refuse_purge"],
+            "postgresql": ["DROP TRIGGER refuse_purge ON audit_events", "DROP FUNCTION refuse_purge()"]}
+    with db.engine.begin() as conn:
+        for statement in refuse[db.dialect]:
+            conn.execute(text(statement))
+    try:
+        with pytest.raises(Exception, match="refused"):
+            footage.purge_unneeded_clips(db, settings, now=utcnow() + timedelta(days=31))
+        assert len(_stored_files(settings)) == 1
+    finally:
+        with db.engine.begin() as conn:
+            for statement in undo[db.dialect]:
+                conn.execute(text(statement))
+    assert footage.purge_unneeded_clips(db, settings, now=utcnow() + timedelta(days=31)) == 1
+    assert _stored_files(settings) == []
 
 
 def test_zero_days_keeps_unneeded_clips(db, make_user, world, settings):
