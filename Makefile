@@ -41,7 +41,10 @@ db: setup
 	$(CLI) init-db
 	$(CLI) seed-demo --if-empty
 
+# In demo mode the camera simulator (live.simulator_url) serves the demo's live cameras, offline;
+# it stops with the server.
 run: db
+	@$(CLI) simulate-cameras --demo & sim=$$!; trap 'kill $$sim 2>/dev/null' EXIT INT TERM; \
 	$(CLI) serve --host $(HOST) --port $(PORT)
 
 # Debian's chromium + chromium-driver, installed when missing (CI runs as root).

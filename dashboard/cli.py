@@ -52,6 +52,20 @@ def cmd_init_db(settings: Settings, args) -> None:
     print(f"database ready at revision {revision}: {_display_url(settings.database_url)}")
 
 
+def cmd_simulate_cameras(settings: Settings, args) -> int:
+    from urllib.parse import urlsplit
+
+    from dashboard.live import simulator
+
+    if args.demo:
+        if not settings.is_demo:
+            print("camera simulator: not started (env is not demo)")
+            return 0
+        where = urlsplit(settings.live.simulator_url)
+        args.host, args.port = where.hostname or args.host, where.port or 80
+    return simulator.run(args)
+
+
 def cmd_seed_demo(settings: Settings, args) -> None:
     from sqlalchemy import func, select
 
@@ -67,7 +81,8 @@ def cmd_seed_demo(settings: Settings, args) -> None:
         print(f"the database already has {existing:,} cameras: not seeding (it is never wiped or re-seeded)")
     else:
         report = seed_demo(db, cameras=args.cameras, incidents=args.incidents, seed=args.seed,
-                           demo_users=settings.is_demo, progress=lambda line: print(f"  {line}", flush=True))
+                           demo_users=settings.is_demo, progress=lambda line: print(f"  {line}", flush=True),
+                           live_simulator_url=settings.live.simulator_url if settings.is_demo else None)
         print(f"seeded {report.cameras:,} cameras at {report.sites:,} sites of {report.owners:,} owners, "
               f"{report.incidents:,} incidents")
     if settings.is_demo:
@@ -186,6 +201,11 @@ def cmd_serve(settings: Settings, args) -> None:
     OutboxWorker(services.db, services.smtp, settings.mail_interval_seconds).start()
     FootageSweeper(services.db, settings).start()  # sent/expired/reminders, clip retention for footage requests
     PeriodicTask("registry-maintenance", lambda: run_maintenance(services.db, settings), 3600).start()
+    from dashboard.live.grants import SWEEP_SECONDS, sweep_lapsed_grants
+    from dashboard.live.settings import live_settings
+
+    live = live_settings(settings)  # ends expired views and those whose emergency or incident cleared
+    PeriodicTask("live-grants", lambda: sweep_lapsed_grants(services.db, live), SWEEP_SECONDS).start()
     services.registry.warm()  # the first dashboard should not wait for a large registry to load
     print(f"CONNECT DALLAS Ops serving on http://{host}:{port}  (Ctrl+C stops)", flush=True)
     serve(app.server, host=host, port=port, threads=16, ident="connect-dallas", channel_timeout=60)
@@ -236,7 +256,10 @@ def build_parser() -> argparse.ArgumentParser:
     add("verify-audit", cmd_verify_audit, "recompute the audit hash chain and report the first tampered event")
     from dashboard.live import simulator  # live video's own command (dashboard/live/simulator.py)
 
-    simulator.add_arguments(add("simulate-cameras", lambda settings, args: simulator.run(args), simulator.HELP))
+    sp = add("simulate-cameras", cmd_simulate_cameras, simulator.HELP)
+    simulator.add_arguments(sp)
+    sp.add_argument("--demo", action="store_true",
+                    help="`make run`: only when env is demo, on the host and port of live.simulator_url")
     sp = add("serve", cmd_serve, "the web server (waitress)")
     sp.add_argument("--host")
     sp.add_argument("--port", type=int)

@@ -42,3 +42,21 @@ def download(upload_id: str):
                          download_name=released.download_name, max_age=0, conditional=False, etag=False)
     response.headers["X-Content-SHA256"] = released.sha256  # what the chain of custody recorded at receipt
     return response
+
+
+@bp.get("/<upload_id>/play")
+def play(upload_id: str):
+    """The same checked file for the dashboard's <video> (inline, its video type), audited as a
+    play. Only mp4/webm clips (PLAYABLE_TYPES); a <video> asks with Range requests, and each
+    request is one audited, hash-checked release."""
+    svc = current_app.extensions["connect_dallas"]
+    try:
+        released = footage.release_upload(svc.db, current_user, upload_id, client_addr=client_addr(), use="play")
+    except PermissionDenied:
+        return _plain("Your role may not receive footage.", 403)
+    except footage.FootageUnavailable as exc:
+        return _plain(exc.message, exc.status)
+    response = send_file(released.path, mimetype=released.content_type, as_attachment=False,
+                         download_name=released.download_name, max_age=0, conditional=True, etag=False)
+    response.headers["X-Content-SHA256"] = released.sha256
+    return response
