@@ -50,8 +50,8 @@ def wall_cameras(session: Session, user: Any, snapshot: Any, lat: float, lon: fl
     most `limit`), and how many live-access cameras in the radius are not shared now."""
     near = snapshot.nearest(lat, lon, k=max(limit * 4, 36), radius_m=radius_m, mask=snapshot.live)
     records = near.records()
-    labels = dict(session.execute(select(Camera.id, Camera.label)
-                                  .where(Camera.id.in_([r["camera_id"] for r in records]))).tuples())
+    ids = [r["camera_id"] for r in records]
+    labels = {row.id: row.label for row in session.execute(select(Camera.id, Camera.label).where(Camera.id.in_(ids)))}
     shown: list[WallCamera] = []
     withheld = 0
     for rec in records:
