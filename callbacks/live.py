@@ -196,6 +196,7 @@ def register(app) -> None:
     @app.callback(
         Output("live-wall", "data", allow_duplicate=True),
         Output("video-wall-message", "children"),
+        Output("video-wall-status", "children", allow_duplicate=True),  # visible once the wall is empty
         Input("live-clock", "n_intervals"),
         State("live-wall", "data"),
         prevent_initial_call=True,
@@ -219,7 +220,8 @@ def register(app) -> None:
                 gone.append(f"{tile.get('label') or 'A camera'}: {refusal.message}")
         if not gone and kept == tiles:
             raise PreventUpdate
-        return {"incident": (wall or {}).get("incident") if kept else None, "tiles": kept}, " ".join(gone)
+        said = " ".join(gone)
+        return {"incident": (wall or {}).get("incident") if kept else None, "tiles": kept}, said, said
 
     @app.callback(
         Output("video-wall", "children"),

@@ -29,11 +29,9 @@ def live_view_controls(camera_id: int, refusal: str | None, categories: tuple[st
     service refuses; otherwise with the purpose: the selected incident, or a case."""
     button = html.Button("Watch live", id="live-view-button", n_clicks=0, disabled=bool(refusal),
                          className="cd-live-button", title=refusal or "Open a live view of this camera")
-    if refusal:
-        return html.Div(className="cd-live", children=[
-            button, html.Div(refusal, id="live-view-refusal", className="cd-note")])
-    return html.Div(className="cd-live", children=[
-        dcc.Store(id="live-camera-id", data=camera_id),
+    # the purpose form is always in the tree (the button's callback names its fields), hidden
+    # when the service refuses anyway
+    form = html.Div(hidden=bool(refusal), children=[
         html.Div("Purpose of this live view", className="cd-live-title"),
         dcc.RadioItems(id="live-purpose-kind", value="incident", options=[
             {"label": "The selected incident", "value": "incident"},
@@ -49,7 +47,12 @@ def live_view_controls(camera_id: int, refusal: str | None, categories: tuple[st
             dcc.Textarea(id="live-reason", maxLength=500, placeholder="Why you need to watch this camera",
                          className="cd-search"),
         ]),
+    ])
+    return html.Div(className="cd-live", children=[
+        dcc.Store(id="live-camera-id", data=camera_id),
+        form,
         button,
+        *([html.Div(refusal, id="live-view-refusal", className="cd-note")] if refusal else []),
         html.Div(id="live-view-message", role="alert", className="cd-note"),
     ])
 
