@@ -25,7 +25,7 @@ from dashboard.live.grants import (
 from dashboard.live.policy import LiveRefused
 from dashboard.live.purpose import Purpose
 from dashboard.live.settings import live_settings
-from dashboard.live.wall import WALL_MAX_TILES, live_view_refusal, wall_cameras
+from dashboard.live.wall import WALL_MAX_TILES, live_view_refusal, open_wall_grants, wall_cameras
 from dashboard.models import utcnow
 from dashboard.registry.cameras import camera_details
 from layouts.live import EMPTY_WALL, live_view_controls, video_tile, wall_class, wall_title
@@ -89,17 +89,10 @@ def _open_wall(incident: dict) -> tuple[dict, str]:
         candidates, withheld = wall_cameras(s, viewer, svc.registry.get(), incident["latitude"],
                                             incident["longitude"], settings)
     purpose = Purpose.incident(str(number))
-    tiles, refused = [], []
-    for cam in candidates:
-        try:
-            issued = run_audited(svc.db, lambda s, c=cam: open_live_view(s, viewer, c.camera_id, purpose, settings,
-                                                                         client_addr=addr))
-        except LiveRefused as refusal:
-            refused.append(refusal.message)
-            if refusal.code in ("role", "bad_purpose", "incident_cleared"):
-                return EMPTY_WALL, refusal.message  # the same for every camera: stop asking
-            continue
-        tiles.append(_tile(issued, cam.label, purpose, cam.distance_m, cam.faces))
+    opened, refused = open_wall_grants(svc.db, viewer, candidates, purpose, settings, client_addr=addr)
+    if refused and not opened:
+        return EMPTY_WALL, refused[0]
+    tiles = [_tile(issued, cam.label, purpose, cam.distance_m, cam.faces) for cam, issued in opened]
     notes = [f"{len(tiles)} live camera{'s' if len(tiles) != 1 else ''} around incident {number}."]
     if withheld:
         notes.append(f"{withheld} more within reach not shared by their owners now.")

@@ -14,10 +14,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dashboard.db import Database
 from dashboard.models import Camera
 
-from .grants import camera_number, check_role
+from .grants import IssuedGrant, camera_number, check_role, open_live_view
 from .policy import LiveRefused, camera_for_live, check_sharing
+from .purpose import Purpose
 from .settings import LiveSettings
 
 WALL_RADIUS_M = 500.0   # live cameras farther from the incident than this are not offered
@@ -62,3 +64,22 @@ def wall_cameras(session: Session, user: Any, snapshot: Any, lat: float, lon: fl
             shown.append(WallCamera(rec["camera_id"], labels.get(rec["camera_id"], f"Camera {rec['camera_id']}"),
                                     rec["distance_m"], rec["faces_point"]))
     return shown, withheld
+
+
+def open_wall_grants(db: Database, user: Any, cameras: list[WallCamera], purpose: Purpose, settings: LiveSettings,
+                     *, client_addr: str | None = None) -> tuple[list[tuple[WallCamera, IssuedGrant]], list[str]]:
+    """A grant per camera for the same purpose, in one transaction (a wall opens in one go: one
+    commit instead of nine). A camera refused meanwhile is skipped, its refusal audited by the
+    service like any other; a refusal that holds for every camera (role, purpose) stops the loop."""
+    opened: list[tuple[WallCamera, IssuedGrant]] = []
+    refused: list[str] = []
+    with db.session() as session:
+        for cam in cameras:
+            try:
+                opened.append((cam, open_live_view(session, user, cam.camera_id, purpose, settings,
+                                                   client_addr=client_addr)))
+            except LiveRefused as refusal:
+                refused.append(refusal.message)
+                if refusal.code in ("role", "bad_purpose", "incident_cleared"):
+                    break
+    return opened, refused

@@ -17,7 +17,8 @@ from dashboard.incidents.live_board import ALERT_PRIORITIES, is_cleared
 from dashboard.live.policy import METRES_PER_DEGREE_LAT
 from dashboard.models import Camera, CameraSite, Incident
 
-NEAR_M = 250.0            # cameras this close to an incident may be made live
+NEAR_M = 400.0            # cameras this close to an incident may be made live
+EMERGENCY_NEAR_M = 250.0  # "emergency" only this close to a P1/P2 call (inside live.emergency_radius_m)
 PER_INCIDENT = 4          # at most this many per incident
 MAX_LIVE = 48             # "a few dozen"
 
@@ -33,14 +34,14 @@ def _stream(simulator_url: str, camera_id: int, i: int) -> str:
     return f"{simulator_url.rstrip('/')}/cam/{camera_id}/{kind}"
 
 
-def _near(session: Session, lat: float, lon: float, taken: set[int]) -> list[int]:
+def _near(session: Session, lat: float, lon: float, taken: set[int]) -> list[tuple[float, int]]:
     d = NEAR_M / METRES_PER_DEGREE_LAT
     rows = session.execute(
         select(Camera.id, CameraSite.latitude, CameraSite.longitude).join(CameraSite, Camera.site_id == CameraSite.id)
         .where(Camera.status == "active", CameraSite.latitude.between(lat - d, lat + d),
                CameraSite.longitude.between(lon - 1.3 * d, lon + 1.3 * d))).all()
     ranked = sorted((float(haversine_m(lat, lon, r.latitude, r.longitude)), r.id) for r in rows if r.id not in taken)
-    return [camera_id for dist, camera_id in ranked if dist <= NEAR_M][:PER_INCIDENT]
+    return [(dist, camera_id) for dist, camera_id in ranked if dist <= NEAR_M][:PER_INCIDENT]
 
 
 def point_demo_cameras_at_simulator(session: Session, simulator_url: str, *, limit: int = MAX_LIVE) -> int:
@@ -53,8 +54,8 @@ def point_demo_cameras_at_simulator(session: Session, simulator_url: str, *, lim
     for incident in incidents:
         if is_cleared(incident.status):
             continue
-        emergency = incident.priority in ALERT_PRIORITIES
-        for camera_id in _near(session, incident.latitude, incident.longitude, taken):
+        for dist, camera_id in _near(session, incident.latitude, incident.longitude, taken):
+            emergency = incident.priority in ALERT_PRIORITIES and dist <= EMERGENCY_NEAR_M
             if i >= limit:
                 return i
             taken.add(camera_id)
