@@ -76,7 +76,14 @@ def click_to_first_frame(base: str, username: str, password: str, incident: str,
         ours = []
         for _ in range(REPEATS):
             driver.execute_script(CLICK_JS)
-            _until(lambda: driver.execute_script("return window.__ffAt"), "no tile played")
+            try:
+                _until(lambda: driver.execute_script("return window.__ffAt"), "no tile played")
+            except TimeoutError:
+                raise TimeoutError("no tile played: " + driver.execute_script(
+                    "return document.getElementById('video-wall-status').innerText + ' | tiles: ' + "
+                    "document.querySelectorAll('#video-wall .video-tile').length + ' | ' + "
+                    "Array.from(document.querySelectorAll('#video-wall video')).map(v => v.readyState + '/' + "
+                    "v.networkState).join(',')")) from None
             ours.append(driver.execute_script("return (window.__ffAt - window.__clickAt) / 1000"))
             driver.find_element(By.ID, "video-wall-close").click()
             _until(lambda: not driver.find_elements(By.CSS_SELECTOR, "#video-wall .video-tile"), "the wall stays")
