@@ -83,8 +83,11 @@ def video_tile(tile: dict) -> html.Div | None:
         player = html.Img(className="tile-player", alt=f"Live view of {tile.get('label') or 'camera'}",
                           **{"data-snapshot": f"{base}/frame.jpg"})
     faces = {True: "faces the scene", False: "does not face the scene"}.get(tile.get("faces"), "direction unknown")
-    facts = [_distance(tile.get("distance_m")), faces] if tile.get("distance_m") is not None else [tile.get("purpose")
-                                                                                                   or ""]
+    # a wall tile says where the camera is from the incident; a single view says its purpose
+    if tile.get("distance_m") is not None:
+        facts = [_distance(tile.get("distance_m")), faces]
+    else:
+        facts = [str(tile.get("purpose") or "")]
     return html.Div(className="video-tile", key=token, id={"type": "video-tile", "camera": camera_id}, children=[
         html.Div(className="tile-head", children=[
             html.Span(str(tile.get("label") or f"Camera {camera_id}"), className="tile-label"),

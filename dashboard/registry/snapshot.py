@@ -210,7 +210,7 @@ def _prepare(raw: pd.DataFrame) -> pd.DataFrame:
     fixed dtypes so a patch's few rows concatenate with the rest without changing any."""
     f = raw.copy()
     for name, values in CATEGORIES.items():
-        f[name] = pd.Categorical(f[name] if name in f else None, categories=list(values))
+        f[name] = pd.Categorical(f[name] if name in f else [None] * len(f), categories=list(values))
     f["camera_id"] = f["camera_id"].astype(np.int64)
     for name in ("site_id", "owner_id"):
         f[name] = f[name].astype(np.int64) if name in f else np.int64(-1)
