@@ -43,7 +43,10 @@ db: setup
 	$(CLI) init-db
 	$(CLI) seed-demo --if-empty
 
+# In demo mode the camera simulator (live.simulator_url) serves the demo's live cameras, offline;
+# it stops with the server.
 run: db
+	@$(CLI) simulate-cameras --demo & sim=$$!; trap 'kill $$sim 2>/dev/null' EXIT INT TERM; \
 	$(CLI) serve --host $(HOST) --port $(PORT)
 
 # The multi-process deployment on this machine (docs/deployment.md); Ctrl-C stops it.

@@ -88,7 +88,8 @@ def _replica(self: RegistrySnapshot, lat: float, lon: float, out: list[list[int]
     off_axis = off_axis_deg(bearing, self._direction0[idx])
     faces = (np.abs(off_axis) <= self._half_fov[idx]) & (dist <= self._range[idx])
     t6 = pc()
-    NearestResult(idx, self.ids[idx], self.lat[idx], self.lon[idx], dist, bearing, faces, self._known[idx])
+    NearestResult(idx, self.ids[idx], self.lat[idx], self.lon[idx], dist, bearing, faces, self._known[idx],
+                  self.live[idx], self.codes["live_sharing"][idx])
     t7 = pc()
     stamps = (t0, t1, t2, t3, t4, t5, t6, t7)
     for i in range(len(STAGES)):

@@ -15,7 +15,18 @@ from auth.permissions import can
 from dashboard.geo.geography import DallasGeography
 from layouts.main import MapConfig, Viewer, dashboard, signed_out
 
-from . import camera_detail, draw_area, footage, guard, incidents, map_view, owner_contact, search, summary
+from . import (
+    camera_detail,
+    draw_area,
+    footage,
+    guard,
+    incidents,
+    live,
+    map_view,
+    owner_contact,
+    search,
+    summary,
+)
 
 # Server-rendered pages linked from the header, each behind its own permission check too.
 _PAGES = (("moderate_registrations", ("Registrations", "/admin/registrations")),
@@ -52,5 +63,5 @@ def _page_query() -> str:
 def register(app) -> None:
     guard.install(app)  # crafted input answers 4xx: the envelope, BadInput, unknown suite files
     for module in (map_view, camera_detail, incidents, owner_contact, summary, footage, draw_area,
-                   search):
+                   search, live):
         module.register(app)

@@ -9,6 +9,7 @@ from dashboard.registry.cameras import camera_details
 from layouts.camera_detail import message, render_details
 
 from .context import BadInput, mapping, number, optional_number, require_map_access, services, whole
+from .live import live_controls
 
 
 def register(app) -> None:
@@ -41,4 +42,5 @@ def register(app) -> None:
             details = camera_details(s, camera_id)
         if details is None or details.status != "active":
             return message("This camera is no longer in the registry."), no_update
-        return render_details(details, viewer_can_reveal=can(viewer, "reveal_owner")), no_update
+        return render_details(details, viewer_can_reveal=can(viewer, "reveal_owner"),
+                              live=live_controls(viewer, details)), no_update

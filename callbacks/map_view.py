@@ -13,7 +13,7 @@ from dash import ClientsideFunction, Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboard.geo.geography import DallasGeography
-from dashboard.registry.mapview import CameraFilter, FilterCache, Viewport, camera_layer
+from dashboard.registry.mapview import ACCESS_FILTERS, CameraFilter, FilterCache, Viewport, camera_layer
 from dashboard.registry.snapshot import RegistrySnapshot
 from dashboard.registry.spread import spread_colocated
 from layouts.constants import (
@@ -82,7 +82,7 @@ def build_filter(divisions, owner_types, camera_types, access, beats=None, place
         divisions=tuple(sorted(divisions or ())),
         owner_types=tuple(sorted(owner_types or ())),
         camera_types=tuple(sorted(camera_types or ())),
-        access=access if access in ("registered", "live") else None,
+        access=access if access in ACCESS_FILTERS else None,
         beats=tuple(sorted(str(b) for b in (beats or ()))),
         placements=tuple(sorted(placements or ())),
         min_retention_days=_retention(retention),
@@ -181,7 +181,7 @@ def filters_to_search(values) -> str:
     for key, i, _ in _LIST_KEYS:
         if values[i]:
             pairs.append((key, ",".join(sorted(str(v) for v in values[i]))))
-    if values[3] in ("registered", "live"):
+    if values[3] in ACCESS_FILTERS:
         pairs.append(("access", values[3]))
     if _retention(values[6]):
         pairs.append(("ret", str(_retention(values[6]))))

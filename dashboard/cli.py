@@ -53,6 +53,20 @@ def cmd_init_db(settings: Settings, args) -> None:
     print(f"database ready at revision {revision}: {_display_url(settings.database_url)}")
 
 
+def cmd_simulate_cameras(settings: Settings, args) -> int:
+    from urllib.parse import urlsplit
+
+    from dashboard.live import simulator
+
+    if args.demo:
+        if not settings.is_demo:
+            print("camera simulator: not started (env is not demo)")
+            return 0
+        where = urlsplit(settings.live.simulator_url)
+        args.host, args.port = where.hostname or args.host, where.port or 80
+    return simulator.run(args)
+
+
 def cmd_seed_demo(settings: Settings, args) -> None:
     from sqlalchemy import func, select
 
@@ -68,7 +82,8 @@ def cmd_seed_demo(settings: Settings, args) -> None:
         print(f"the database already has {existing:,} cameras: not seeding (it is never wiped or re-seeded)")
     else:
         report = seed_demo(db, cameras=args.cameras, incidents=args.incidents, seed=args.seed,
-                           demo_users=settings.is_demo, progress=lambda line: print(f"  {line}", flush=True))
+                           demo_users=settings.is_demo, progress=lambda line: print(f"  {line}", flush=True),
+                           live_simulator_url=settings.live.simulator_url if settings.is_demo else None)
         print(f"seeded {report.cameras:,} cameras at {report.sites:,} sites of {report.owners:,} owners, "
               f"{report.incidents:,} incidents")
     if settings.is_demo:
@@ -275,7 +290,10 @@ def build_parser() -> argparse.ArgumentParser:
     add("verify-audit", cmd_verify_audit, "recompute the audit hash chain and report the first tampered event")
     from dashboard.live import simulator  # live video's own command (dashboard/live/simulator.py)
 
-    simulator.add_arguments(add("simulate-cameras", lambda settings, args: simulator.run(args), simulator.HELP))
+    sp = add("simulate-cameras", cmd_simulate_cameras, simulator.HELP)
+    simulator.add_arguments(sp)
+    sp.add_argument("--demo", action="store_true",
+                    help="`make run`: only when env is demo, on the host and port of live.simulator_url")
     sp = add("serve", cmd_serve, "the web server (waitress); production: gunicorn 'dashboard.wsgi:app' + worker")
     sp.add_argument("--host")
     sp.add_argument("--port", type=int)

@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from dashboard.config_schema import ConfigFile
+from dashboard.config_schema import ConfigFile, LiveSection, PurposesSection
 
 CONFIG_FILE_NAME = "config.yaml"
 
@@ -91,6 +91,8 @@ class Settings:
     source_path: str          # the config file read, "" when none
     base_dir: str             # relative paths (sqlite, footage, geocoder table) resolve against it
     extra: dict[str, Any]     # purposes, transparency; geocoder when incidents.geocoder is set
+    live: LiveSection = LiveSection()              # the `live:` section as it is (frozen)
+    purposes: PurposesSection = PurposesSection()  # the `purposes:` section (offense_categories)
 
     @property
     def is_demo(self) -> bool:
@@ -134,6 +136,7 @@ def _flat(cfg: ConfigFile) -> dict[str, Any]:
         registration_reconfirm_grace_days=reg.reconfirm_grace_days, registration_rate_limit=reg.rate_limit,
         registration_rate_limit_storage=reg.rate_limit_storage, registration_max_cameras=reg.max_cameras,
         redis_url=cfg.redis.url or "",
+        live=cfg.live, purposes=cfg.purposes,
     )
 
 

@@ -189,7 +189,7 @@ class RegistrationSection(Section):
 class PurposesSection(Section):
     """Why owners' data may be used. dashboard/transparency/options.py checks the values' form
     (category names, one list or one list per language) and names the key when one is wrong."""
-    offense_categories: tuple[str, ...] = OFFENSE_CATEGORIES
+    offense_categories: Annotated[tuple[Text, ...], Field(min_length=1)] = OFFENSE_CATEGORIES
     permitted_uses: tuple[str, ...] | dict[str, tuple[str, ...]] | None = None
     prohibited_uses: tuple[str, ...] | dict[str, tuple[str, ...]] | None = None
 
@@ -212,6 +212,30 @@ class RedisSection(Section):
         return url or ""
 
 
+class LiveSection(Section):
+    """Live video (docs/live-video.md): grants, the emergency rule, the relay's bounds."""
+    view_minutes: Annotated[float, Field(gt=0, le=24 * 60)] = 15.0
+    emergency_radius_m: Annotated[float, Field(gt=0, le=10_000)] = 300.0
+    connect_timeout_s: Annotated[float, Field(gt=0, le=60)] = 2.0
+    read_timeout_s: Annotated[float, Field(gt=0, le=120)] = 3.0
+    max_upstream_connections: Annotated[int, Field(ge=1, le=10_000)] = 64
+    segment_cache_mb: Annotated[float, Field(ge=1, le=100_000)] = 64.0
+    grant_check_seconds: Annotated[float, Field(ge=0, le=300)] = 3.0
+    max_mjpeg_streams: Annotated[int, Field(ge=1, le=10_000)] = 8
+    simulator_url: Text = "http://127.0.0.1:8060"
+
+    @field_validator("simulator_url")
+    @classmethod
+    def _http_url(cls, url: str) -> str:
+        if not url.startswith(("http://", "https://")):
+            raise ValueError("must be an http:// URL such as http://127.0.0.1:8060")
+        return url.rstrip("/")
+
+
+# In the spirit of the NIBRS offense groups, short enough for one dropdown.
+DEFAULT_OFFENSE_CATEGORIES = OFFENSE_CATEGORIES  # one source: dashboard/vocabulary.py
+
+
 class ConfigFile(Section):
     """The whole file. Every section is optional; a missing key takes its default."""
     env: Literal["demo", "production"] = "demo"
@@ -225,5 +249,6 @@ class ConfigFile(Section):
     api: ApiSection = ApiSection()
     registration: RegistrationSection = RegistrationSection()
     redis: RedisSection = RedisSection()
+    live: LiveSection = LiveSection()
     purposes: PurposesSection = PurposesSection()
     transparency: TransparencySection = TransparencySection()

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dash import dcc, html
 
 from .constants import CAMERA_TYPES, OWNER_TYPES
+from .live import sharing_label
 
 _CAMERA_TYPE = dict(CAMERA_TYPES)
 _OWNER_TYPE = dict(OWNER_TYPES)
@@ -39,9 +40,9 @@ def reveal_form(camera_id: int) -> html.Div:
     ])
 
 
-def render_details(d, viewer_can_reveal: bool = False) -> list:
+def render_details(d, viewer_can_reveal: bool = False, live=None) -> list:
     """`viewer_can_reveal` only decides whether the reveal form is shown; the reveal service
-    checks the permission again on every call."""
+    checks the permission again on every call. `live`: the live-view button (layouts/live.py)."""
     rows = [
         ("Camera #", str(d.camera_id)),
         ("Type", f"{_CAMERA_TYPE.get(d.camera_type, d.camera_type)} · {d.placement}"),
@@ -53,12 +54,14 @@ def render_details(d, viewer_can_reveal: bool = False) -> list:
         ("Division / beat", f"{(d.division or '—').title()} / {d.beat or '—'}"),
         ("Registered", d.registered_at.strftime("%Y-%m-%d")),
         ("Verified", "yes" if d.verified else "not yet"),
+        ("Live sharing", sharing_label(d.live_access, getattr(d, "live_sharing", None))),
     ]
     return [
         html.H3(d.label, id="camera-detail-label"),
         html.Span("live access" if d.live_access else "registered only",
                   className="cd-badge live" if d.live_access else "cd-badge"),
         html.Dl([item for k, v in rows for item in (html.Dt(k), html.Dd(v))]),
+        *([live] if live is not None else []),
         reveal_form(d.camera_id) if viewer_can_reveal else
         html.Div("Owner details are shown only to detectives, supervisors and admins, for a stated case "
                  "and reason, and every access is audited.", className="cd-note"),

@@ -17,7 +17,8 @@ CAMERA_TYPES = _labelled(_CAMERA_TYPES)
 PLACEMENT_OPTIONS = _labelled(PLACEMENTS)
 ROLE_LABELS = dict(_labelled(ROLES))
 ACCESS_OPTIONS = (("all", "All registered cameras"), ("registered", "Registered only (no live view)"),
-                  ("live", "Live access"))
+                  ("live", "Live access"), ("live_always", "Live: always shared"),
+                  ("live_emergency", "Live: emergencies only"))
 OWNER_COLOURS = ("#4cc9f0", "#f4a261", "#b5e48c", "#c77dff")  # must match assets/map.js
 RETENTION_OPTIONS = (("any", "Any retention"), ("3", "3+ days"), ("7", "7+ days"), ("14", "14+ days"),
                      ("30", "30+ days"), ("60", "60+ days"), ("90", "90+ days"))

@@ -83,4 +83,7 @@ def _file_link(f) -> html.Li:
         if f.kept else html.Span(f"{f.name} (deleted: case closed as not needed)"),
         html.Span(f" · {size(f.size_bytes)} · received {f.received_at} · sha256 {f.sha256[:12]}…",
                   className="cd-incident-meta"),
+        # preload none: nothing is fetched (nor audited as a play) until the detective presses play
+        *([html.Video(src=f"/footage/files/{f.id}/play", controls=True, preload="none", id=f"footage-play-{f.id}",
+                      className="cd-clip-player")] if f.kept and getattr(f, "playable", False) else []),
     ])

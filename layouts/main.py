@@ -17,6 +17,7 @@ from .constants import (
     RETENTION_OPTIONS,
     ROLE_LABELS,
 )
+from .live import live_stores, video_wall_panel, wall_opener
 
 EMPTY_FC = {"type": "FeatureCollection", "features": []}
 
@@ -218,6 +219,7 @@ def side_panel() -> html.Aside:
                                     {"label": "All", "value": "all"}]),
         ]),
         html.Div(id="incident-list", children=html.Div("Waiting for CAD…", className="cd-empty")),
+        wall_opener(),
         html.H2("Nearest cameras"),
         html.Div(className="cd-board-filters", children=[
             dcc.Dropdown(id="nearest-radius", clearable=False, value=150, className="cd-dropdown",
@@ -244,6 +246,7 @@ def dashboard(viewer: Viewer, cfg: MapConfig, divisions_geojson: dict, start: St
             camera_map(cfg, divisions_geojson, start),
             side_panel(),
         ]),
+        video_wall_panel(),
         dcc.Location(id="url", refresh=False),
         dcc.Interval(id="poll", interval=cfg.poll_ms),
         dcc.Interval(id="board-clock", interval=30_000),  # ages and clearing in the CAD drawer
@@ -251,6 +254,7 @@ def dashboard(viewer: Viewer, cfg: MapConfig, divisions_geojson: dict, start: St
         dcc.Store(id="ref-loaded", data=False),  # set once the first cameras are on the map
         dcc.Store(id="incident-cursor", data=None),
         dcc.Store(id="selected-incident", data=None),
+        *live_stores(renew_check_ms=5_000),
     ])
 
 

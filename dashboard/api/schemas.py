@@ -72,6 +72,10 @@ class NearestCamera(_Answer):
     distance_m: Annotated[float, Field(description="great-circle distance in metres")]
     bearing_deg: Annotated[float, Field(description="from the camera to the point, clockwise from north")]
     faces_point: Annotated[bool | None, Field(description="null when the camera's direction is unknown")]
+    live_access: Annotated[bool, Field(description="the owner installed a live-access device")]
+    live_sharing: Annotated[Literal["none", "emergency", "always"],
+                            Field(description="the owner's choice: never live, only near an open P1/P2 call, "
+                                              "or always (meaningful with live_access)")]
 
 
 class NearestCameras(_Answer):

@@ -11,7 +11,7 @@ opaque bytes with `nosniff`: an owner's upload is never rendered by the browser.
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, send_file
+from flask import Blueprint, current_app, request, send_file
 from flask_login import current_user
 
 from auth.permissions import PermissionDenied
@@ -52,4 +52,29 @@ def download(upload_id: str):
     response = send_file(released.open(), mimetype="application/octet-stream", as_attachment=True,
                          download_name=released.download_name, max_age=0, conditional=False, etag=False)
     response.headers["X-Content-SHA256"] = released.sha256  # what the chain of custody recorded at receipt
+    return response
+
+
+@bp.get("/<upload_id>/play")
+def play(upload_id: str):
+    """The same checked file for the dashboard's <video> (inline, its video type), audited as a
+    play. Only mp4/webm clips (PLAYABLE_TYPES); a <video> asks with Range requests, and each
+    request is one audited, hash-checked release."""
+    svc = current_app.extensions["connect_dallas"]
+    try:
+        if not (upload_id.isascii() and upload_id.isdigit() and 0 < int(upload_id) <= MAX_ID):
+            require_footage(svc.db, current_user, f"upload {upload_id[:60]}", None, client_addr(), "play")
+            return _plain("No such file.", 404)
+        released = footage.release_upload(svc.db, current_user, upload_id, clip_storage(svc.settings),
+                                          client_addr=client_addr(), use="play")
+    except PermissionDenied:
+        return _plain("Your role may not receive footage.", 403)
+    except footage.FootageUnavailable as exc:
+        return _plain(exc.message, exc.status)
+    response = send_file(released.open(), mimetype=released.content_type, as_attachment=False,
+                         download_name=released.download_name, max_age=0, conditional=False, etag=False)
+    # a <video> seeks with Range requests; send_file knows no size for an opened stream, the custody record does
+    response.content_length = released.size_bytes
+    response = response.make_conditional(request.environ, accept_ranges=True, complete_length=released.size_bytes)
+    response.headers["X-Content-SHA256"] = released.sha256
     return response

@@ -66,10 +66,16 @@ class UploadView:
     received_at: str
     id: int = 0
     kept: bool = True   # False once deleted under the retention rule (the record of it stays)
+    playable: bool = False  # a format browsers play inline (PLAYABLE_TYPES)
+
+
+# what an HTML5 <video> plays in the dashboard's browsers; other clips are only downloaded
+PLAYABLE_TYPES = ("video/mp4", "video/webm")
 
 
 def upload_view(u: FootageUpload) -> UploadView:
-    return UploadView(u.original_name, u.size_bytes, u.sha256, local_time(u.received_at), u.id, bool(u.stored_path))
+    return UploadView(u.original_name, u.size_bytes, u.sha256, local_time(u.received_at), u.id, bool(u.stored_path),
+                      (u.content_type or "").lower() in PLAYABLE_TYPES)
 
 
 def request_link(settings: Settings, token: str) -> str:

@@ -19,10 +19,11 @@ from dashboard.audit import chain as audit
 from dashboard.db import Database
 from dashboard.models.footage import FootageRequest, FootageUpload
 
-from .common import ACTION, CHUNK, FootageUnavailable, require_footage
+from .common import ACTION, CHUNK, PLAYABLE_TYPES, FootageUnavailable, require_footage
 from .storage import ClipStorage
 
 log = logging.getLogger(__name__)
+USES = ("download", "play")  # audited as footage_request_download / footage_request_play
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ class ReleasedFile:
     download_name: str
     sha256: str
     size_bytes: int
+    content_type: str = "application/octet-stream"
 
 
 def file_sha256(stream: BinaryIO) -> str:
@@ -42,10 +44,13 @@ def file_sha256(stream: BinaryIO) -> str:
 
 
 def release_upload(db: Database, user, upload_id: Any, storage: ClipStorage, *,
-                   client_addr: str | None = None) -> ReleasedFile:
+                   client_addr: str | None = None, use: str = "download") -> ReleasedFile:
     """The clip `upload_id`, once its release is on record. Raises PermissionDenied or
-    FootageUnavailable."""
-    require_footage(db, user, f"upload {upload_id}", None, client_addr, "download")
+    FootageUnavailable. `use` "play": played in the dashboard (only formats a browser plays),
+    checked and audited exactly like a download."""
+    if use not in USES:
+        raise ValueError(f"use must be one of {USES}")
+    require_footage(db, user, f"upload {upload_id}", None, client_addr, use)
     try:
         upload_key = int(upload_id)
     except (TypeError, ValueError):
@@ -58,8 +63,11 @@ def release_upload(db: Database, user, upload_id: Any, storage: ClipStorage, *,
             raise FootageUnavailable(410, "This clip was deleted under the retention rule: its case was closed as "
                                           "not needed.")
         req = s.get(FootageRequest, row.request_id)
+        if use == "play" and (row.content_type or "").lower() not in PLAYABLE_TYPES:
+            raise FootageUnavailable(415, "This clip's format does not play in the browser: download it instead.")
         key = row.stored_path
-        released = ReleasedFile(lambda: storage.open(key), row.original_name, row.sha256, row.size_bytes)
+        released = ReleasedFile(lambda: storage.open(key), row.original_name, row.sha256, row.size_bytes,
+                                (row.content_type or "").lower())
         request_id, case_number = req.id, req.case_number
     # hashed with no database transaction open (a clip may be hundreds of MB)
     try:
@@ -71,7 +79,7 @@ def release_upload(db: Database, user, upload_id: Any, storage: ClipStorage, *,
     detail = {"upload_id": upload_key, "sha256": released.sha256, "size_bytes": released.size_bytes}
     intact = found == released.sha256
     with db.session() as s:
-        audit.record(s, f"{ACTION}_download", user_id=user.id, username=user.username, object_type="footage_request",
+        audit.record(s, f"{ACTION}_{use}", user_id=user.id, username=user.username, object_type="footage_request",
                      object_id=request_id, case_number=case_number, client_addr=client_addr,
                      outcome="ok" if intact else "file_changed",
                      detail=detail if intact else {**detail, "found_sha256": found})

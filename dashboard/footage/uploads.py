@@ -24,7 +24,7 @@ from dashboard.models import utcnow
 from dashboard.models.footage import FINAL_STATUSES, FootageRequest, FootageUpload
 from dashboard.validation import CONTROL_CHARACTER
 
-from .common import CHUNK, UploadView, local_time, step
+from .common import CHUNK, PLAYABLE_TYPES, UploadView, local_time, step
 from .owner_page import open_link
 from .page_text import refusal, t
 from .storage import clip_storage
@@ -127,7 +127,7 @@ def upload(db: Database, token: Any, filename: Any, content_type: Any, stream: B
             audit.record(s, "footage_received", username="owner", object_type="footage_request", object_id=req.id,
                          case_number=req.case_number,
                          detail={"upload_id": row.id, "sha256": sha, "size_bytes": size, "content_type": ctype})
-            view = UploadView(name, size, sha, local_time(now, lang), row.id)
+            view = UploadView(name, size, sha, local_time(now, lang), row.id, True, ctype in PLAYABLE_TYPES)
         saved = None  # committed: keep the file
         return view
     finally:

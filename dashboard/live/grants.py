@@ -76,7 +76,7 @@ def _purpose_of(grant: LiveGrant) -> Purpose:
                    grant.reason)
 
 
-def _camera_number(camera_id: Any) -> int:
+def camera_number(camera_id: Any) -> int:
     """Camera ids come as numbers from JSON and as text from forms and Dash ids."""
     if isinstance(camera_id, str) and camera_id.strip().isdigit():
         camera_id = int(camera_id.strip())
@@ -85,7 +85,7 @@ def _camera_number(camera_id: Any) -> int:
     return camera_id
 
 
-def _check_role(user: Any) -> None:
+def check_role(user: Any) -> None:
     if getattr(user, "role", None) == "admin":
         raise LiveRefused(ADMINS_REFUSED, code="role")
     if not can(user, "view_live"):
@@ -110,10 +110,10 @@ def open_live_view(session: Session, user: Any, camera_id: int, purpose: Purpose
     now = now or utcnow()
     stated = purpose if isinstance(purpose, Purpose) else None
     try:
-        _check_role(user)
+        check_role(user)
         stated = stated or Purpose.parse(purpose, settings)
         purpose = stated
-        camera, site = camera_for_live(session, _camera_number(camera_id))
+        camera, site = camera_for_live(session, camera_number(camera_id))
         check_sharing(session, camera, site, settings)
         purpose.check_holds(session)
     except LiveRefused as refusal:
@@ -188,7 +188,7 @@ def renew_live_view(session: Session, user: Any, token: str, settings: LiveSetti
     """Another `view_minutes` from now, while the role, the sharing policy and the purpose hold."""
     now = now or utcnow()
     grant = _own_grant(session, user, token)
-    _check_role(user)
+    check_role(user)
     camera = _still_allowed(session, grant, settings, now)
     grant.expires_at = now + timedelta(minutes=settings.view_minutes)
     audit.record(session, "live_view_renew", **_who(user), object_type="camera", object_id=grant.camera_id,
@@ -251,3 +251,12 @@ def run_audited(db: Database, action: Callable[[Session], T]) -> T:
         except LiveRefused as exc:
             refusal = exc
     raise refusal
+
+
+SWEEP_SECONDS = 30.0  # how often the server's periodic task runs `sweep_lapsed_grants`
+
+
+def sweep_lapsed_grants(db: Database, settings: LiveSettings) -> int:
+    """`end_lapsed_grants` in a transaction of its own (for a periodic job)."""
+    with db.session() as session:
+        return end_lapsed_grants(session, settings)

@@ -1,8 +1,8 @@
 """The live-video settings, with their defaults.
 
-Read from the configuration's `live:` and `purposes:` sections when the loaded Settings carry
-them (in `extra`, or as attributes once the strict schema names them); every key has a default,
-so a configuration without them runs the feature as docs/interfaces.md describes.
+Read from the configuration's `live:` and `purposes:` sections (dashboard/config_schema.py, on
+Settings as `settings.live` and `settings.purposes`); a LiveSettings built by hand (tests) takes
+the same defaults.
 """
 
 from __future__ import annotations
@@ -29,35 +29,28 @@ class LiveSettings:
     # each open multipart response holds a server thread for as long as it plays: at most this many
     # per process; beyond it viewers are told to poll the frame.jpg snapshot instead
     max_mjpeg_streams: int = 8
+    simulator_url: str = "http://127.0.0.1:8060"  # the demo camera simulator
 
     @property
     def segment_cache_bytes(self) -> int:
         return int(self.segment_cache_mb * 1024 * 1024)
 
 
-def _section(settings: Any, name: str) -> dict:
-    extra = getattr(settings, "extra", None) or {}
-    section = extra.get(name) if isinstance(extra, dict) else None
-    return section if isinstance(section, dict) else {}
-
-
 def live_settings(settings: Any = None) -> LiveSettings:
-    """LiveSettings from the loaded configuration (`settings`), falling back to the defaults."""
+    """LiveSettings from the loaded configuration (`settings.live`, `settings.purposes`: the
+    schema's frozen sections), falling back to the defaults."""
     if settings is None:
         return LiveSettings()
     if isinstance(settings, LiveSettings):
         return settings
-    live = _section(settings, "live")
+    live, purposes = getattr(settings, "live", None), getattr(settings, "purposes", None)
     values: dict[str, Any] = {}
     for f in fields(LiveSettings):
-        if f.name == "offense_categories":
-            continue
-        value = live.get(f.name, getattr(settings, f"live_{f.name}", None))
+        value = getattr(live, f.name, None)
         if value is not None:
             values[f.name] = type(f.default)(value)
-    categories = _section(settings, "purposes").get("offense_categories",
-                                                    getattr(settings, "purposes_offense_categories", None))
-    if categories:  # stored as keys, like the audit event's category ('Vehicle crimes' -> 'vehicle_crimes')
+    if purposes is not None and purposes.offense_categories:
+        # stored as keys, like the audit event's category ('Vehicle crimes' -> 'vehicle_crimes')
         values["offense_categories"] = tuple(dict.fromkeys(re.sub(r"[\s-]+", "_", str(c).strip().lower())
-                                                           for c in categories))
+                                                           for c in purposes.offense_categories))
     return LiveSettings(**values)

@@ -21,7 +21,7 @@ SNAPSHOT_QUERY = (
         CameraSite.division, CameraSite.beat, Owner.owner_type, Camera.camera_type, Camera.placement,
         Camera.live_access.label("live"), Camera.direction_deg.label("direction"), Camera.fov_deg.label("fov"),
         Camera.range_m, Camera.retention_days, Camera.registered_at, Camera.verified_at,
-        Camera.site_id, CameraSite.owner_id,
+        Camera.site_id, CameraSite.owner_id, Camera.live_sharing,
     )
     .join(CameraSite, Camera.site_id == CameraSite.id)
     .join(Owner, CameraSite.owner_id == Owner.id)

@@ -36,6 +36,7 @@ class CameraDetails:
     division: str | None
     beat: str | None
     block: str | None  # "5900 block of BELT LINE RD": where, without the house number
+    live_sharing: str = "none"  # the owner's choice for a live-access camera: none / emergency / always
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -45,7 +46,7 @@ def camera_details(session: Session, camera_id: int) -> CameraDetails | None:
     row = session.execute(
         select(Camera.id, Camera.label, Camera.camera_type, Camera.placement, Owner.owner_type,
                Camera.direction_deg, Camera.fov_deg, Camera.range_m, Camera.retention_days, Camera.live_access,
-               Camera.status, Camera.registered_at, Camera.verified_at, CameraSite.latitude, CameraSite.longitude,
+               Camera.live_sharing, Camera.status, Camera.registered_at, Camera.verified_at, CameraSite.latitude, CameraSite.longitude,
                CameraSite.division, CameraSite.beat, CameraSite.address)
         .join(CameraSite, Camera.site_id == CameraSite.id)
         .join(Owner, CameraSite.owner_id == Owner.id)
@@ -59,4 +60,5 @@ def camera_details(session: Session, camera_id: int) -> CameraDetails | None:
         retention_days=row.retention_days, live_access=row.live_access, status=row.status,
         registered_at=row.registered_at, verified=row.verified_at is not None, latitude=row.latitude,
         longitude=row.longitude, division=row.division, beat=row.beat, block=block_of(row.address),
+        live_sharing=row.live_sharing or "none",
     )

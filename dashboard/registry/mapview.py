@@ -22,6 +22,8 @@ from dashboard.registry.mercator import MAX_ZOOM, lonlat_to_pixels, morton, pixe
 from dashboard.registry.snapshot import CATEGORIES, COMBO_DIMS, RegistrySnapshot
 
 ACCESS_LEVELS = ("registered", "live")
+# the access filter: ACCESS_LEVELS, or live cameras by the owner's sharing choice
+ACCESS_FILTERS = (*ACCESS_LEVELS, "live_always", "live_emergency")
 MAX_POINTS = 4000  # beyond this many cameras in view, keep clustering even at street zoom
 
 
@@ -33,7 +35,7 @@ class CameraFilter:
     owner_types: tuple[str, ...] = ()
     camera_types: tuple[str, ...] = ()
     placements: tuple[str, ...] = ()
-    access: str | None = None            # "registered" (no live view) or "live"
+    access: str | None = None            # one of ACCESS_FILTERS: "registered" (no live view), "live", ...
     min_retention_days: int | None = None
     registered_since: date | None = None
     verified_only: bool = False
@@ -60,6 +62,9 @@ class CameraFilter:
             m &= snap.live
         elif self.access == "registered":
             m &= ~snap.live
+        elif self.access in ("live_always", "live_emergency"):
+            sharing = CATEGORIES["live_sharing"].index(self.access.removeprefix("live_"))
+            m &= snap.live & (snap.codes["live_sharing"] == sharing)
         if self.min_retention_days:
             m &= snap.retention >= self.min_retention_days
         if self.registered_since:
@@ -167,6 +172,8 @@ def combo_lut(filt: CameraFilter) -> np.ndarray | None:
     """Boolean table over combo codes; None when the filter needs other columns."""
     if filt.min_retention_days or filt.registered_since or filt.verified_only or filt.beats:
         return None
+    if filt.access not in (None, *ACCESS_LEVELS):
+        return None  # the sharing choice is not in the combo code
     lut = np.ones(1, dtype=bool)
     for dim in COMBO_DIMS:
         wanted = getattr(filt, _FILTER_FIELDS[dim])
@@ -319,4 +326,4 @@ def viewport_center_for(snap: RegistrySnapshot) -> tuple[float, float]:
 
 
 __all__ = ["CameraFilter", "Viewport", "FilterCache", "camera_layer", "count_matching", "ACCESS_LEVELS",
-           "pixels_to_lonlat"]
+           "ACCESS_FILTERS", "pixels_to_lonlat"]

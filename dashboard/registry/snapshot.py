@@ -22,13 +22,14 @@ from scipy.spatial import cKDTree
 
 from dashboard.geo.geography import DEFAULT_FOV_DEG, EARTH_RADIUS_M, bearing_from_trig, off_axis_deg
 from dashboard.registry.mercator import lonlat_to_pixels, morton, unit_vectors
-from dashboard.vocabulary import CAMERA_TYPES, DIVISIONS, OWNER_TYPES, PLACEMENTS
+from dashboard.vocabulary import CAMERA_TYPES, DIVISIONS, LIVE_SHARING, OWNER_TYPES, PLACEMENTS
 
 CATEGORIES = {
     "division": DIVISIONS,
     "owner_type": OWNER_TYPES,
     "camera_type": CAMERA_TYPES,
     "placement": PLACEMENTS,
+    "live_sharing": LIVE_SHARING,  # the owner's choice; filtered through the mask, not the combo code
 }
 COMBO_DIMS = ("division", "owner_type", "camera_type", "placement")  # plus the live flag
 COMBO_SIZE = int(np.prod([len(CATEGORIES[d]) + 1 for d in COMBO_DIMS])) * 2  # 1,680 values
@@ -47,11 +48,14 @@ class NearestResult:
     bearing_deg: np.ndarray   # from the camera to the point, clockwise from north
     faces: np.ndarray         # point inside the camera's cone and range
     direction_known: np.ndarray
+    live: np.ndarray          # a live-access device
+    sharing: np.ndarray       # the owner's live_sharing, as codes into LIVE_SHARING (-1: unknown)
 
     @classmethod
     def empty(cls) -> NearestResult:
         e = np.empty(0)
-        return cls(e.astype(np.int64), e.astype(np.int64), e, e, e, e, e.astype(bool), e.astype(bool))
+        return cls(e.astype(np.int64), e.astype(np.int64), e, e, e, e, e.astype(bool), e.astype(bool),
+                   e.astype(bool), e.astype(np.int8))
 
     def __len__(self) -> int:
         return len(self.camera_id)
@@ -59,11 +63,12 @@ class NearestResult:
     def records(self) -> list[dict]:
         return [
             {"camera_id": cid, "latitude": la, "longitude": lo, "distance_m": round(d, 1),
-             "bearing_deg": round(b, 1), "faces_point": bool(f) if known else None}
-            for cid, la, lo, d, b, f, known in zip(
+             "bearing_deg": round(b, 1), "faces_point": bool(f) if known else None,
+             "live_access": bool(live), "live_sharing": LIVE_SHARING[sharing] if sharing >= 0 else "none"}
+            for cid, la, lo, d, b, f, known, live, sharing in zip(
                 self.camera_id.tolist(), self.latitude.tolist(), self.longitude.tolist(),
                 self.distance_m.tolist(), self.bearing_deg.tolist(), self.faces.tolist(),
-                self.direction_known.tolist(), strict=True)
+                self.direction_known.tolist(), self.live.tolist(), self.sharing.tolist(), strict=True)
         ]
 
 
@@ -173,7 +178,7 @@ class RegistrySnapshot:
         off_axis = off_axis_deg(bearing, self._direction0[idx])
         faces = (np.abs(off_axis) <= self._half_fov[idx]) & (dist <= self._range[idx])
         return NearestResult(idx, self.ids[idx], self.lat[idx], self.lon[idx], dist, bearing, faces,
-                             self._known[idx])
+                             self._known[idx], self.live[idx], self.codes["live_sharing"][idx])
 
     def _query_filtered(self, query: np.ndarray, k: int, upper: float,
                         mask: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
@@ -205,7 +210,7 @@ def _prepare(raw: pd.DataFrame) -> pd.DataFrame:
     fixed dtypes so a patch's few rows concatenate with the rest without changing any."""
     f = raw.copy()
     for name, values in CATEGORIES.items():
-        f[name] = pd.Categorical(f[name], categories=list(values))
+        f[name] = pd.Categorical(f[name] if name in f else [None] * len(f), categories=list(values))
     f["camera_id"] = f["camera_id"].astype(np.int64)
     for name in ("site_id", "owner_id"):
         f[name] = f[name].astype(np.int64) if name in f else np.int64(-1)

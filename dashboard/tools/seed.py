@@ -19,6 +19,7 @@ from auth.users import add_or_update_user
 from dashboard.db import Database, sync_id_sequences
 from dashboard.models import utcnow
 from dashboard.tools.demo_incidents import write_incidents
+from dashboard.tools.demo_live import point_demo_cameras_at_simulator
 from dashboard.tools.demo_registry import generate_registry
 from dashboard.tools.demo_writer import Progress, write_registry
 
@@ -55,11 +56,12 @@ def _aware(now: datetime | None) -> datetime:
 
 def seed_demo(db: Database, *, cameras: int = 5000, incidents: int = 200, seed: int = 7,
               demo_users: bool = True, now: datetime | None = None,
-              progress: Progress | None = None) -> SeedReport:
+              progress: Progress | None = None, live_simulator_url: str | None = None) -> SeedReport:
     """Write a synthetic registry (and demo incidents/users) in one transaction.
 
     Adds to whatever is there (ids continue after the current maximum); deciding to seed only
-    an empty database is the caller's job."""
+    an empty database is the caller's job. `live_simulator_url`: cameras near the open demo incidents
+    stream from the camera simulator there (dashboard/tools/demo_live.py)."""
     now = _aware(now)
     if progress:
         progress(f"generating {cameras} cameras (seed {seed})")
@@ -69,6 +71,10 @@ def seed_demo(db: Database, *, cameras: int = 5000, incidents: int = 200, seed: 
         n_incidents = write_incidents(session, incidents, now, seed)
         if progress:
             progress(f"incidents {n_incidents}")
+        if live_simulator_url:
+            live = point_demo_cameras_at_simulator(session, live_simulator_url)
+            if progress:
+                progress(f"live cameras (simulator) {live}")
         users = _write_demo_users(session) if demo_users else []
         sync_id_sequences(session, "owners", "camera_sites", "cameras", "incidents")
     return SeedReport(owners=len(reg.owners), sites=len(reg.sites), cameras=len(reg.cameras),

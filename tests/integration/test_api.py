@@ -20,7 +20,8 @@ from tests.conftest import CAD_TOKEN, post_form
 BEARER = {"Authorization": f"Bearer {CAD_TOKEN}"}
 CONTRACT_FIELDS = {"incident_number", "nature_of_call", "priority", "status", "received_at", "latitude",
                    "longitude", "block", "location", "beat", "division"}
-CAMERA_FIELDS = {"camera_id", "latitude", "longitude", "distance_m", "bearing_deg", "faces_point"}
+CAMERA_FIELDS = {"camera_id", "latitude", "longitude", "distance_m", "bearing_deg", "faces_point", "live_access",
+                 "live_sharing"}
 PUBLIC = "https://ops.example.test/dallas"
 
 

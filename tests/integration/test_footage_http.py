@@ -9,6 +9,7 @@ import io
 import json
 import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -236,7 +237,7 @@ def test_nearest_panel_shows_footage_form_only_to_allowed_roles(app, make_user, 
 
 def test_oversize_upload_is_413_and_stores_nothing(app, services, client, make_user, world, db, smtp_server):
     from dataclasses import replace
-    from pathlib import Path
+
 
     _controller, inbox = smtp_server
     services.settings = replace(services.settings, footage_upload_max_mb=1)
@@ -294,3 +295,43 @@ def test_detective_downloads_a_received_clip_as_an_attachment(app, services, log
     denied = post_form(analyst, f"/footage/files/{upload_id}")
     assert denied.status_code == 403 and denied.get_data() != FAKE_MP4
     assert post_form(detective, "/footage/files/999999").status_code == 404
+
+
+def test_received_clip_plays_inline_audited_as_a_play(app, services, login_as, make_user, smtp_server, world, db):
+    """The inline variant (/footage/files/<id>/play) for the dashboard's <video>: the same checked
+    file, inline with its video type, audited as `footage_request_play`; a changed file is refused."""
+    from dashboard.footage.storage import clip_storage
+
+    _controller, inbox = smtp_server
+    detective = login_as("detective")
+    _send_by_dashboard(app, detective, world)
+    assert deliver_due(services.db, services.smtp).sent == 1
+    path = _link_path(inbox)
+    owner = app.server.test_client()
+    token = CSRF.search(owner.get(path).get_data(as_text=True)).group(1)
+    assert owner.post(f"{path}/upload", content_type="multipart/form-data",
+                      data={"csrf_token": token, "files": (io.BytesIO(FAKE_MP4), "dock.mp4", "video/mp4")}
+                      ).status_code == 200
+    with db.session() as s:
+        upload = s.scalars(select(FootageUpload)).one()
+
+    played = detective.get(f"/footage/files/{upload.id}/play")
+    assert played.status_code == 200 and played.get_data() == FAKE_MP4
+    assert played.headers["Content-Type"] == "video/mp4"
+    assert played.headers["Content-Disposition"].startswith("inline")
+    assert played.headers["X-Content-Type-Options"] == "nosniff"
+    ranged = detective.get(f"/footage/files/{upload.id}/play", headers={"Range": "bytes=0-99"})
+    assert ranged.status_code == 206 and ranged.get_data() == FAKE_MP4[:100]
+
+    analyst = app.server.test_client()
+    assert login(analyst, make_user("analyst1", "analyst")).status_code == 302
+    assert analyst.get(f"/footage/files/{upload.id}/play").status_code == 403
+
+    clip_storage(services.settings).local_path(upload.stored_path).write_bytes(FAKE_MP4 + b"tampered")
+    changed = detective.get(f"/footage/files/{upload.id}/play")
+    assert changed.status_code == 409 and b"tampered" not in changed.get_data()
+    with db.session() as s:
+        plays = [(e.username, e.outcome) for e in s.scalars(
+            select(AuditEvent).where(AuditEvent.action == "footage_request_play").order_by(AuditEvent.id))]
+    assert plays == [("detective1", "ok"), ("detective1", "ok"), ("analyst1", "denied"),
+                     ("detective1", "file_changed")]

@@ -21,7 +21,9 @@ BEARER = {"Authorization": f"Bearer {CAD_TOKEN}"}
 @pytest.fixture
 def settings_overrides():
     # every relay request re-checks its grant; three multipart streams per process at most
-    return {"extra": {"live": {"grant_check_seconds": 0.0, "max_mjpeg_streams": 3}}}
+    from dashboard.config_schema import LiveSection
+
+    return {"live": LiveSection(grant_check_seconds=0.0, max_mjpeg_streams=3)}
 
 
 @pytest.fixture

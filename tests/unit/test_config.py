@@ -207,3 +207,19 @@ def test_shipped_config_documents_every_key_of_the_schema():
                 for k in (file_keys(value, f"{prefix}{name}.") if isinstance(value, dict) else {prefix + name})}
 
     assert file_keys(yaml.safe_load(SHIPPED.read_text())) == schema_keys(ConfigFile)
+
+
+def test_live_and_purposes_sections(tmp_path):
+    s = load_settings(SHIPPED, environ={})
+    assert s.live.view_minutes == 15 and s.live.emergency_radius_m == 300
+    assert s.live.simulator_url == "http://127.0.0.1:8060" and "robbery" in s.purposes.offense_categories
+    path = tmp_path / "config.yaml"
+    path.write_text("live:\n  view_minutes: 0\n")
+    with pytest.raises(ConfigError, match="live.view_minutes"):
+        load_settings(path, environ={})
+    path.write_text("purposes:\n  offense_categories: []\n")
+    with pytest.raises(ConfigError, match="purposes.offense_categories"):
+        load_settings(path, environ={})
+    path.write_text("live:\n  simulator_url: ftp://x\n")
+    with pytest.raises(ConfigError, match="live.simulator_url"):
+        load_settings(path, environ={})

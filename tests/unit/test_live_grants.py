@@ -98,11 +98,12 @@ def test_a_purpose_is_required_and_checked(db, purpose, field):
     assert events(db, "live_view")[0].outcome == "refused"
 
 
-def test_offense_categories_come_from_the_configuration():
-    class Loaded:
-        extra = {"purposes": {"offense_categories": ["arson", "fraud"]}, "live": {"view_minutes": 5}}
+def test_offense_categories_come_from_the_configuration(tmp_path):
+    from dashboard.config import load_settings
 
-    settings = live_settings(Loaded())
+    path = tmp_path / "config.yaml"
+    path.write_text("purposes:\n  offense_categories: [arson, fraud]\nlive:\n  view_minutes: 5\n")
+    settings = live_settings(load_settings(path, environ={}))
     assert settings.offense_categories == ("arson", "fraud") and settings.view_minutes == 5.0
     assert live_settings(None).emergency_radius_m == 300.0
 

@@ -142,7 +142,8 @@ def test_nearest_radius_and_mask(seeded):
 def test_nearest_records_shape(seeded):
     rec = load_snapshot(seeded).nearest(32.78, -96.80, k=3).records()
     assert len(rec) == 3
-    assert set(rec[0]) == {"camera_id", "latitude", "longitude", "distance_m", "bearing_deg", "faces_point"}
+    assert set(rec[0]) == {"camera_id", "latitude", "longitude", "distance_m", "bearing_deg", "faces_point",
+                           "live_access", "live_sharing"}
 
 
 def test_registry_cache_rebuilds_when_version_changes(seeded):
