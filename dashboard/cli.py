@@ -186,6 +186,9 @@ def cmd_serve(settings: Settings, args) -> None:
     OutboxWorker(services.db, services.smtp, settings.mail_interval_seconds).start()
     FootageSweeper(services.db, settings).start()  # sent/expired/reminders, clip retention for footage requests
     PeriodicTask("registry-maintenance", lambda: run_maintenance(services.db, settings), 3600).start()
+    from dashboard.cases import apply_due_closes  # closes whose undo window has passed
+
+    PeriodicTask("case-closer", lambda: apply_due_closes(services.db, settings), 60).start()
     services.registry.warm()  # the first dashboard should not wait for a large registry to load
     print(f"CONNECT DALLAS Ops serving on http://{host}:{port}  (Ctrl+C stops)", flush=True)
     serve(app.server, host=host, port=port, threads=16, ident="connect-dallas", channel_timeout=60)
