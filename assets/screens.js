@@ -108,6 +108,15 @@
     if (act) { ev.preventDefault(); act(); }
   });
 
+  // on the phone, a camera picked on the map brings up the sheet that shows its details
+  var lastCamera = '';
+  window.setInterval(function () {
+    var label = byId('camera-detail-label');
+    var text = label ? label.textContent : '';
+    if (text && text !== lastCamera && window.innerWidth <= 600) { root.setAttribute('data-sheet', 'side'); }
+    lastCamera = text;
+  }, 500);
+
   var params = new URLSearchParams(location.search);
   var stored = null;
   try { stored = sessionStorage.getItem('cd-wall'); } catch (e) { /* private mode */ }

@@ -35,8 +35,8 @@ def tool_bar(switches: list[str], saved_views: dict[str, str], can_work_cases: b
         html.Details(id="view-menu", className="cd-menu", children=[
             html.Summary("Views"),
             html.Div(id="view-list", children=render_views(saved_views)),
-            dcc.Input(id="view-name", type="text", maxLength=40, placeholder="Name this view",
-                      **{"aria-label": "Name of the saved view"}),
+            html.Label("Name this view", htmlFor="view-name"),
+            dcc.Input(id="view-name", type="text", maxLength=40, placeholder="e.g. North P1"),
             html.Button("Save view", id="view-save", n_clicks=0),
             html.Div(id="view-message", role="status"),
         ]),
