@@ -147,6 +147,15 @@ def test_case_from_reveal_to_received_clip_then_close_and_undo(dashboard, db, se
         assert actions.index("owner_reveal") < actions.index("case_open") < actions.index("case_close") \
             < actions.index("case_close_undone")
 
+    # the printed case sheet: the workspace alone, with the canvass plot and the request states
+    driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    assert not driver.find_element(By.ID, "cd-app").is_displayed()
+    for part in ("case-canvass", "case-requests", "case-reveals"):
+        assert driver.find_element(By.ID, part).is_displayed(), part
+    assert driver.find_elements(By.CSS_SELECTOR, "#case-canvass .cd-case-plot .cd-case-dot")
+    assert not driver.find_element(By.ID, "case-tools").is_displayed()
+    driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+
 
 def test_phone_reveal_and_request_with_a_thumb(dashboard, db, scene, wait):
     driver = dashboard("detective", username="det")

@@ -273,3 +273,17 @@ def test_preferences_are_per_user_and_remembered(db, make_user, detective):
         with pytest.raises(cases.PreferenceError):
             cases.save_view(db, detective, name, query)
     assert cases.delete_view(db, detective, "North P1").saved_views == {}
+
+
+def test_footage_notice_tells_the_detective_who_asked_once(db, make_user, detective, settings, world):
+    other = session_user(db, make_user, "supervisor")
+    cursor, first = cases.footage_received_since(db, detective, None)
+    assert first == []                                    # the first look only sets the cursor
+    sent = _received(db, detective, settings, world)
+    cursor2, notices = cases.footage_received_since(db, detective, cursor)
+    assert [n.request_id for n in notices] == [sent[0].id] and "clip.mp4" in notices[0].text
+    assert CASE in notices[0].text and cursor2 > cursor
+    assert cases.footage_received_since(db, detective, cursor2)[1] == []      # told once
+    assert cases.footage_received_since(db, other, cursor)[1] == []           # not someone else's request
+    with pytest.raises(PermissionDenied):
+        cases.footage_received_since(db, session_user(db, make_user, "analyst"), cursor)
