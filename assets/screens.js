@@ -24,7 +24,7 @@
 
   function toggleCases(force) {
     var shown = toggle('case-workspace', force);
-    root.classList.toggle('cd-case-open', shown);
+    root.classList.toggle('cd-case-shown', shown);
     if (shown) {
       var first = document.querySelector('#case-workspace input, #case-workspace button');
       if (first && window.innerWidth > 600) { first.focus({ preventScroll: true }); }
@@ -96,7 +96,7 @@
     },
     'Escape': function () {
       toggle('help-overlay', false);
-      if (root.classList.contains('cd-case-open')) { toggleCases(false); }
+      if (root.classList.contains('cd-case-shown')) { toggleCases(false); }
       root.removeAttribute('data-sheet');
     }
   };

@@ -149,11 +149,11 @@ def test_case_from_reveal_to_received_clip_then_close_and_undo(dashboard, db, se
 
     # the printed case sheet: the workspace alone, with the canvass plot and the request states
     driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
-    assert not driver.find_element(By.ID, "cd-app").is_displayed()
+    for hidden in ("camera-map", "incident-list", "cd-tools", "case-tools"):
+        assert not driver.find_element(By.ID, hidden).is_displayed(), hidden
     for part in ("case-canvass", "case-requests", "case-reveals"):
         assert driver.find_element(By.ID, part).is_displayed(), part
     assert driver.find_elements(By.CSS_SELECTOR, "#case-canvass .cd-case-plot .cd-case-dot")
-    assert not driver.find_element(By.ID, "case-tools").is_displayed()
     driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
 
 
