@@ -13,6 +13,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "view_map": frozenset(ROLES),                    # live map, camera details, incidents, nearest
     "reveal_owner": frozenset({"detective", "supervisor", "admin"}),
     "footage_requests": frozenset({"detective", "supervisor"}),
+    "work_cases": frozenset({"detective", "supervisor"}),   # open a case file, add to it, close it
     "read_audit": frozenset({"supervisor", "admin"}),
     "view_live": frozenset({"analyst", "detective", "supervisor"}),  # relayed live video, for a purpose
     "manage_users": frozenset({"admin"}),

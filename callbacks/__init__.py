@@ -12,11 +12,16 @@ from flask import current_app, request
 from flask_login import current_user
 
 from auth.permissions import can
+from dashboard import cases as case_services
+from dashboard import footage as footage_service
 from dashboard.geo.geography import DallasGeography
+from layouts.cases import case_panel
 from layouts.main import MapConfig, Viewer, dashboard, signed_out
+from layouts.screens import tool_bar
 
 from . import (
     camera_detail,
+    cases,
     draw_area,
     footage,
     guard,
@@ -24,6 +29,7 @@ from . import (
     live,
     map_view,
     owner_contact,
+    screens,
     search,
     summary,
 )
@@ -49,7 +55,18 @@ def serve_layout():
     may_see = can(current_user, "view_map")
     snapshot = svc.registry.get() if may_see and svc.registry.peek() is not None else None
     start = map_view.start_view(_page_query(), home, settings, snapshot, svc.filters)
-    return dashboard(viewer, cfg, DallasGeography.display_layer("dpd_divisions_display"), start)
+    return dashboard(viewer, cfg, DallasGeography.display_layer("dpd_divisions_display"), start,
+                     extras=_screen_panels(svc, settings))
+
+
+def _screen_panels(svc, settings) -> tuple:
+    """The tool bar (alerts, views, wall, help) and, for roles that work cases, the case workspace."""
+    prefs = case_services.get_preferences(svc.db, current_user)
+    may_work_cases = can(current_user, case_services.PERMISSION)
+    bar = tool_bar(prefs.switches(), prefs.saved_views, may_work_cases)
+    if not may_work_cases:
+        return (bar,)
+    return bar, case_panel(case_services.offense_categories(settings), footage_service.MESSAGE_MAX)
 
 
 def _page_query() -> str:
@@ -63,5 +80,5 @@ def _page_query() -> str:
 def register(app) -> None:
     guard.install(app)  # crafted input answers 4xx: the envelope, BadInput, unknown suite files
     for module in (map_view, camera_detail, incidents, owner_contact, summary, footage, draw_area,
-                   search, live):
+                   search, live, cases, screens):
         module.register(app)

@@ -90,7 +90,7 @@ class Settings:
     smtp_password: str        # SMTP_PASSWORD (environment only)
     source_path: str          # the config file read, "" when none
     base_dir: str             # relative paths (sqlite, footage, geocoder table) resolve against it
-    extra: dict[str, Any]     # purposes, transparency; geocoder when incidents.geocoder is set
+    extra: dict[str, Any]     # transparency; geocoder when incidents.geocoder is set
     live: LiveSection = LiveSection()              # the `live:` section as it is (frozen)
     purposes: PurposesSection = PurposesSection()  # the `purposes:` section (offense_categories)
 
@@ -249,7 +249,7 @@ def load_settings(path: str | os.PathLike | None = None, overrides: dict[str, An
         source_path=str(config_path or ""),
         base_dir=str(base),
         # purposes and transparency: their values' form is checked by dashboard/transparency/options.py
-        extra={"purposes": cfg.purposes.model_dump(), "transparency": cfg.transparency.model_dump()},
+        extra={"transparency": cfg.transparency.model_dump()},
     )
     geocoder = cfg.incidents.geocoder
     if geocoder is not None:

@@ -37,7 +37,7 @@ def request_panel(form: FootageForm, records: list[dict]) -> html.Div:
         html.Div(id="footage-message", role="status"),
         html.H3("Footage requests"),
         html.Div(className="cd-footage-close", children=[
-            dcc.RadioItems(id="footage-outcome", value="not_needed", inline=True,
+            dcc.RadioItems(id="footage-outcome", value=None, inline=True,
                            options=[{"label": " footage used ", "value": "used"},
                                     {"label": " not needed", "value": "not_needed"}]),
             html.Button("Close case (tell owners)", id="footage-close", n_clicks=0),

@@ -238,9 +238,12 @@ def side_panel() -> html.Aside:
     ])
 
 
-def dashboard(viewer: Viewer, cfg: MapConfig, divisions_geojson: dict, start: StartView) -> html.Div:
-    return html.Div(className="cd-app", children=[
+def dashboard(viewer: Viewer, cfg: MapConfig, divisions_geojson: dict, start: StartView,
+              extras: tuple = ()) -> html.Div:
+    """`extras`: feature panels placed after the header (the tool bar, the case workspace)."""
+    return html.Div(className="cd-app", id="cd-app", children=[
         header(viewer),
+        *extras,
         html.Main(className="cd-body", children=[
             filter_panel(start),
             camera_map(cfg, divisions_geojson, start),

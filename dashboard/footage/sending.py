@@ -80,10 +80,11 @@ def _camera_ids(camera_ids: Any) -> list[int]:
 
 def send_requests(db: Database, user, incident: Any, camera_ids: Any, window_start: datetime, window_end: datetime,
                   message: Any, settings: Settings, *, case_number: Any = None, client_addr: str | None = None,
-                  now: datetime | None = None) -> list[SentRequest]:
+                  now: datetime | None = None, case_id: int | None = None) -> list[SentRequest]:
     """Create one request per chosen camera, queue one email per owner, audit each request.
 
-    `incident` is an incident id (int) or incident number (str). Raises PermissionDenied (after
+    `incident` is an incident id (int) or incident number (str); `case_id` files the requests
+    under a case (dashboard.cases checks the case, then calls this). Raises PermissionDenied (after
     a committed `denied` audit event) or FootageError (bad input; nothing stored)."""
     require_footage(db, user, incident, case_number, client_addr, "send")
     now = now or utcnow()
@@ -115,7 +116,7 @@ def send_requests(db: Database, user, incident: Any, camera_ids: Any, window_sta
             cam, owner = found[cam_id]
             token, token_hash = tokens.mint()
             req = FootageRequest(incident_id=inc.id, camera_id=cam.id, owner_id=owner.id, requested_by=user.id,
-                                 case_number=case, window_start=window_start, window_end=window_end, message=text,
+                                 case_number=case, case_id=case_id, window_start=window_start, window_end=window_end, message=text,
                                  token_hash=token_hash, status="queued", created_at=now,
                                  expires_at=now + timedelta(days=settings.footage_link_expiry_days))
             s.add(req)

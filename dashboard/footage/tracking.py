@@ -65,8 +65,9 @@ class RequestSummary:
         return self.status.replace("_", " ")
 
 
-def list_requests(db: Database, user, incident: Any = None) -> list[RequestSummary]:
-    """A detective's own requests (a supervisor: everyone's), or every request of one incident."""
+def list_requests(db: Database, user, incident: Any = None, *, where: Any = None) -> list[RequestSummary]:
+    """A detective's own requests (a supervisor: everyone's), every request of one incident, or
+    every request matching `where` (a SQL condition: dashboard.cases passes a case's requests)."""
     require(user, PERMISSION)
     with db.session() as s:
         q = (select(FootageRequest, Incident.incident_number, Camera.label, User.full_name,
@@ -75,7 +76,9 @@ def list_requests(db: Database, user, incident: Any = None) -> list[RequestSumma
              .join(Camera, FootageRequest.camera_id == Camera.id)
              .outerjoin(User, FootageRequest.requested_by == User.id)
              .outerjoin(OutboundEmail, OutboundEmail.id == FootageRequest.email_id))
-        if incident is not None:
+        if where is not None:
+            q = q.where(where)
+        elif incident is not None:
             q = q.where(FootageRequest.incident_id == find_incident(s, incident).id)
         elif user.role != "supervisor":
             q = q.where(FootageRequest.requested_by == user.id)

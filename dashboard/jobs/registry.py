@@ -48,10 +48,17 @@ def _live_grants_lapse(svc: Services, _worker_id: str) -> object:
         return end_lapsed_grants(s, live_settings(svc.settings))
 
 
+def _case_closer(svc: Services, _worker_id: str) -> object:
+    from dashboard.cases import apply_due_closes  # closes whose undo window has passed
+
+    return apply_due_closes(svc.db, svc.settings)
+
+
 JOBS: tuple[Job, ...] = (
     Job("mail-outbox", lambda svc: svc.settings.mail_interval_seconds, _mail_outbox, alone=False),
     # requests' sent/expired/reminders and the clip retention rule; the detectives' list reads its results
     Job("footage-sweeper", lambda svc: 15.0, _footage_sweeper),
     Job("registry-maintenance", lambda svc: 3600.0, _registry_maintenance),
     Job("live-grants-lapse", lambda svc: 30.0, _live_grants_lapse),
+    Job("case-closer", lambda svc: 60.0, _case_closer),
 )

@@ -6,6 +6,7 @@ on it); the areas import only `base`, never each other, so there is no import lo
 
 from .audit import AuditEvent, AuditVerification
 from .base import Base, UTCDateTime, utcnow
+from .cases import Case, CaseIncident, CaseNote, UserPreferences
 from .footage import FINAL_STATUSES, FOOTAGE_STATUSES, FootageRequest, FootageRequestEvent, FootageUpload
 from .incidents import Incident
 from .live import LiveGrant
@@ -15,8 +16,8 @@ from .registry import Camera, CameraSite, Owner, RegistryChange, RegistryVersion
 from .users import User
 
 __all__ = [
-    "AuditEvent", "AuditVerification", "Base", "Camera", "CameraSite", "FINAL_STATUSES", "FOOTAGE_STATUSES",
-    "FootageRequest", "FootageRequestEvent", "FootageUpload", "Incident", "LiveGrant", "OutboundEmail", "Owner",
-    "Registration",
-    "RegistrationToken", "RegistryChange", "RegistryVersion", "User", "UTCDateTime", "utcnow",
+    "AuditEvent", "AuditVerification", "Base", "Camera", "CameraSite", "Case", "CaseIncident", "CaseNote",
+    "FINAL_STATUSES", "FOOTAGE_STATUSES", "FootageRequest", "FootageRequestEvent", "FootageUpload", "Incident",
+    "LiveGrant", "OutboundEmail", "Owner", "Registration", "RegistrationToken", "RegistryChange", "RegistryVersion",
+    "User", "UserPreferences", "UTCDateTime", "utcnow",
 ]

@@ -47,6 +47,8 @@ class FootageRequest(Base):
     outcome: Mapped[str | None] = mapped_column(String(12))    # used, not_needed (when closed)
     # the outbox email that asked for it: one email per owner and batch, shared by that batch's requests
     email_id: Mapped[int | None] = mapped_column(ForeignKey("outbound_emails.id", ondelete="SET NULL"), index=True)
+    # the case it was asked under (migration 0013): the case workspace lists requests by it
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="SET NULL"), index=True)
 
     events: Mapped[list[FootageRequestEvent]] = relationship(back_populates="request",
                                                              order_by="FootageRequestEvent.id")

@@ -53,6 +53,9 @@ def check_category(value: Any, categories: tuple[str, ...]) -> str:
 
 
 def _section(settings, name: str) -> dict:
+    schema_section = getattr(settings, name, None)  # the strict schema's section (Settings.purposes)
+    if hasattr(schema_section, "model_dump"):
+        return schema_section.model_dump()
     section = (getattr(settings, "extra", None) or {}).get(name) or {}
     if not isinstance(section, dict):
         raise ConfigError(f"{name} must be a mapping")

@@ -13,6 +13,7 @@ CONTRACT_TABLE = [
     ("view_map", True, True, True, True),
     ("reveal_owner", False, True, True, True),
     ("footage_requests", False, True, True, False),
+    ("work_cases", False, True, True, False),
     ("read_audit", False, False, True, True),
     ("manage_users", False, False, False, True),
     ("moderate_registrations", False, False, False, True),

@@ -12,8 +12,9 @@ from dashboard.vocabulary import OFFENSE_CATEGORIES
 
 
 def _with(extra: dict):
-    """Settings whose purposes/transparency sections are `extra` (as config.py hands them over)."""
-    return replace(load_settings(environ={}), extra=extra)
+    """Settings whose purposes/transparency sections are `extra` (unchecked values, to test the
+    options' own checks; the schema's Settings.purposes is set aside)."""
+    return replace(load_settings(environ={}), extra=extra, purposes=None)
 
 
 def test_defaults():
