@@ -17,7 +17,7 @@ from flask_login import current_user, logout_user
 from .sessions import end_session
 
 # Exact public paths and public prefixes (docs/interfaces.md). Static files hold no data.
-PUBLIC_PATHS = frozenset({"/healthz", "/login", "/register", "/favicon.ico", "/_favicon.ico",
+PUBLIC_PATHS = frozenset({"/healthz", "/readyz", "/login", "/register", "/favicon.ico", "/_favicon.ico",
                           "/transparency", "/transparency.json"})
 # trailing slashes: /registerX is not public
 PUBLIC_PREFIXES = ("/register/", "/transparency/static/", "/assets/", "/_dash-component-suites/")

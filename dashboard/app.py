@@ -19,7 +19,7 @@ from auth import setup as auth_setup
 from dashboard import logs, outage_views, security_headers
 from dashboard.config import Settings, load_settings
 from dashboard.demo.cad_token import with_demo_cad_token
-from dashboard.extensions import csrf, limiter
+from dashboard.extensions import COMPRESS_CONFIG, compress, csrf, limiter
 from dashboard.services import Services
 
 ASSETS = Path(assets.__file__).parent  # the Dash assets folder: a package, so an installed app has it too
@@ -59,12 +59,14 @@ def install_request_ids(server: Flask) -> None:
 
 
 def register_extensions(server: Flask) -> None:
-    """Bind the extension objects of dashboard/extensions.py (login, CSRF, rate limits)."""
+    """Bind the extension objects of dashboard/extensions.py (login, CSRF, rate limits, compression)."""
     install_request_ids(server)  # first: every later hook and view logs with the request's id
     security_headers.init_app(server)  # the one place that sets security headers, on every response
     auth_setup.init_app(server)  # sessions, the user loader, the gate, then CSRFProtect
     server.config["RATELIMIT_STORAGE_URI"] = server.config["SETTINGS"].registration_rate_limit_storage
     limiter.init_app(server)
+    server.config.update(COMPRESS_CONFIG)
+    compress.init_app(server)
 
 
 def register_blueprints(server: Flask) -> None:

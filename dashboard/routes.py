@@ -1,5 +1,5 @@
-"""The application's own small routes: the health check. (Unknown /api paths are the API
-blueprint's: dashboard/api/routes.py answers them in JSON.)"""
+"""The application's own small routes: liveness (/healthz) and readiness (/readyz). (Unknown
+/api paths are the API blueprint's: dashboard/api/routes.py answers them in JSON.)"""
 
 from __future__ import annotations
 
@@ -16,4 +16,19 @@ def healthz():
             conn.execute(text("SELECT 1"))
     except Exception:  # noqa: BLE001 - any database failure means "not healthy"
         return jsonify({"status": "unavailable"}), 503
+    return jsonify({"status": "ok"})
+
+
+@bp.get("/readyz")
+def readyz():
+    """200 only when this process can serve the map (its registry snapshot is loaded and the
+    database answers), else 503 with the reason: for load balancers, beside /healthz (liveness)."""
+    services = current_app.extensions["connect_dallas"]
+    if services.registry.peek() is None:
+        return jsonify({"status": "unavailable", "reason": "registry snapshot loading"}), 503
+    try:
+        with services.db.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception:  # noqa: BLE001 - any database failure means "not ready"
+        return jsonify({"status": "unavailable", "reason": "database unavailable"}), 503
     return jsonify({"status": "ok"})

@@ -13,7 +13,7 @@ import pytest
 from auth.gate import is_public
 
 # docs/interfaces.md: the only routes anyone may reach without signing in.
-CONTRACT_PUBLIC = {"/healthz", "/login", "/transparency", "/transparency.json"}
+CONTRACT_PUBLIC = {"/healthz", "/readyz", "/login", "/transparency", "/transparency.json"}
 CONTRACT_PUBLIC_PREFIXES = ("/register/", "/transparency/static/", "/assets/", "/_dash-component-suites/")
 
 
