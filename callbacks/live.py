@@ -257,7 +257,7 @@ def register(app) -> None:
     )
     def show_wall(wall):
         tiles = [t for t in (video_tile(tile) for tile in _tiles(wall)) if t is not None]
-        panel = "cd-wall" if tiles else "cd-wall hidden"
+        panel = "cd-video-wall" if tiles else "cd-video-wall hidden"
         return tiles, wall_class(len(tiles), bool(tiles)), panel, wall_title(wall)
 
 

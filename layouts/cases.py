@@ -154,7 +154,9 @@ def render_requests(rows, closable: bool) -> html.Table:
 
 
 def _clip(f) -> html.Div:
-    name = (html.A(f.name, href=f"/footage/files/{f.id}", download=f.name, id=f"case-clip-{f.id}")
+    # a POST (assets/csrf_forms.js adds the CSRF token): every download is audited, never a link's GET
+    name = (html.Form(className="cd-inline-form", method="post", action=f"/footage/files/{f.id}",
+                      children=html.Button(f.name, id=f"case-clip-{f.id}", type="submit", className="cd-link-button"))
             if f.kept else html.Span(f"{f.name} (deleted: not needed)"))
     return html.Div(className="cd-case-clip", children=[
         name, html.Span(f" · {size(f.size_bytes)} · {f.received_at}", className="cd-incident-meta"),

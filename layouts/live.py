@@ -115,7 +115,7 @@ def wall_class(count: int, shown: bool = True) -> str:
 
 def video_wall_panel() -> html.Section:
     """Over the map while it holds tiles; full screen for wall displays (assets/live.js)."""
-    return html.Section(id="video-wall-panel", className="cd-wall hidden", **{"aria-label": "Video wall"}, children=[
+    return html.Section(id="video-wall-panel", className="cd-video-wall hidden", **{"aria-label": "Video wall"}, children=[
         html.Div(className="cd-wall-head", children=[
             html.H2("Live cameras", id="video-wall-title"),
             html.Div(id="video-wall-message", role="status", className="cd-note"),

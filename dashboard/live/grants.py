@@ -157,10 +157,22 @@ def _own_grant(session: Session, user: Any, token: str) -> LiveGrant:
     return grant
 
 
+def _ended_message(grant: LiveGrant) -> str:
+    """Why a view ended, in words: whichever check ended it first (the relay's, the wall's or the
+    worker's), the viewer is told the same reason."""
+    if grant.end_reason == "incident_cleared":
+        return f"Incident {grant.incident_number} is cleared: this live view has ended."
+    if grant.end_reason == "expired":
+        return EXPIRED
+    if grant.end_reason == "emergency_only":
+        return "The owner shares this camera only during an emergency nearby: this live view has ended."
+    return ENDED
+
+
 def _still_allowed(session: Session, grant: LiveGrant, settings: LiveSettings, now: datetime) -> Camera:
     """The grant's camera if the view may go on; otherwise end the grant and refuse."""
     if grant.ended_at is not None:
-        raise LiveRefused(ENDED, code="ended", status=410)
+        raise LiveRefused(_ended_message(grant), code="ended", status=410)
     try:
         if now >= grant.expires_at:
             raise LiveRefused(EXPIRED, code="expired", status=410)

@@ -114,12 +114,16 @@ def test_case_from_reveal_to_received_clip_then_close_and_undo(dashboard, db, se
     wait.until(lambda d: "Owner <b>called</b> back." in d.find_element(By.ID, "case-notes").text,
                "the note is not shown as typed")
     wait.until(lambda d: digest in d.find_element(By.ID, "case-requests").text, "the clip's SHA-256 is not listed")
-    link = driver.find_element(By.CSS_SELECTOR, "#case-requests a[href^='/footage/files/']")
-    assert link.text == "back door.mp4"
+    form = driver.find_element(By.CSS_SELECTOR, "#case-requests form[action^='/footage/files/']")
+    assert form.find_element(By.TAG_NAME, "button").text == "back door.mp4"
+    # the download is a POST with the page's CSRF token (the form's own submit downloads a file)
     status, sha = driver.execute_async_script(
         "var done = arguments[arguments.length - 1];"
-        "fetch(arguments[0]).then(r => done([r.status, r.headers.get('X-Content-SHA256')]));",
-        link.get_attribute("href"))
+        "var token = (document.cookie.match(/(?:^|; )_csrf_token=([^;]+)/) || [])[1] || '';"
+        "var body = new URLSearchParams({csrf_token: decodeURIComponent(token)});"
+        "fetch(arguments[0], {method: 'POST', body: body})"
+        ".then(r => done([r.status, r.headers.get('X-Content-SHA256')]));",
+        form.get_attribute("action"))
     assert (status, sha) == (200, digest)
 
     # close: no default outcome, a confirmation that says what will happen, then undo
