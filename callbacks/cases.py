@@ -20,7 +20,8 @@ from dashboard.footage import FootageError
 from dashboard.incidents.canvass import CanvassInputError
 from layouts.cases import close_plan, render_case
 
-from .context import services, user
+from .context import BadInput, items, mapping, optional_number, services, text, user, whole
+from .context import clicks as count
 from .draw_area import drawn_shape
 
 DENIED = "Your role may not work cases."
@@ -87,6 +88,27 @@ def _act(trigger, current, form, clip_outcomes) -> tuple[str, str | None]:
     return "Close undone: the case is open again.", current
 
 
+def _clip_outcomes(values, ids) -> dict[str, str | None]:
+    """Each received clip's chosen outcome, by request id (a crafted callback sends anything)."""
+    values, ids = items(values, "The clips' outcomes"), items(ids, "The clips")
+    if len(values) != len(ids):
+        raise BadInput("Each clip has one outcome.")
+    return {str(whole(mapping(i, "A clip").get("request"), "A clip's request")): text(v, "A clip's outcome", 40)
+            for i, v in zip(ids, values, strict=True)}
+
+
+def _case_form(form) -> tuple:
+    """The case form's fields, in the callback's State order, checked for type."""
+    (number, offense, title, incidents, add, mode, typed, geojson, incident, start, hours, note, body,
+     outcome) = form
+    return (text(number, "The case number", 60), text(offense, "The offense category", 60),
+            text(title, "The title", 200), text(incidents, "The incidents", 2000), text(add, "The incidents", 2000),
+            text(mode, "The cameras", 20), text(typed, "The camera numbers", 2000), mapping(geojson, "The drawn area"),
+            text(incident, "The incident", 60), text(start, "The window's start", 40),
+            optional_number(hours, "Hours", 0, 24), text(note, "The request's note", 2000),
+            text(body, "The note", 4000), text(outcome, "The outcome", 40))
+
+
 def register(app) -> None:
     @app.callback(
         Output("case-message", "children"),
@@ -105,15 +127,15 @@ def register(app) -> None:
         prevent_initial_call=True,
     )
     def on_case_action(chosen, *args):
-        clicks, (current, *form) = args[:len(ACTIONS)], args[len(ACTIONS):]
-        clip_values, clip_ids = form[-2], form[-1]
-        form = form[:-2]
+        clicks, (current, *form) = [count(n) for n in args[:len(ACTIONS)]], args[len(ACTIONS):]
+        chosen, current = text(chosen, "The case", 60), text(current, "The case", 60)
+        outcomes = _clip_outcomes(form[-2], form[-1])
+        form = _case_form(form[:-2])
         trigger = ctx.triggered_id
         if trigger == "case-select":
             return "", chosen, HIDDEN
         if not any(clicks):
             return no_update, no_update, no_update
-        outcomes = {str(i["request"]): v for i, v in zip(clip_ids, clip_values, strict=True)}
         try:
             message, shown = _act(trigger, current, form, outcomes)
         except PermissionDenied:
@@ -133,6 +155,7 @@ def register(app) -> None:
         Input("case-refresh", "n_intervals"),
     )
     def render(current, _message, _tick):
+        current = text(current, "The case", 60)
         svc, who = services(), user()
         if not can(who, cases.PERMISSION):
             return [], HIDDEN, HIDDEN, [], []
@@ -162,11 +185,13 @@ def register(app) -> None:
         State({"type": "case-clip-outcome", "request": ALL}, "id"),
         prevent_initial_call=True,
     )
-    def plan(_close, _cancel, current, outcome, clip_values, clip_ids):
+    def plan(close_clicks, cancel_clicks, current, outcome, clip_values, clip_ids):
+        count(close_clicks), count(cancel_clicks)
+        current, outcome = text(current, "The case", 60), text(outcome, "The outcome", 40)
+        outcomes = _clip_outcomes(clip_values, clip_ids)
         if ctx.triggered_id == "case-close-cancel" or not current:
             return [], HIDDEN
         svc = services()
-        outcomes = {str(i["request"]): v for i, v in zip(clip_ids, clip_values, strict=True)}
         try:
             figures = cases.plan_close(svc.db, user(), current, outcome, svc.settings, clip_outcomes=outcomes)
         except PermissionDenied:

@@ -9,7 +9,8 @@ from auth.permissions import PermissionDenied, can
 from dashboard import cases
 from layouts.screens import footage_notice, prefs_data, render_views
 
-from .context import services, user
+from .context import clicks as count
+from .context import items, optional_whole, services, text, texts, user
 
 
 def register(app) -> None:
@@ -20,6 +21,7 @@ def register(app) -> None:
         prevent_initial_call=True,
     )
     def on_switches(values):
+        values = texts(values, "Notifications", 40)
         try:
             prefs = cases.set_switches(services().db, user(), values)
         except cases.PreferenceError as exc:
@@ -35,12 +37,15 @@ def register(app) -> None:
         State("url", "search"),
         prevent_initial_call=True,
     )
-    def on_views(_save, deletes, name, search):
+    def on_views(save_clicks, deletes, name, search):
+        count(save_clicks)
+        deletes = [count(n) for n in items(deletes, "The delete buttons")]
+        name, search = text(name, "The view's name", 100), text(search, "The address's query", 4000)
         db, who = services().db, user()
         try:
             if ctx.triggered_id == "view-save":
                 prefs = cases.save_view(db, who, name, search or "")
-                return render_views(prefs.saved_views), f"Saved '{name.strip()}'."
+                return render_views(prefs.saved_views), f"Saved '{(name or '').strip()}'."
             if isinstance(ctx.triggered_id, dict) and any(deletes):
                 prefs = cases.delete_view(db, who, ctx.triggered_id["name"])
                 return render_views(prefs.saved_views), "Deleted."
@@ -56,7 +61,10 @@ def register(app) -> None:
         State("notice-cursor", "data"),
         State("notify-switches", "value"),
     )
-    def on_notice(_tick, cursor, switches):
+    def on_notice(tick, cursor, switches):
+        count(tick, "n_intervals")
+        switches = texts(switches, "Notifications", 40)
+        cursor = optional_whole(cursor, "The notice cursor")
         who = user()
         if not can(who, "footage_requests") or "footage_notices" not in (switches or []):
             return no_update, no_update, no_update
