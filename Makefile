@@ -18,7 +18,7 @@ help:
 	@echo "make run        set up .venv, migrate + seed the SQLite demo, serve http://$(HOST):$(PORT)"
 	@echo "make test       set up .venv + Chromium, run the whole suite (browser tests included)"
 	@echo "make run-cluster PostgreSQL + Redis + two gunicorn app processes + a worker, in the foreground"
-	@echo "make test-fast  the suite without browser tests"
+	@echo "make test-fast  the suite without browser and slow tests"
 	@echo "make test-slow  the multi-process tests (servers, workers, PostgreSQL, Redis, SMTP sink)"
 	@echo "make bench      benchmarks, figures beside same-run baselines (benchmarks/RESULTS.md)"
 	@echo "make lint       ruff"
@@ -63,8 +63,9 @@ browser:
 test: $(TEST_STAMP) browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Quick: no browser, no multi-process or real-timeout tests (`make test` runs them all).
 test-fast: $(TEST_STAMP)
-	$(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m "not browser and not slow" $(PYTEST_ARGS)
 
 # Needs TEST_DATABASE_URL (PostgreSQL) and redis-server (.ci/run provides both).
 test-slow: $(TEST_STAMP)
