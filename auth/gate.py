@@ -17,7 +17,7 @@ from flask_login import current_user, logout_user
 from .sessions import end_session
 
 # Exact public paths and public prefixes (docs/interfaces.md). Static files hold no data.
-PUBLIC_PATHS = frozenset({"/healthz", "/login", "/register", "/favicon.ico", "/_favicon.ico"})
+PUBLIC_PATHS = frozenset({"/healthz", "/readyz", "/login", "/register", "/favicon.ico", "/_favicon.ico"})
 PUBLIC_PREFIXES = ("/register/", "/assets/", "/_dash-component-suites/")  # trailing slashes: /registerX is not public
 # Callers with a CAD bearer token may use /api/* without a session.
 TOKEN_PREFIX = "/api/"  # noqa: S105 (a path, not a password)

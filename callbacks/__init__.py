@@ -12,7 +12,6 @@ from flask import current_app, request
 from flask_login import current_user
 
 from auth.permissions import can
-from dashboard.geo.geography import DallasGeography
 from layouts.main import MapConfig, Viewer, dashboard, signed_out
 
 from . import camera_detail, draw_area, footage, incidents, map_view, owner_contact, search, summary
@@ -38,7 +37,7 @@ def serve_layout():
     may_see = can(current_user, "view_map")
     snapshot = svc.registry.get() if may_see and svc.registry.peek() is not None else None
     start = map_view.start_view(_page_query(), home, settings, snapshot, svc.filters)
-    return dashboard(viewer, cfg, DallasGeography.display_layer("dpd_divisions_display"), start)
+    return dashboard(viewer, cfg, map_view.reference_urls()["divisions"], start)
 
 
 def _page_query() -> str:

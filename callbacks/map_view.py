@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, parse_qsl, urlencode
 from dash import ClientsideFunction, Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
 
+from dashboard.geo import static_layers
 from dashboard.geo.geography import DallasGeography
 from dashboard.registry.mapview import CameraFilter, FilterCache, Viewport, camera_layer
 from dashboard.registry.snapshot import RegistrySnapshot
@@ -95,28 +96,14 @@ def filter_from(values) -> CameraFilter:
 
 
 # --- reference layers -------------------------------------------------------------------------------
-def _round_coords(coords, ndigits: int = 5):
-    if coords and isinstance(coords[0], int | float):
-        return [round(c, ndigits) for c in coords]
-    return [_round_coords(c, ndigits) for c in coords]
-
-
-@lru_cache(maxsize=1)
 def reference_layers() -> dict[str, dict]:
-    """The static overlays, slimmed to what the map shows (name/number properties, 5-decimal coordinates)."""
-    beats = DallasGeography.display_layer("dpd_beats_display")
-    taag = DallasGeography.display_layer("dpd_taag")
-    city = DallasGeography.display_layer("dallas_city_limits_display")
+    """The static overlays as GeoJSON (what the files behind `reference_urls` hold)."""
+    return static_layers.reference_layers()
 
-    def slim(fc: dict, keep: tuple[str, ...]) -> dict:
-        return {"type": "FeatureCollection", "features": [
-            {"type": "Feature", "properties": {k: f["properties"].get(k) for k in keep},
-             "geometry": {"type": f["geometry"]["type"],
-                          "coordinates": _round_coords(f["geometry"]["coordinates"])}}
-            for f in fc["features"] if f.get("geometry")]}
 
-    return {"beats": slim(beats, ("beat", "division")), "taag": slim(taag, ("TAAG_Name",)),
-            "city": slim(city, ())}
+def reference_urls() -> dict[str, str]:
+    """The overlays' fingerprinted file URLs: the browser fetches each once and caches it."""
+    return {name: static_layers.layer_url(name) for name in static_layers.LAYERS}
 
 
 @lru_cache(maxsize=1)
@@ -316,22 +303,22 @@ def register(app) -> None:
     )
 
     @app.callback(
-        Output("beat-layer", "data"),
-        Output("taag-layer", "data"),
-        Output("city-layer", "data"),
+        Output("beat-layer", "url"),
+        Output("taag-layer", "url"),
+        Output("city-layer", "url"),
         Output("ref-loaded", "data"),
         Input("camera-count", "children"),
         State("ref-loaded", "data"),
         prevent_initial_call=True,
     )
     def load_reference_layers(count, loaded):
-        """Once per page, after the first cameras are drawn: the reference layers are ~250 KB
-        of GeoJSON and must not hold up the first markers."""
+        """Once per page, after the first cameras are drawn: the reference layers (~250 KB of
+        GeoJSON, cached by the browser) must not hold up the first markers. Their URLs only."""
         require_map_access()
         if loaded or count in (None, ""):
             raise PreventUpdate
-        layers = reference_layers()
-        return layers["beats"], layers["taag"], layers["city"], True
+        urls = reference_urls()
+        return urls["beats"], urls["taag"], urls["city"], True
 
     @app.callback(
         Output("url", "search"),

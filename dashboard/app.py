@@ -18,7 +18,7 @@ import assets
 from auth import setup as auth_setup
 from dashboard import logs
 from dashboard.config import Settings, load_settings
-from dashboard.extensions import csrf, limiter
+from dashboard.extensions import COMPRESS_CONFIG, compress, csrf, limiter
 from dashboard.services import Services
 
 ASSETS = Path(assets.__file__).parent  # the Dash assets folder: a package, so an installed app has it too
@@ -58,11 +58,13 @@ def install_request_ids(server: Flask) -> None:
 
 
 def register_extensions(server: Flask) -> None:
-    """Bind the extension objects of dashboard/extensions.py (login, CSRF, rate limits)."""
+    """Bind the extension objects of dashboard/extensions.py (login, CSRF, rate limits, compression)."""
     install_request_ids(server)  # first: every later hook and view logs with the request's id
     auth_setup.init_app(server)  # sessions, the user loader, the gate, then CSRFProtect
     server.config["RATELIMIT_STORAGE_URI"] = server.config["SETTINGS"].registration_rate_limit_storage
     limiter.init_app(server)
+    server.config.update(COMPRESS_CONFIG)
+    compress.init_app(server)
 
 
 def register_blueprints(server: Flask) -> None:

@@ -150,10 +150,12 @@ def summary_chart() -> html.Div:
     ])
 
 
-def camera_map(cfg: MapConfig, divisions_geojson: dict, start: StartView) -> html.Div:
+def camera_map(cfg: MapConfig, divisions_url: str, start: StartView) -> html.Div:
     """The map with a layer control. The cameras of the start view come with the page, so the
-    first markers need no callback round trip. Beats, TAAGs and city limits start empty: their
-    GeoJSON comes once per page load from callbacks/map_view.py (load_reference_layers)."""
+    first markers need no callback round trip. The reference layers are fingerprinted static
+    files the browser caches (dashboard/geo/static_layers.py): the divisions' URL comes with the
+    page; beats, TAAGs and city limits get theirs once the first cameras are drawn
+    (callbacks/map_view.py, load_reference_layers)."""
     selected_divisions = list(start.filters[0])
     base = []
     if cfg.tile_url:
@@ -165,7 +167,7 @@ def camera_map(cfg: MapConfig, divisions_geojson: dict, start: StartView) -> htm
     overlays = [
         dl.Overlay(dl.GeoJSON(id="city-layer", data=EMPTY_FC, interactive=False, style=_js("cityStyle")),
                    name="City limits", checked=True, id="city-overlay"),
-        dl.Overlay(dl.GeoJSON(id="division-layer", data=divisions_geojson, interactive=False,
+        dl.Overlay(dl.GeoJSON(id="division-layer", url=divisions_url, interactive=False,
                               style=_js("divisionStyle"), hideout={"selected": selected_divisions}),
                    name="Division boundaries", checked=True, id="division-overlay"),
         dl.Overlay(dl.GeoJSON(id="beat-layer", data=EMPTY_FC, style=_js("beatStyle"), interactive=False,
@@ -234,12 +236,12 @@ def side_panel() -> html.Aside:
     ])
 
 
-def dashboard(viewer: Viewer, cfg: MapConfig, divisions_geojson: dict, start: StartView) -> html.Div:
+def dashboard(viewer: Viewer, cfg: MapConfig, divisions_url: str, start: StartView) -> html.Div:
     return html.Div(className="cd-app", children=[
         header(viewer),
         html.Main(className="cd-body", children=[
             filter_panel(start),
-            camera_map(cfg, divisions_geojson, start),
+            camera_map(cfg, divisions_url, start),
             side_panel(),
         ]),
         dcc.Location(id="url", refresh=False),
@@ -249,6 +251,7 @@ def dashboard(viewer: Viewer, cfg: MapConfig, divisions_geojson: dict, start: St
         dcc.Store(id="ref-loaded", data=False),  # set once the first cameras are on the map
         dcc.Store(id="incident-cursor", data=None),
         dcc.Store(id="selected-incident", data=None),
+        dcc.Store(id="selected-incident-record", data=None),  # its record, changed only when it changes
     ])
 
 
