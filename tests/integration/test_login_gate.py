@@ -13,7 +13,7 @@ import pytest
 from auth.gate import is_public
 
 # docs/interfaces.md: the only routes anyone may reach without signing in.
-CONTRACT_PUBLIC = {"/healthz", "/login"}
+CONTRACT_PUBLIC = {"/healthz", "/readyz", "/login"}
 CONTRACT_PUBLIC_PREFIXES = ("/register/", "/assets/", "/_dash-component-suites/")
 
 
@@ -62,7 +62,7 @@ def test_unknown_routes_are_refused_too(client, path):
 
 
 def test_gate_allow_list_matches_contract():
-    assert is_public("/healthz") and is_public("/login")
+    assert is_public("/healthz") and is_public("/readyz") and is_public("/login")
     assert is_public("/register") and is_public("/register/confirm/abc")
     assert is_public("/assets/style.css") and is_public("/_dash-component-suites/dash/x.js")
     for private in ("/", "/_dash-layout", "/_dash-dependencies", "/_dash-update-component", "/api/v1/incidents",
