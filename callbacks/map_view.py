@@ -308,17 +308,29 @@ def register(app) -> None:
         Output("city-layer", "url"),
         Output("ref-loaded", "data"),
         Input("camera-count", "children"),
+        Input("beat-overlay", "checked"),
+        Input("density-overlay", "checked"),
+        Input("taag-overlay", "checked"),
+        Input("city-overlay", "checked"),
         State("ref-loaded", "data"),
+        State("beat-layer", "url"),
+        State("taag-layer", "url"),
+        State("city-layer", "url"),
         prevent_initial_call=True,
     )
-    def load_reference_layers(count, loaded):
-        """Once per page, after the first cameras are drawn: the reference layers (~250 KB of
-        GeoJSON, cached by the browser) must not hold up the first markers. Their URLs only."""
+    def load_reference_layers(count, beats_on, density_on, taag_on, city_on, loaded, *have):
+        """After the first cameras are drawn (they must not wait), the URLs of the reference
+        layers that are switched on: the browser fetches each fingerprinted file once and keeps
+        it; a layer switched on later gets its URL then (the density layer draws the beats)."""
         require_map_access()
-        if loaded or count in (None, ""):
+        if count in (None, "") and not loaded:
             raise PreventUpdate
         urls = reference_urls()
-        return urls["beats"], urls["taag"], urls["city"], True
+        wanted = (("beats", beats_on or density_on), ("taag", taag_on), ("city", city_on))
+        out = [urls[name] if on and not had else no_update for (name, on), had in zip(wanted, have, strict=True)]
+        if loaded and all(u is no_update for u in out):
+            raise PreventUpdate
+        return *out, True if not loaded else no_update
 
     @app.callback(
         Output("url", "search"),

@@ -22,6 +22,7 @@ COMPRESS_CONFIG = {
     "COMPRESS_BR_LEVEL": 4,   # brotli's fast levels: within a few % of level 11 on JSON, far cheaper
     "COMPRESS_LEVEL": 6,
     "COMPRESS_MIN_SIZE": 1024,
+    "COMPRESS_STREAMS": False,  # streamed responses (live video, exports) go out as they are made
     "COMPRESS_MIMETYPES": ["application/json", "application/geo+json", "application/javascript",
                            "text/javascript", "text/css", "text/csv", "image/svg+xml"],
 }
