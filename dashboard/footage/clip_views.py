@@ -61,6 +61,10 @@ def play(upload_id: str):
     play. Only mp4/webm clips (PLAYABLE_TYPES); a <video> asks with Range requests, and each
     request is one audited, hash-checked release."""
     svc = current_app.extensions["connect_dallas"]
+    # A play is audited, yet a <video> can only GET: Fetch Metadata tells the dashboard's own player
+    # (same-origin) from a link or page elsewhere, which must not write an audit event in a user's name.
+    if request.headers.get("Sec-Fetch-Site", "same-origin") != "same-origin":
+        return _plain("Clips play only inside the dashboard.", 403)
     try:
         if not (upload_id.isascii() and upload_id.isdigit() and 0 < int(upload_id) <= MAX_ID):
             require_footage(svc.db, current_user, f"upload {upload_id[:60]}", None, client_addr(), "play")

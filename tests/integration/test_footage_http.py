@@ -323,6 +323,10 @@ def test_received_clip_plays_inline_audited_as_a_play(app, services, login_as, m
     ranged = detective.get(f"/footage/files/{upload.id}/play", headers={"Range": "bytes=0-99"})
     assert ranged.status_code == 206 and ranged.get_data() == FAKE_MP4[:100]
 
+    # a link or page on another site cannot make a signed-in detective "play" (and audit) a clip
+    for site in ("cross-site", "same-site", "none"):
+        assert detective.get(f"/footage/files/{upload.id}/play", headers={"Sec-Fetch-Site": site}).status_code == 403
+
     analyst = app.server.test_client()
     assert login(analyst, make_user("analyst1", "analyst")).status_code == 302
     assert analyst.get(f"/footage/files/{upload.id}/play").status_code == 403
