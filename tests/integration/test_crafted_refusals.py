@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from dashboard.models import Camera, CameraSite, Incident, Owner, utcnow
 from dashboard.models.audit import AuditEvent
-from tests.conftest import dash_headers
+from tests.conftest import dash_headers, post_form
 
 
 @pytest.fixture(autouse=True)
@@ -78,9 +78,10 @@ def test_a_huge_camera_id_is_a_message_not_a_500(app, login_as, scene):
 
 @pytest.mark.parametrize("upload_id", [str(2**63), "9" * 40, "-1", "0", "1e3", "%C2%B2"])
 def test_footage_file_ids_out_of_range_are_404(db, login_as, upload_id):
-    assert login_as("detective").get(f"/footage/files/{upload_id}").status_code == 404
+    detective = login_as("detective")
+    assert post_form(detective, f"/footage/files/{upload_id}").status_code == 404  # a download is a POST
 
 
 def test_an_analyst_asking_for_a_huge_file_id_is_refused_and_audited(db, login_as):
-    assert login_as("analyst").get(f"/footage/files/{2**64}").status_code == 403
+    assert post_form(login_as("analyst"), f"/footage/files/{2**64}").status_code == 403
     assert [e.action for e in _denied(db)] == ["footage_request_download"]
