@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from dashboard.audit import chain as audit
+from dashboard.config_schema import PurposesSection
 from dashboard.models import Camera, CameraSite, Owner, utcnow
 from dashboard.tools.seed import seed_demo
 from tests.transparency_data import seed_history
@@ -109,8 +110,8 @@ def test_rate_limited(client):
     assert client.get("/healthz").status_code == 200
 
 
-@pytest.mark.parametrize("settings_overrides", [{"extra": {"purposes": {
-    "offense_categories": ["Burglary", "Arson"], "prohibited_uses": {"en": ["No drones."], "es": ["Sin drones."]}}}}])
+@pytest.mark.parametrize("settings_overrides", [{"purposes": PurposesSection(
+    offense_categories=("Burglary", "Arson"), prohibited_uses={"en": ("No drones.",), "es": ("Sin drones.",)})}])
 def test_configured_purposes_are_published(client):
     data = client.get("/transparency.json").get_json()
     assert data["purposes"]["offense_categories"] == ["burglary", "arson"]

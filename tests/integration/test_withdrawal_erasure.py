@@ -32,6 +32,7 @@ SECRETS = (NAME, "Quillfeather", EMAIL, "pquill", PHONE, ADDRESS, "4471 Gaston",
 
 # True: may hold an owner's personal data (withdrawal blanks it); False: never does.
 PERSONAL = {
+    "outbound_emails.claimed_by": False,  # the worker that claimed a message
     "owners.name": True, "owners.contact_person": True, "owners.email": True, "owners.phone": True,
     "owners.address": True,
     "camera_sites.address": True, "camera_sites.latitude": True, "camera_sites.longitude": True,
@@ -48,6 +49,9 @@ NOT_PERSONAL_COLUMNS = {
     "audit_events": "the police's actions, hash-chained; details name ids, never owner text",
     "users": "employees", "incidents": "CAD calls", "live_grants": "the police's purpose for a view",
     "registry_version": "a counter", "registry_changes": "ids only",
+    "audit_verifications": "results of the audit chain's checks",
+    "cases": "the police's case files (evidence, kept)", "case_incidents": "CAD calls of a case",
+    "case_notes": "the police's case notes (evidence, kept)", "user_preferences": "employees' settings",
 }
 
 
