@@ -155,9 +155,12 @@ def authenticate(session: Session, username: str, password: str, *, client_addr:
     failure, whether the user is unknown, disabled, locked or the password is wrong.
     `allow_demo_logins=False` (every mode but demo) refuses the published demo logins."""
     now = utcnow()
-    user = find_user(session, username) if username else None
+    # no account name holds a control character (and PostgreSQL cannot even compare a NUL): such a
+    # name is an unknown user, answered and audited like any other, with the characters made visible
+    printable = bool(username) and username.isprintable()
+    user = find_user(session, username) if printable else None
     password_ok = verify_password(user.password_hash if user else None, password)  # always hashes once
-    typed = username[:80]
+    typed = "".join(ch if ch.isprintable() else "\ufffd" for ch in (username or "")[:80])
     if user is None:
         audit.record(session, "login_failed", username=typed, client_addr=client_addr,
                      outcome="denied", detail={"why": "unknown user"})
