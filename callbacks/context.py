@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 from flask import current_app
 from flask_login import current_user
@@ -38,6 +39,9 @@ def require_map_access():
 MAX_ID = 2**63 - 1
 MAX_TEXT = 10_000
 MAX_ITEMS = 1_000
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class BadInput(ValueError):
@@ -77,6 +81,8 @@ def text(value, name: str, max_length: int = MAX_TEXT) -> str | None:
         raise BadInput(f"{name} must be text (got {_kind(value)}).")
     if len(value) > max_length:
         raise BadInput(f"{name} is too long (at most {max_length} characters).")
+    if _CONTROL.search(value):  # nobody types these; PostgreSQL cannot even store a NUL
+        raise BadInput(f"{name} holds control characters.")
     return value
 
 
