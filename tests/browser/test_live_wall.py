@@ -161,6 +161,7 @@ def test_video_wall_plays_the_live_cameras_around_an_incident(dashboard, wait, d
 
     host = sim.base_url.removeprefix("http://")
     assert _responses_never_name(driver, [host, f":{sim.server.server_address[1]}/cam/"]) > 20
+    _only_relay_offline_errors(driver)
 
 
 def test_camera_detail_button_opens_a_live_view_for_a_case(dashboard, wait, db, sim, anchor):
@@ -185,6 +186,15 @@ def test_camera_detail_button_opens_a_live_view_for_a_case(dashboard, wait, db, 
     _video_advances(driver, wait, driver.find_element(By.CSS_SELECTOR, "#video-wall .video-tile video"))
     [grant] = _grants(db)
     assert (grant.purpose_kind, grant.case_number, grant.offense_category) == ("case", "25-0280079", "robbery")
+    _only_relay_offline_errors(driver)
+
+
+def _only_relay_offline_errors(driver) -> None:
+    """The simulator's first segment can take longer than the relay's read timeout on a busy
+    machine: the tile then shows "camera offline" (a 504 from the relay) and retries, which the
+    test above proves plays. Any other console error still fails."""
+    errors = severe_console_errors(driver)
+    assert all("/live/s/" in e and "504" in e for e in errors), errors
 
 
 def test_emergency_camera_joins_the_wall_only_while_a_p1_call_is_open(dashboard, wait, db, sim, anchor, live_server):
