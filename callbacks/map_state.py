@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, parse_qsl, urlencode
 
 from dash import Input
 
+from dashboard.geo import static_layers
 from dashboard.geo.geography import DallasGeography
 from dashboard.registry.mapview import ACCESS_FILTERS, CameraFilter, FilterCache, Viewport, camera_layer
 from dashboard.registry.snapshot import RegistrySnapshot
@@ -129,28 +130,14 @@ def _checked_bounds(value) -> list | None:
 
 
 # --- reference layers -------------------------------------------------------------------------------
-def _round_coords(coords, ndigits: int = 5):
-    if coords and isinstance(coords[0], int | float):
-        return [round(c, ndigits) for c in coords]
-    return [_round_coords(c, ndigits) for c in coords]
-
-
-@lru_cache(maxsize=1)
 def reference_layers() -> dict[str, dict]:
-    """The static overlays, slimmed to what the map shows (name/number properties, 5-decimal coordinates)."""
-    beats = DallasGeography.display_layer("dpd_beats_display")
-    taag = DallasGeography.display_layer("dpd_taag")
-    city = DallasGeography.display_layer("dallas_city_limits_display")
+    """The static overlays as GeoJSON (what the files behind `reference_urls` hold)."""
+    return static_layers.reference_layers()
 
-    def slim(fc: dict, keep: tuple[str, ...]) -> dict:
-        return {"type": "FeatureCollection", "features": [
-            {"type": "Feature", "properties": {k: f["properties"].get(k) for k in keep},
-             "geometry": {"type": f["geometry"]["type"],
-                          "coordinates": _round_coords(f["geometry"]["coordinates"])}}
-            for f in fc["features"] if f.get("geometry")]}
 
-    return {"beats": slim(beats, ("beat", "division")), "taag": slim(taag, ("TAAG_Name",)),
-            "city": slim(city, ())}
+def reference_urls() -> dict[str, str]:
+    """The overlays' fingerprinted file URLs: the browser fetches each once and caches it."""
+    return {name: static_layers.layer_url(name) for name in static_layers.LAYERS}
 
 
 @lru_cache(maxsize=1)

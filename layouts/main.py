@@ -153,10 +153,12 @@ def summary_chart() -> html.Div:
     ])
 
 
-def camera_map(cfg: MapConfig, divisions_geojson: dict, start: StartView) -> html.Div:
+def camera_map(cfg: MapConfig, divisions_url: str, start: StartView) -> html.Div:
     """The map with a layer control. The cameras of the start view come with the page, so the
-    first markers need no callback round trip. Beats, TAAGs and city limits start empty: their
-    GeoJSON comes once per page load from callbacks/map_view.py (load_reference_layers)."""
+    first markers need no callback round trip. The reference layers are fingerprinted static
+    files the browser caches (dashboard/geo/static_layers.py): the divisions' URL comes with the
+    page; beats, TAAGs and city limits get theirs once the first cameras are drawn
+    (callbacks/map_view.py, load_reference_layers)."""
     selected_divisions = list(start.filters[0])
     base = []
     if cfg.tile_url:
@@ -168,7 +170,7 @@ def camera_map(cfg: MapConfig, divisions_geojson: dict, start: StartView) -> htm
     overlays = [
         dl.Overlay(dl.GeoJSON(id="city-layer", data=EMPTY_FC, interactive=False, style=_js("cityStyle")),
                    name="City limits", checked=True, id="city-overlay"),
-        dl.Overlay(dl.GeoJSON(id="division-layer", data=divisions_geojson, interactive=False,
+        dl.Overlay(dl.GeoJSON(id="division-layer", url=divisions_url, interactive=False,
                               style=_js("divisionStyle"), hideout={"selected": selected_divisions}),
                    name="Division boundaries", checked=True, id="division-overlay"),
         dl.Overlay(dl.GeoJSON(id="beat-layer", data=EMPTY_FC, style=_js("beatStyle"), interactive=False,
@@ -238,7 +240,7 @@ def side_panel() -> html.Aside:
     ])
 
 
-def dashboard(viewer: Viewer, cfg: MapConfig, divisions_geojson: dict, start: StartView,
+def dashboard(viewer: Viewer, cfg: MapConfig, divisions_url: str, start: StartView,
               extras: tuple = ()) -> html.Div:
     """`extras`: feature panels placed after the header (the tool bar, the case workspace)."""
     return html.Div(className="cd-app", id="cd-app", children=[
@@ -246,7 +248,7 @@ def dashboard(viewer: Viewer, cfg: MapConfig, divisions_geojson: dict, start: St
         *extras,
         html.Main(className="cd-body", children=[
             filter_panel(start),
-            camera_map(cfg, divisions_geojson, start),
+            camera_map(cfg, divisions_url, start),
             side_panel(),
         ]),
         video_wall_panel(),
@@ -258,6 +260,7 @@ def dashboard(viewer: Viewer, cfg: MapConfig, divisions_geojson: dict, start: St
         dcc.Store(id="incident-cursor", data=None),
         dcc.Store(id="selected-incident", data=None),
         *live_stores(renew_check_ms=5_000),
+        dcc.Store(id="selected-incident-record", data=None),  # its record, changed only when it changes
     ])
 
 
