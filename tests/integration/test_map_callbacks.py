@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 
 import pytest
@@ -137,16 +139,32 @@ def test_division_filter_limits_the_summary_to_that_division(app, db, analyst):
 
 def test_reference_layers_and_beat_options(app, analyst):
     # loaded once per page, after the first cameras are counted (never before: no delay to the markers)
-    assert call(analyst, app, "beat-layer.data", {"camera-count.children": "", "ref-loaded.data": False}) == {}
-    out = call(analyst, app, "beat-layer.data", {"camera-count.children": "800", "ref-loaded.data": False},
+    assert call(analyst, app, "beat-layer.url", {"camera-count.children": "", "ref-loaded.data": False}) == {}
+    out = call(analyst, app, "beat-layer.url", {"camera-count.children": "800", "ref-loaded.data": False},
                changed="camera-count.children")
     assert out["ref-loaded"]["data"] is True
-    assert call(analyst, app, "beat-layer.data", {"camera-count.children": "790", "ref-loaded.data": True},
+    assert call(analyst, app, "beat-layer.url", {"camera-count.children": "790", "ref-loaded.data": True},
                 changed="camera-count.children") == {}  # a later filter change does not resend them
-    beats, taag, city = out["beat-layer"]["data"], out["taag-layer"]["data"], out["city-layer"]["data"]
+    # the callback sends URLs only; each is a fingerprinted file the browser keeps for a year
+    layers = {}
+    for name in ("beat-layer", "taag-layer", "city-layer"):
+        url = out[name]["url"]
+        assert re.fullmatch(r"/geo/[a-z]+\.[0-9a-f]{16}\.geojson", url), url
+        response = analyst.get(url, headers={"Accept-Encoding": "br"})
+        assert response.status_code == 200
+        assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+        assert response.headers["Content-Encoding"] == "br"  # compressed on the wire
+        import brotli
+
+        layers[name] = json.loads(brotli.decompress(response.get_data()))
+        assert hashlib.sha256(json.dumps(layers[name], separators=(",", ":")).encode()).hexdigest()[:16] in url
+    beats, taag, city = layers["beat-layer"], layers["taag-layer"], layers["city-layer"]
     assert len(taag["features"]) == 54 and all(set(f["properties"]) == {"TAAG_Name"} for f in taag["features"])
     assert len(beats["features"]) > 200 and set(beats["features"][0]["properties"]) == {"beat", "division"}
     assert city["features"]
+    coords = json.dumps(beats["features"][0]["geometry"]["coordinates"])
+    assert max(len(x.split(".")[1]) for x in re.findall(r"-?\d+\.\d+", coords)) <= 5  # about 1 m
+    assert analyst.get("/geo/beats.0000000000000000.geojson").status_code == 404  # an unknown fingerprint
     sync = call(analyst, app, "url.search", {"url.search": "", **DEFAULTS})
     options = sync["beat-filter"]["options"]
     assert {"label": "134 · Central", "value": "134"} in options
