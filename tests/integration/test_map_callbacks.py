@@ -138,13 +138,23 @@ def test_division_filter_limits_the_summary_to_that_division(app, db, analyst):
 
 
 def test_reference_layers_and_beat_options(app, analyst):
-    # loaded once per page, after the first cameras are counted (never before: no delay to the markers)
-    assert call(analyst, app, "beat-layer.url", {"camera-count.children": "", "ref-loaded.data": False}) == {}
-    out = call(analyst, app, "beat-layer.url", {"camera-count.children": "800", "ref-loaded.data": False},
+    # loaded after the first cameras are counted (never before: no delay to the markers), and
+    # only the layers switched on: city limits at first
+    first = {"camera-count.children": "", "ref-loaded.data": False, "city-overlay.checked": True}
+    assert call(analyst, app, "beat-layer.url", first) == {}
+    out = call(analyst, app, "beat-layer.url", {**first, "camera-count.children": "800"},
                changed="camera-count.children")
-    assert out["ref-loaded"]["data"] is True
-    assert call(analyst, app, "beat-layer.url", {"camera-count.children": "790", "ref-loaded.data": True},
+    assert out["ref-loaded"]["data"] is True and set(out) == {"city-layer", "ref-loaded"}
+    city_url = out["city-layer"]["url"]
+    assert call(analyst, app, "beat-layer.url", {**first, "camera-count.children": "790", "ref-loaded.data": True,
+                                                  "city-layer.url": city_url},
                 changed="camera-count.children") == {}  # a later filter change does not resend them
+    # beats and TAAGs when switched on (the density layer needs the beats too)
+    on = call(analyst, app, "beat-layer.url", {**first, "camera-count.children": "790", "ref-loaded.data": True,
+                                                "city-layer.url": city_url, "density-overlay.checked": True,
+                                                "taag-overlay.checked": True}, changed="density-overlay.checked")
+    assert set(on) == {"beat-layer", "taag-layer"}
+    out = {**out, **on}
     # the callback sends URLs only; each is a fingerprinted file the browser keeps for a year
     layers = {}
     for name in ("beat-layer", "taag-layer", "city-layer"):
