@@ -5,8 +5,7 @@ every data response the page fetched (the layout, Dash's dependencies, every cal
 reference layers: not scripts, styles or the HTML), the bytes on the wire (`encodedDataLength`,
 headers included) and the body before compression (the sum of `dataReceived.dataLength`), up to
 the moment the first screen is complete: the first cameras drawn and the reference layers loaded.
-Beside it, from the same page load: the same responses uncompressed (the baseline), and a
-second visit in the same profile (the reference layers from the browser's cache).
+Beside it, from the same page load: the same responses uncompressed (the baseline).
 Target (docs/design.md): <= 150 KB in all at 1M cameras.
 """
 
@@ -36,7 +35,6 @@ class WireFigures:
     decoded: int
     requests: int
     by_kind: dict
-    second_wire: int
     seed_s: float | None
 
 
@@ -68,21 +66,17 @@ def _data_bytes(driver) -> tuple[dict[str, list[int]], int]:
     return seen, len(seen)
 
 
-def _visit(driver, base: str, login: bool) -> dict[str, list]:
+def _visit(driver, base: str) -> dict[str, list]:
     from selenium.webdriver.common.by import By
 
     from .browser import PASSWORD, USERNAME, _first_visible
 
-    if login:
-        driver.get(base + "/login")
-        _first_visible(driver, "#username", 20)
-        driver.get_log("performance")  # the login page's own requests are not the first screen
-        driver.find_element(By.ID, "username").send_keys(USERNAME)
-        driver.find_element(By.ID, "password").send_keys(PASSWORD)
-        driver.find_element(By.ID, "login-submit").click()
-    else:
-        driver.get_log("performance")
-        driver.get(base + "/")
+    driver.get(base + "/login")
+    _first_visible(driver, "#username", 20)
+    driver.get_log("performance")  # the login page's own requests are not the first screen
+    driver.find_element(By.ID, "username").send_keys(USERNAME)
+    driver.find_element(By.ID, "password").send_keys(PASSWORD)
+    driver.find_element(By.ID, "login-submit").click()
     _first_visible(driver, ".cd-cluster", TIMEOUT_S)
     found: dict[str, list] = {}
     deadline = time.monotonic() + SETTLE_CAP_S
@@ -96,8 +90,8 @@ def _visit(driver, base: str, login: bool) -> dict[str, list]:
         now_layers = sum(1 for v in found.values() if v[2] == "geo")
         if now_layers != layers:
             layers, layers_since = now_layers, time.monotonic()
-        # done: the layers the first screen shows have arrived (a second visit has them cached)
-        if (layers >= MIN_LAYERS or not login) and time.monotonic() - layers_since >= SETTLE_S:
+        # done: the layers the first screen shows have arrived
+        if layers >= MIN_LAYERS and time.monotonic() - layers_since >= SETTLE_S:
             break
         time.sleep(0.2)
     return found
@@ -122,8 +116,7 @@ def run(report: Report, n: int = CAMERAS) -> WireFigures:
         options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
         driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
         try:
-            first = _visit(driver, server.base, login=True)
-            second = _visit(driver, server.base, login=False)
+            first = _visit(driver, server.base)
         finally:
             driver.quit()
             shutil.rmtree(profile, ignore_errors=True)
@@ -136,9 +129,9 @@ def run(report: Report, n: int = CAMERAS) -> WireFigures:
         k[1] += decoded
         k[2] += 1
     fig = WireFigures(n, sum(v[0] for v in first.values()), sum(v[1] for v in first.values()), len(first),
-                      by_kind, sum(v[0] for v in second.values()), seed_s)
+                      by_kind, seed_s)
     print(f"  [{fmt_n(n)}] first screen data: {fmt_bytes(fig.wire)} on the wire ({fmt_bytes(fig.decoded)} "
-          f"uncompressed) in {fig.requests} responses; second visit {fmt_bytes(fig.second_wire)}", flush=True)
+          f"uncompressed) in {fig.requests} responses", flush=True)
     return fig
 
 
@@ -148,7 +141,6 @@ def summarise(fig: WireFigures | None, report: Report) -> None:
     rows = [(f"{kind} ({count} responses)", fmt_bytes(wire), fmt_bytes(decoded))
             for kind, (wire, decoded, count) in sorted(fig.by_kind.items())]
     rows.append(("all data responses of the first screen", fmt_bytes(fig.wire), fmt_bytes(fig.decoded)))
-    rows.append(("second visit, same browser (layers cached)", fmt_bytes(fig.second_wire), "-"))
     print(table(("response", "on the wire", "uncompressed (baseline)"), rows,
                 f"== Benchmark 7: first-screen data bytes after login, {fmt_n(fig.n)} cameras, headless Chromium, "
                 f"cold cache (seeding: {fmt_seed(fig.seed_s)}) =="))

@@ -5,6 +5,7 @@ folder for snapshot files, dashboard.registry.shared lets the workers of a host 
 from __future__ import annotations
 
 import logging
+import subprocess
 import threading
 import time
 from pathlib import Path
@@ -167,7 +168,8 @@ class RegistryCache:
             return refresh_snapshot(self.db, current) if current is not None else load_snapshot(self.db)
         try:
             return self._build_shared(current)
-        except OSError as exc:  # an unwritable folder: this process keeps a copy of its own
+        except (OSError, RuntimeError, subprocess.SubprocessError) as exc:
+            # an unwritable folder, a failed child: this process keeps a copy of its own
             log.warning("registry snapshot files unavailable (%s); loading in process", exc)
             self.files = None
             return self._build(current)
