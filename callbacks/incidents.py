@@ -26,13 +26,11 @@ from layouts.incidents import NEAREST_K, incident_texts, render_alert, render_ne
 from .context import (
     BadInput,
     flag,
-    items,
     mapping,
     optional_number,
     require_map_access,
     services,
     text,
-    texts,
     user,
     whole,
 )
