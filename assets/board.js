@@ -70,7 +70,20 @@
     return shown.map(function (inc) { return item(inc, selected, now); });
   }
 
-  var api = {age: age, board: board, renderList: renderList};
+  /* The drawer's total over the calls its division and priority filters let through (whatever
+     the open/all toggle shows): "42 calls, 17 open"; "" before the first poll. */
+  function countText(store, divisions, priorities, nowMs) {
+    var now = nowMs == null ? Date.now() : nowMs;
+    var keys = Object.keys(store || {});
+    if (!keys.length) { return ""; }
+    var calls = board(store, divisions, priorities, "all", now);
+    var open = calls.filter(function (inc) { return !inc.cleared; }).length;
+    var filtered = (divisions || []).length || (priorities || []).length;
+    return calls.length + (calls.length === 1 ? " call, " : " calls, ") + open + " open" +
+      (filtered ? " (filtered)" : "");
+  }
+
+  var api = {age: age, board: board, renderList: renderList, countText: countText};
   if (typeof module !== "undefined" && module.exports) { module.exports = api; return; }
 
   var clientside = root.dash_clientside = root.dash_clientside || {};
@@ -78,6 +91,10 @@
     /* incident-store, selected-incident, the three filters, board-clock -> incident-list */
     list: function (store, selected, divisions, priorities, status) {
       return renderList(store, selected, divisions, priorities, status, Date.now());
+    },
+    /* incident-store, the division and priority filters, board-clock -> incident-count */
+    count: function (store, divisions, priorities) {
+      return countText(store, divisions, priorities, Date.now());
     },
     /* a click on a list item or a pin -> selected-incident; a re-drawn list is no click */
     select: function () {

@@ -32,6 +32,7 @@ from .common import Report, fmt_n, fmt_seed, table
 CAMERAS = 1_000_000
 WORKERS = 4
 START_TARGET_S = 2.0
+CITY_BOUNDS = [[32.61, -97.0], [33.02, -96.55]]  # the city-wide view of the map's first call
 MEMORY_TARGET = 1.5
 
 
@@ -51,6 +52,12 @@ class ShareFigures:
     private_one_mb: float
     private_four_mb: float
     seed_s: float | None
+    # gunicorn preload_app: a master that imported the app, mapped the snapshot, built its index and
+    # ran gc.freeze(), then forked the workers (PSS of the master and its workers together)
+    preload_one_mb: float = 0.0
+    preload_four_mb: float = 0.0
+    start_preload_s: float = 0.0     # master start -> first map served by its first worker
+    fork_to_map_s: float = 0.0       # a worker forked from the master -> its first map (a worker restart)
 
 
 def _pss_mb(pid: int) -> float:
@@ -92,6 +99,24 @@ def _workers(db_path: str, base_dir: str, mode: str, count: int) -> tuple[list[d
     return answers, sum(pss), sum(pss) - sum(a["app_pss_mb"] for a in answers)
 
 
+def _preloaded(db_path: str, base_dir: str, count: int) -> tuple[list[dict], float]:
+    """A master (mode `preload`) forking `count` workers -> their answers, PSS of master + workers."""
+    master = subprocess.Popen([sys.executable, "-m", "benchmarks.share", db_path, base_dir, "preload", str(count)],
+                              stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        answers = [_ready(master) for _ in range(count)]
+        time.sleep(0.5)
+        pss = _pss_mb(master.pid) + sum(_pss_mb(a["pid"]) for a in answers)
+    finally:
+        for a in answers if "answers" in locals() else []:
+            try:
+                os.kill(a["pid"], 15)
+            except ProcessLookupError:
+                pass
+        _stop([master])
+    return answers, pss
+
+
 def run(report: Report, n: int = CAMERAS) -> ShareFigures:
     from .common import seeded_db
 
@@ -103,9 +128,16 @@ def run(report: Report, n: int = CAMERAS) -> ShareFigures:
         _, pss_four, snap_four = _workers(db_path, base_dir, "shared", WORKERS)
         (private,), private_one, _ = _workers(db_path, base_dir, "private", 1)
         _, private_four, _ = _workers(db_path, base_dir, "private", WORKERS)
+        (pre,), preload_one = _preloaded(db_path, base_dir, 1)
+        pres, preload_four = _preloaded(db_path, base_dir, WORKERS)
     fig = ShareFigures(n, mapped["first_map_s"], built["first_map_s"], private["first_map_s"],
                        mapped["cpu_s"], built["cpu_s"], private["cpu_s"],
-                       pss_one, pss_four, snap_one, snap_four, private_one, private_four, seed_s)
+                       pss_one, pss_four, snap_one, snap_four, private_one, private_four, seed_s,
+                       preload_one, preload_four, pre["first_map_s"],
+                       sorted(a["fork_to_map_s"] for a in pres)[len(pres) // 2])
+    print(f"  [{fmt_n(n)}] preload: master + 1 worker {preload_one:.0f} MB, master + {WORKERS} workers "
+          f"{preload_four:.0f} MB; master start -> first map {fig.start_preload_s:.2f} s, fork -> first map "
+          f"{fig.fork_to_map_s:.2f} s", flush=True)
     print(f"  [{fmt_n(n)}] first map: {fig.start_mapped_s:.2f} s mapped, {fig.start_build_s:.2f} s building the "
           f"file, {fig.start_private_s:.2f} s private read; PSS 1 worker {pss_one:.0f} MB, {WORKERS} workers "
           f"{pss_four:.0f} MB (private copies: {private_one:.0f} / {private_four:.0f} MB)", flush=True)
@@ -117,6 +149,7 @@ def summarise(fig: ShareFigures | None, report: Report) -> None:
         return
     ratio = fig.pss_four_mb / fig.pss_one_mb
     private_ratio = fig.private_four_mb / fig.private_one_mb
+    preload_ratio = fig.preload_four_mb / max(fig.preload_one_mb, 1e-9)
     rows = [("process start -> first map, snapshot file present", f"{fig.start_mapped_s:.2f} s "
              f"(CPU {fig.cpu_mapped_s:.2f} s)", f"<= {START_TARGET_S:g} s"),
             ("process start -> first map, no file (built by a child process)", f"{fig.start_build_s:.2f} s "
@@ -128,11 +161,16 @@ def summarise(fig: ShareFigures | None, report: Report) -> None:
              f"{ratio:.2f}x of one (<= {MEMORY_TARGET:g}x)"),
             ("PSS the snapshot adds, 1 worker / 4 workers", f"{fig.snapshot_one_mb:.0f} / {fig.snapshot_four_mb:.0f} MB",
              f"{fig.snapshot_four_mb / max(fig.snapshot_one_mb, 1e-9):.2f}x"),
+            ("gunicorn preload: PSS master + 1 worker", f"{fig.preload_one_mb:.0f} MB", "-"),
+            (f"gunicorn preload: PSS master + {WORKERS} workers", f"{fig.preload_four_mb:.0f} MB",
+             f"{preload_ratio:.2f}x of master + 1 (<= {MEMORY_TARGET:g}x)"),
+            ("gunicorn preload: master start -> first map / worker fork -> first map",
+             f"{fig.start_preload_s:.2f} s / {fig.fork_to_map_s:.2f} s", f"<= {START_TARGET_S:g} s"),
             ("PSS, 1 worker, private copy (before)", f"{fig.private_one_mb:.0f} MB", "baseline"),
             (f"PSS, {WORKERS} workers, private copies (before)", f"{fig.private_four_mb:.0f} MB",
              f"{private_ratio:.2f}x of one")]
     print(table(("figure", "measured", "beside it"), rows,
-                f"== Benchmark 6: one snapshot per host, {fmt_n(fig.n)} cameras (seeding: {fmt_seed(fig.seed_s)}) =="))
+                f"== Benchmark 8: one snapshot per host, {fmt_n(fig.n)} cameras (seeding: {fmt_seed(fig.seed_s)}) =="))
     report.add(f"start-up at {fmt_n(fig.n)}: process start -> first map (file present)",
                f"{fig.start_mapped_s:.2f} s, CPU {fig.cpu_mapped_s:.2f} s (no file {fig.start_build_s:.2f} s; "
                f"private read {fig.start_private_s:.2f} s)",
@@ -142,12 +180,17 @@ def summarise(fig: ShareFigures | None, report: Report) -> None:
                f"{fig.snapshot_four_mb:.0f} / {fig.snapshot_one_mb:.0f} MB; private copies "
                f"{fig.private_four_mb:.0f} / {fig.private_one_mb:.0f} MB)",
                f"<= {MEMORY_TARGET:g}x", ratio <= MEMORY_TARGET)
+    report.add(f"memory of {WORKERS} workers / 1 at {fmt_n(fig.n)}, gunicorn preload (PSS, master included)",
+               f"{preload_ratio:.2f}x ({fig.preload_four_mb:.0f} / {fig.preload_one_mb:.0f} MB)",
+               f"<= {MEMORY_TARGET:g}x", preload_ratio <= MEMORY_TARGET)
+    report.add(f"start-up at {fmt_n(fig.n)}, gunicorn preload: master start -> first map",
+               f"{fig.start_preload_s:.2f} s (a worker forked later: {fig.fork_to_map_s:.2f} s)",
+               f"<= {START_TARGET_S:g} s", fig.start_preload_s <= START_TARGET_S)
 
 
 def _worker(db_path: str, base_dir: str, mode: str) -> None:
     """One worker: the app, its snapshot, the first map; then wait to be measured."""
     started = _process_start()
-    from callbacks.map_view import CITY_BOUNDS
     from dashboard.app import create_app
     from dashboard.config import load_settings
     from dashboard.registry.cache import RegistryCache
@@ -170,6 +213,47 @@ def _worker(db_path: str, base_dir: str, mode: str) -> None:
     time.sleep(3600)  # the parent measures, then terminates it
 
 
+def _preload_master(db_path: str, base_dir: str, count: int) -> None:
+    """What gunicorn's master does with preload_app and dashboard/gunicorn_conf.py's pre_fork: the
+    app, the mapped snapshot and its index, gc.freeze(); then `count` forked workers, each serving
+    the first map and reporting (one JSON line each, with its pid) before waiting to be measured."""
+    import gc
+
+    started = _process_start()
+    from dashboard.app import create_app
+    from dashboard.config import load_settings
+    from dashboard.registry.mapview import CameraFilter, Viewport, camera_layer
+
+    settings = load_settings(overrides={"database_url": f"sqlite:///{db_path}", "secret_key": "s" * 48,
+                                        "env": "demo", "tile_url": "", "base_dir": base_dir}, environ={})
+    services = create_app(settings).server.extensions["connect_dallas"]
+    services.registry.get().index()
+    services.db.engine.dispose()
+    gc.collect()
+    gc.freeze()
+    children = []
+    for _ in range(count):
+        forked = time.time()
+        pid = os.fork()
+        if pid == 0:
+            services.db.engine.dispose(close=False)
+            snap = services.registry.get()
+            layer = camera_layer(snap, CameraFilter(), Viewport.from_bounds(CITY_BOUNDS, settings.map_zoom),
+                                 services.filters, cell_px=settings.cluster_cell_px,
+                                 points_max_zoom=settings.points_max_zoom)
+            assert layer["meta"]["total"] == len(snap)
+            print(json.dumps({"pid": os.getpid(), "first_map_s": time.time() - started,
+                              "fork_to_map_s": time.time() - forked, "cameras": len(snap)}), flush=True)
+            time.sleep(3600)
+            os._exit(0)
+        children.append(pid)
+    try:
+        time.sleep(3600)
+    finally:
+        for pid in children:
+            os.kill(pid, 15)
+
+
 def _process_start() -> float:
     """This process's start time (wall clock), from /proc: imports before main() count too."""
     ticks = int(open("/proc/self/stat").read().rsplit(")", 1)[1].split()[19])
@@ -178,4 +262,10 @@ def _process_start() -> float:
 
 
 if __name__ == "__main__":
-    _worker(*sys.argv[1:4])
+    if sys.argv[3] == "preload":
+        import signal
+
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # the finally above stops the workers
+        _preload_master(sys.argv[1], sys.argv[2], int(sys.argv[4]))
+    else:
+        _worker(*sys.argv[1:4])

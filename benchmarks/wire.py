@@ -1,4 +1,4 @@
-"""Benchmark 7: the bytes of the first screen. A real headless Chromium (fresh profile: a first
+"""Benchmark 9: the bytes of the first screen. A real headless Chromium (fresh profile: a first
 visit, cold HTTP cache) signs in through the form and opens the dashboard of the real app at 1M
 cameras (waitress, snapshot loaded); Chrome's own network log (CDP performance log) gives, for
 every data response the page fetched (the layout, Dash's dependencies, every callback, the
@@ -142,7 +142,7 @@ def summarise(fig: WireFigures | None, report: Report) -> None:
             for kind, (wire, decoded, count) in sorted(fig.by_kind.items())]
     rows.append(("all data responses of the first screen", fmt_bytes(fig.wire), fmt_bytes(fig.decoded)))
     print(table(("response", "on the wire", "uncompressed (baseline)"), rows,
-                f"== Benchmark 7: first-screen data bytes after login, {fmt_n(fig.n)} cameras, headless Chromium, "
+                f"== Benchmark 9: first-screen data bytes after login, {fmt_n(fig.n)} cameras, headless Chromium, "
                 f"cold cache (seeding: {fmt_seed(fig.seed_s)}) =="))
     report.add(f"first-screen data responses after login, {fmt_n(fig.n)}",
                f"{fmt_bytes(fig.wire)} ({fmt_bytes(fig.decoded)} uncompressed, {fig.requests} responses)",

@@ -212,6 +212,15 @@ def register(app) -> None:
         Input("board-clock", "n_intervals"),
     )
 
+    app.clientside_callback(
+        ClientsideFunction(namespace="board", function_name="count"),
+        Output("incident-count", "children"),
+        Input("incident-store", "data"),
+        Input("incident-division-filter", "value"),
+        Input("incident-priority-filter", "value"),
+        Input("board-clock", "n_intervals"),
+    )
+
     @app.callback(
         Output("incident-alert", "children", allow_duplicate=True),
         Input("incident-alert-dismiss", "n_clicks"),

@@ -42,6 +42,7 @@ class StartView:
     cameras: dict | None = None   # the camera layer's GeoJSON; None: the first callback draws it
     count: str = ""
     beat_options: tuple = ()      # only when the URL selects beats (else they come with the reference layers)
+    board_divisions: tuple = ()   # the CAD board's division filter: a supervisor's own division
 
 
 @dataclass(frozen=True)
@@ -207,18 +208,24 @@ def camera_map(cfg: MapConfig, divisions_url: str, start: StartView) -> html.Div
     ])
 
 
-def side_panel() -> html.Aside:
+def side_panel(start: StartView | None = None) -> html.Aside:
+    board_divisions = list(start.board_divisions) if start is not None else []
     return html.Aside(className="cd-panel cd-side", **{"aria-label": "Incidents and camera details"}, children=[
-        html.H2("Live incidents (CAD)"),
+        html.Div(className="cd-board-head", children=[
+            html.H2("Live incidents (CAD)"),
+            # "42 calls, 17 open": drawn in the browser from the store (assets/board.js, count)
+            html.Span(id="incident-count", className="cd-board-count", **{"aria-live": "polite"}),
+        ]),
         html.Div(id="incident-alert", role="alert", **{"aria-live": "assertive"}),
         html.Div(className="cd-board-filters", children=[
             dcc.Dropdown(id="incident-division-filter", multi=True, placeholder="All divisions",
+                         value=board_divisions,
                          options=[{"label": d.title(), "value": d} for d in DIVISIONS], className="cd-dropdown"),
             dcc.Checklist(id="incident-priority-filter", inline=True, value=[],
                           options=[{"label": f"P{p}", "value": p} for p in (1, 2, 3, 4)]),
-            dcc.RadioItems(id="incident-status-filter", inline=True, value="all",
-                           options=[{"label": "Open", "value": "open"}, {"label": "Cleared", "value": "cleared"},
-                                    {"label": "All", "value": "all"}]),
+            # open calls by default; "All" adds the cleared ones (kept for a while, then gone)
+            dcc.RadioItems(id="incident-status-filter", inline=True, value="open",
+                           options=[{"label": "Open calls", "value": "open"}, {"label": "All", "value": "all"}]),
         ]),
         html.Div(id="incident-list", children=html.Div("Waiting for CAD…", className="cd-empty")),
         wall_opener(),
@@ -249,7 +256,7 @@ def dashboard(viewer: Viewer, cfg: MapConfig, divisions_url: str, start: StartVi
         html.Main(className="cd-body", children=[
             filter_panel(start),
             camera_map(cfg, divisions_url, start),
-            side_panel(),
+            side_panel(start),
         ]),
         video_wall_panel(),
         dcc.Location(id="url", refresh=False),

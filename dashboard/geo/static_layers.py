@@ -70,3 +70,26 @@ def layer_url(name: str) -> str:
 def layer_file(filename: str) -> StaticLayer | None:
     """The layer a /geo/ file name names, or None (an old fingerprint, a made-up name)."""
     return next((layer for layer in static_layers().values() if layer.filename == filename), None)
+
+
+def _points(coords):
+    if coords and isinstance(coords[0], int | float):
+        yield coords
+        return
+    for c in coords:
+        yield from _points(c)
+
+
+@lru_cache(maxsize=64)
+def division_bounds(divisions: tuple[str, ...]) -> tuple[tuple[float, float], tuple[float, float]] | None:
+    """((south, west), (north, east)) around these police divisions' boundaries; None for none known."""
+    wanted = {d.upper() for d in divisions}
+    lons, lats = [], []
+    for f in reference_layers()["divisions"]["features"]:
+        if str(f["properties"].get("division") or "").upper() in wanted:
+            for lon, lat in _points(f["geometry"]["coordinates"]):
+                lons.append(lon)
+                lats.append(lat)
+    if not lons:
+        return None
+    return (min(lats), min(lons)), (max(lats), max(lons))

@@ -148,6 +148,8 @@ class RegistryCache:
                 if self._snapshot is None:
                     self._snapshot = self._build(None)
                     self._checked_at = time.monotonic()
+                    if self.background:  # the nearest-camera index, while the first map is served
+                        threading.Thread(target=self._snapshot.index, name="registry-index", daemon=True).start()
                 return self._snapshot
         self._checked_at = time.monotonic()
         with self.db.session() as s:
@@ -202,6 +204,7 @@ class RegistryCache:
 
     def _rebuild(self) -> None:
         fresh = self._build(self._snapshot)
+        fresh.index()  # before it is handed out: no request waits for the index
         with self._lock:
             if self._snapshot is None or fresh.version >= self._snapshot.version:
                 self._snapshot = fresh

@@ -135,11 +135,27 @@ class RegistrySnapshot:
         self.cum_lat, self.cum_lon = c["cum_lat"], c["cum_lon"]
         self.combo_levels: dict[int, object] = {}   # per-zoom (cell, code) -> count tables (mapview)
         self.combo_lock = threading.Lock()
-        # the index is per process (a few % of the columns' size); building it releases the GIL
-        self._tree = cKDTree(c["unit"], copy_data=False) if len(self.ids) else None
+        # the nearest-camera index is per process (a few % of the columns' size) and built on
+        # first use (`index()`): the first map needs only the columns, so a cold start does not
+        # wait for it; the cache builds it in the background, a preloading server before forking
+        self._tree_index: cKDTree | None = None
+        self._tree_lock = threading.Lock()
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    def index(self) -> cKDTree | None:
+        """The KD-tree over the cameras' unit vectors (None for no camera), built once; building
+        it releases the GIL."""
+        if self._tree_index is None and len(self.ids):
+            with self._tree_lock:
+                if self._tree_index is None:
+                    self._tree_index = cKDTree(self.columns["unit"], copy_data=False)
+        return self._tree_index
+
+    @property
+    def _tree(self) -> cKDTree | None:
+        return self.index()
 
     @cached_property
     def beat(self) -> np.ndarray:

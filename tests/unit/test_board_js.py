@@ -77,3 +77,46 @@ def test_row_texts_ages_and_selection():
     assert "selected" in items["25-0000002"]["props"]["className"]
     assert "selected" not in items["25-0000001"]["props"]["className"]
     assert items["25-0000001"]["props"]["n_clicks"] == 0
+
+
+def count(rows, divisions=(), priorities=()):
+    store = {r["incident_number"]: r for r in rows}
+    script = (f"const b = require({json.dumps(str(BOARD_JS))});"
+              f"console.log(JSON.stringify(b.countText({json.dumps(store)}, {json.dumps(list(divisions))},"
+              f"{json.dumps(list(priorities))}, {int(NOW.timestamp() * 1000)})));")
+    out = subprocess.run(["node", "-e", script], capture_output=True, text=True, timeout=30, check=True)
+    return json.loads(out.stdout)
+
+
+def test_the_drawer_counts_its_calls_and_the_open_ones():
+    rows = [inc(f"25-{i:07d}", 1 + i % 4, 5, division="CENTRAL" if i % 3 else "NORTHEAST") for i in range(1, 31)]
+    rows += [inc(f"25-{i:07d}", 2, 60, "Cleared", updated_minutes_ago=5) for i in range(31, 43)]
+    rows.append(inc("25-0000099", 1, 90, "Cleared", updated_minutes_ago=45))  # cleared long ago: gone from the drawer
+    assert count(rows) == "42 calls, 30 open"
+    assert count(rows, divisions=("NORTHEAST",)) == "10 calls, 10 open (filtered)"
+    assert count(rows, priorities=(2,)) == "20 calls, 8 open (filtered)"
+    assert count([inc("25-0000001", 1, 5)]) == "1 call, 1 open"
+    assert count([]) == ""  # before the first poll: no figure rather than a wrong one
+
+
+def test_open_calls_are_the_default_and_all_shows_the_cleared():
+    from layouts.main import StartView, side_panel
+
+    panel = side_panel(StartView(filters=((),) * 9, center=(32.8, -96.8), zoom=11, board_divisions=("CENTRAL",)))
+    found = {}
+
+    def walk(node):
+        if hasattr(node, "id") and isinstance(getattr(node, "id", None), str):
+            found[node.id] = node
+        for child in (getattr(node, "children", None) or []) if isinstance(getattr(node, "children", None), list) \
+                else [getattr(node, "children", None)]:
+            if child is not None and not isinstance(child, str):
+                walk(child)
+
+    walk(panel)
+    assert found["incident-status-filter"].value == "open"
+    assert [o["value"] for o in found["incident-status-filter"].options] == ["open", "all"]
+    assert found["incident-division-filter"].value == ["CENTRAL"]  # a supervisor's board: their division
+    rows = [inc("25-0000001", 1, 5), inc("25-0000002", 1, 9, "Cleared", updated_minutes_ago=3)]
+    assert numbers(render(rows, status="open")) == ["25-0000001"]
+    assert numbers(render(rows, status="all")) == ["25-0000001", "25-0000002"]

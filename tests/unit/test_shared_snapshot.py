@@ -4,6 +4,8 @@ what a full read gives; a change is patched once and picked up by every worker."
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -76,3 +78,20 @@ def test_in_memory_sqlite_keeps_its_own_copy(tmp_path):
     from dashboard.db import Database
 
     assert RegistryCache.for_host(Database("sqlite://"), tmp_path).files is None
+
+
+def test_the_nearest_camera_index_is_built_on_first_use_not_before_the_first_map(seeded, tmp_path):
+    cache = RegistryCache.for_host(seeded, tmp_path)
+    cache.background = False
+    snap = cache.get()
+    assert snap._tree_index is None  # the first map needs only the columns: a cold start does not wait
+    lat, lon = float(snap.lat[0]), float(snap.lon[0])
+    found = snap.nearest(lat, lon, k=3)
+    assert snap._tree_index is not None and int(found.camera_id[0]) == int(snap.ids[0])
+    assert snap.index() is snap._tree_index  # built once
+
+    background = RegistryCache.for_host(seeded, tmp_path)  # serving: the index follows in a thread
+    warm = background.get()
+    for thread in [t for t in threading.enumerate() if t.name == "registry-index"]:
+        thread.join(timeout=30)
+    assert warm._tree_index is not None
