@@ -5,6 +5,7 @@ and the filters stay in view. A supervisor lands on their division, board filter
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -84,13 +85,24 @@ def test_busy_board_counts_defaults_to_open_and_scrolls_inside_the_drawer(driver
     assert sizes[0] > 3 * sizes[1], sizes  # 120 calls: the list scrolls inside the drawer
     assert _rect(driver, "#incident-list")["bottom"] <= height  # and the whole list box is on the screen
 
-    # a wheel over the list scrolls the list, to its very end, and never the panel or the page
+    # with a call selected (its nearest cameras fill the panel below), the panel itself is taller
+    # than the screen; a wheel over the list scrolls the list, to its very end, never the panel
+    _items(driver)[0].click()
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#nearest-cameras table, #nearest-cameras .cd-empty")
+               and "Select an incident" not in d.find_element(By.ID, "nearest-cameras").text)
+    driver.find_element(By.XPATH, "//*[@id='nearest-more']//label").click()
+    time.sleep(1)
+    panel = driver.execute_script("var p = document.querySelector('.cd-side'); return [p.scrollHeight, p.clientHeight];")
+    assert panel[0] > panel[1], panel  # the panel could scroll: the list must keep the wheel to itself
     for _ in range(40):
         ActionChains(driver).scroll_from_origin(ScrollOrigin.from_element(listing), 0, 1500).perform()
         if driver.execute_script("var l = arguments[0]; return l.scrollTop + l.clientHeight >= l.scrollHeight - 1;",
                                  listing):
             break
     assert driver.execute_script("return arguments[0].scrollTop", listing) > 0
+    # at its end, one more turn of the wheel over the list must not carry on into the panel
+    ActionChains(driver).scroll_from_origin(ScrollOrigin.from_element(listing), 0, 1500).perform()
+    time.sleep(0.5)
     assert driver.execute_script("return document.querySelector('.cd-side').scrollTop") == 0
     assert driver.execute_script("return window.scrollY") == 0
     last = _items(driver)[-1]
