@@ -1,7 +1,8 @@
 """Benchmark 4: incident latency with 200 dashboards polling, and the cost of an empty poll.
 
 The real app (dashboard.app.create_app) on a private copy of the seeded 10k SQLite database
-(common.seeded_db), served by waitress (16 threads) on 127.0.0.1 in a thread of this
+(common.seeded_db), served by waitress with the shipped `serve` settings (cli.WAITRESS_OPTIONS: 16 threads, 1000
+connections) on 127.0.0.1 in a thread of this
 process. Before the first request the benchmark adds one route to the SAME Flask server:
 GET /_bench/bare -> jsonify({"ok": True}), the baseline. It sits behind the login gate like
 the poll, so both pay the same gate.
@@ -146,6 +147,7 @@ def run(report: Report, poll_s: float | None = None, dashboards: int = DASHBOARD
     from flask import jsonify
 
     from dashboard.app import create_app
+    from dashboard.cli import WAITRESS_OPTIONS
     from dashboard.config import load_settings
 
     from .common import copy_of_seeded
@@ -162,7 +164,8 @@ def run(report: Report, poll_s: float | None = None, dashboards: int = DASHBOARD
         def _bench_bare():
             return jsonify({"ok": True})
 
-        server = waitress.create_server(app.server, host="127.0.0.1", port=0, threads=16)
+        # the shipped `serve` settings (connection limit 1000: 200 kept-alive dashboards fit)
+        server = waitress.create_server(app.server, host="127.0.0.1", port=0, **WAITRESS_OPTIONS)
         thread = threading.Thread(target=server.run, name="bench-waitress", daemon=True)
         thread.start()
         base = f"http://127.0.0.1:{server.effective_port}"
