@@ -134,7 +134,7 @@ class OnlineGeocoder(Section):
 
 
 class IncidentsSection(Section):
-    poll_interval_seconds: Annotated[float, Field(ge=0.5, le=3600)] = 5.0
+    poll_interval_seconds: Annotated[float, Field(ge=0.5, le=3600)] = 1.0
     service_area_margin_m: Annotated[float, Field(ge=0, le=100_000)] = 2000.0
     max_page_size: Annotated[int, Field(ge=1, le=100_000)] = 5000
     cleared_visible_minutes: Annotated[float, Field(ge=0, le=24 * 60)] = 30.0

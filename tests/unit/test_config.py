@@ -24,7 +24,7 @@ def test_shipped_config_loads_with_documented_defaults():
     assert s.env == "demo"
     assert s.database_url.startswith("sqlite:///") and s.database_url.endswith("instance/connect_dallas.db")
     assert s.session_idle_minutes == 30 and s.lockout_threshold == 5
-    assert s.poll_interval_seconds == 5 and s.service_area_margin_m == 2000
+    assert s.poll_interval_seconds == 1 and s.service_area_margin_m == 2000
     assert s.api_tokens == ()
 
 
