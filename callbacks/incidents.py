@@ -18,6 +18,7 @@ from dashboard.incidents.feed import incidents_changed_since
 from dashboard.incidents.live_board import STATUS_CHOICES, BoardFilter, alerts, board, is_cleared
 from dashboard.models import utcnow
 from layouts.incidents import NEAREST_K, render_alert, render_incident_list, render_nearest
+from layouts.ranked import ranked_geojson
 
 from .context import (
     BadInput,
@@ -218,6 +219,7 @@ def register(app) -> None:
         Output("nearest-cameras", "children"),
         Output("camera-map", "viewport", allow_duplicate=True),
         Output("search-radius-layer", "children"),
+        Output("ranked-layer", "data"),  # the rows' numbers on the map (layouts/ranked.py)
         Input("selected-incident", "data"),
         Input("nearest-radius", "value"),
         Input("nearest-more", "value"),
@@ -232,7 +234,7 @@ def register(app) -> None:
             raise PreventUpdate
         radius_m = float(radius) if radius in RADIUS_CHOICES else NEAREST_RADIUS_M
         if incident.get("latitude") is None:
-            return render_nearest(incident, [], radius_m=radius_m, docked=DOCKED), no_update, []
+            return render_nearest(incident, [], radius_m=radius_m, docked=DOCKED), no_update, [], ranked_geojson([])
         lat, lon = incident["latitude"], incident["longitude"]
         ranked = rank_for_incident(services().registry.get(), incident, utcnow(), radius_m=radius_m, k=NEAREST_K)
         flying = ctx.triggered_id == "selected-incident"
@@ -241,5 +243,5 @@ def register(app) -> None:
                            pathOptions={"color": "#ff9f0a", "weight": 2, "dashArray": "6 4", "fillOpacity": 0.05})
         form = footage_form(incident) if can(user(), "footage_requests") else None
         body = render_nearest(incident, ranked, form, radius_m=radius_m, docked=DOCKED, show_all=bool(more))
-        return body, viewport, [circle]
+        return body, viewport, [circle], ranked_geojson(ranked if more else ranked[:DOCKED])
 
