@@ -5,6 +5,7 @@ density layer in cameras per km² with its legend."""
 from __future__ import annotations
 
 import json
+
 import pytest
 from sqlalchemy import text
 
