@@ -257,3 +257,17 @@ def test_density_with_no_matching_camera_says_so(app, analyst):
                changed="registered-since-filter.date")
     assert out["density-layer"]["hideout"]["density"] == {} and out["density-layer"]["hideout"]["breaks"] == []
     assert "No camera matches the filters." in json.dumps(out["density-legend"]["children"], ensure_ascii=False)
+
+
+def test_a_drawn_area_numbers_its_rows_on_the_map_too(app, db, analyst):
+    from tests.integration.test_draw_area import _post_draw
+
+    lat, lon = _busiest_site(db)
+    circle = {"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]},
+              "properties": {"type": "circle", "_radius": 400.0, "_leaflet_id": 5}}
+    response = _post_draw(analyst, app, {"type": "FeatureCollection", "features": [circle]})
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    out = response.get_json()["response"]
+    rows = _row_ids(out["nearest-cameras"]["children"])
+    features = out["ranked-layer"]["data"]["features"]
+    assert rows and [f["properties"]["camera_id"] for f in features] == rows
