@@ -16,7 +16,7 @@
     var marker = L.marker(latlng, {
       icon: L.divIcon({html: badge, iconSize: L.point(26, 26), iconAnchor: L.point(13, 13),
                        className: "cd-rank-marker" + (p.faces ? " faces" : "") + (p.overwritten ? " overwritten" : "")}),
-      zIndexOffset: 5000 - rank, riseOnHover: true, keyboard: false, title: ""
+      zIndexOffset: 5000 - rank, riseOnHover: true, keyboard: false
     });
     marker.bindTooltip("#" + rank + " · camera #" + String(Number(p.camera_id) || 0) + ": click to open");
     return marker;
