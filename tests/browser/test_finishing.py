@@ -52,6 +52,10 @@ def _cameras_near(db, lat: float, lon: float) -> dict[int, tuple[float, float]]:
 def _tap(driver, element) -> None:
     """Scroll the element to the middle of its panel (a thumb scrolling the sheet), then click it."""
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", element)
+    WebDriverWait(driver, 5).until(lambda d: d.execute_script(  # in view and on top (nothing sliding over it)
+        "var r = arguments[0].getBoundingClientRect(), x = r.left + r.width / 2, y = r.top + r.height / 2;"
+        "var hit = document.elementFromPoint(x, y); return !!hit && arguments[0].contains(hit);", element),
+        "the element never came into view uncovered")
     element.click()
 
 
@@ -195,6 +199,10 @@ def test_clear_filters_on_an_empty_map_board_and_search(dashboard, db, live_serv
                         "the division list did not open")
     option.click()
     ActionChains(driver).send_keys(Keys.ESCAPE).perform()
+    wait.until(lambda d: not any(o.is_displayed() for o in d.find_elements(By.XPATH, options)
+                                 if o.text.strip() == quiet.title()), "the division list did not close")
+    if mobile:
+        _sheet(driver, "side")  # Escape also lowers the phone's sheet (assets/screens.js)
     empty = wait.until(EC.visibility_of_element_located((By.ID, "incident-list-empty")))
     assert "No incident matches these filters." in empty.text
     _tap(driver, empty.find_element(By.CSS_SELECTOR, "button.cd-clear-filters"))
