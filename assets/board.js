@@ -64,8 +64,14 @@
     var shown = board(store, divisions, priorities, status, now);
     if (!shown.length) {
       var anyStored = Object.keys(store || {}).some(function (k) { return store[k] != null; });
-      return [component("Div", {className: "cd-empty", children: anyStored
-        ? "No incident matches these filters." : "No incidents from CAD in the last 24 hours."})];
+      if (!anyStored) {
+        return [component("Div", {className: "cd-empty", children: "No incidents from CAD in the last 24 hours."})];
+      }
+      /* the same button as layouts/empty_state.clear_button("incidents"); callbacks/clear_filters.py answers it */
+      return [component("Div", {className: "cd-empty", id: "incident-list-empty", children: [
+        "No incident matches these filters. ",
+        component("Button", {children: "Clear filters", id: {type: "clear-filters", scope: "incidents"},
+                             n_clicks: 0, className: "cd-clear-filters", type: "button"})]})];
     }
     return shown.map(function (inc) { return item(inc, selected, now); });
   }

@@ -131,13 +131,25 @@
                                                   interactive: false});
   }
 
-  /* Beats shaded by how many cameras match the filters (hideout.counts from callbacks/summary.py). */
+  /* Beats shaded by cameras per km² of the cameras matching the filters: hideout.density (per
+     beat), hideout.breaks (ascending class limits) and hideout.colours (one per class), from
+     callbacks/summary.py; the legend on the map (#density-legend) is drawn from the same classes. */
+  function densityClass(value, breaks) {
+    var i = 0;
+    while (i < breaks.length && value >= breaks[i]) { i++; }
+    return i;
+  }
+
   function densityStyle(feature, context) {
     var h = (context && context.hideout) || {};
-    var n = (h.counts || {})[feature.properties.beat] || 0;
-    var share = h.max ? Math.min(1, n / h.max) : 0;
-    return {color: "#f4a261", weight: 0.5, opacity: 0.6, fill: true, fillColor: "#f4a261",
-            fillOpacity: n ? 0.08 + 0.62 * Math.sqrt(share) : 0.0, interactive: false};
+    var d = Number((h.density || {})[feature.properties.beat]) || 0;
+    var colours = h.colours || [];
+    if (!d || !colours.length) {
+      return {color: "#f4a261", weight: 0.5, opacity: 0.5, fill: false, interactive: false};
+    }
+    var colour = colours[Math.min(densityClass(d, h.breaks || []), colours.length - 1)];
+    return {color: "#f4a261", weight: 0.5, opacity: 0.6, fill: true, fillColor: colour, fillOpacity: 0.6,
+            interactive: false};
   }
 
   function taagStyle() {
@@ -162,6 +174,7 @@
     beatTooltip: beatTooltip,
     taagStyle: taagStyle,
     densityStyle: densityStyle,
+    densityClass: densityClass,
     taagTooltip: taagTooltip,
     coneLatLngs: coneLatLngs
   };

@@ -19,8 +19,10 @@ from layouts.main import MapConfig, Viewer, dashboard, signed_out
 from layouts.screens import tool_bar
 
 from . import (
+    admin_badge,
     camera_detail,
     cases,
+    clear_filters,
     draw_area,
     footage,
     guard,
@@ -28,6 +30,7 @@ from . import (
     live,
     map_view,
     owner_contact,
+    ranked,
     screens,
     search,
     summary,
@@ -79,5 +82,5 @@ def _page_query() -> str:
 def register(app) -> None:
     guard.install(app)  # crafted input answers 4xx: the envelope, BadInput, unknown suite files
     for module in (map_view, camera_detail, incidents, owner_contact, summary, footage, draw_area,
-                   search, live, cases, screens):
+                   search, live, cases, screens, ranked, clear_filters, admin_badge):
         module.register(app)

@@ -38,9 +38,15 @@ def register(app) -> None:
             camera_id = whole(props.get("id"), "Camera id", 1)
         except BadInput:
             return message("That marker is not a camera."), no_update
-        with services().db.session() as s:
-            details = camera_details(s, camera_id)
-        if details is None or details.status != "active":
-            return message("This camera is no longer in the registry."), no_update
-        return render_details(details, viewer_can_reveal=can(viewer, "reveal_owner"),
-                              live=live_controls(viewer, details)), no_update
+        return camera_panel(viewer, camera_id)[0], no_update
+
+
+def camera_panel(viewer, camera_id: int):
+    """#camera-detail for one camera, and its details (None when it is not an active camera):
+    also what a ranked row opens (callbacks/ranked.py)."""
+    with services().db.session() as s:
+        details = camera_details(s, camera_id)
+    if details is None or details.status != "active":
+        return message("This camera is no longer in the registry."), None
+    return render_details(details, viewer_can_reveal=can(viewer, "reveal_owner"),
+                          live=live_controls(viewer, details)), details

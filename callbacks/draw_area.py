@@ -8,7 +8,8 @@ from dash.exceptions import PreventUpdate
 
 from dashboard.incidents.canvass import CanvassInputError, rank_in_shape
 from dashboard.models import utcnow
-from layouts.draw_area import area_error, render_area
+from layouts.draw_area import SHOWN, area_error, render_area
+from layouts.ranked import ranked_geojson
 
 from .context import BadInput, items, mapping, number, require_map_access, services
 
@@ -36,6 +37,7 @@ def drawn_shape(feature: dict) -> dict | None:
 def register(app) -> None:
     @app.callback(
         Output("nearest-cameras", "children", allow_duplicate=True),
+        Output("ranked-layer", "data", allow_duplicate=True),  # the rows' numbers on the map
         Input("draw-control", "geojson"),
         prevent_initial_call=True,
     )
@@ -46,10 +48,10 @@ def register(app) -> None:
             raise PreventUpdate
         shape = drawn_shape(features[-1])
         if shape is None:
-            return no_update
+            return no_update, no_update
         now = utcnow()
         try:
             ranked = rank_in_shape(services().registry.get(), shape, now, now)
         except CanvassInputError as exc:
-            return area_error(str(exc))
-        return render_area(ranked, shape)
+            return area_error(str(exc)), ranked_geojson([])
+        return render_area(ranked, shape), ranked_geojson(ranked[:SHOWN])

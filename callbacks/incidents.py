@@ -22,6 +22,7 @@ from dashboard.incidents.feed import incidents_changed_since
 from dashboard.incidents.live_board import alerts, is_cleared
 from dashboard.models import utcnow
 from layouts.incidents import NEAREST_K, incident_texts, render_alert, render_nearest
+from layouts.ranked import ranked_geojson
 
 from .context import (
     BadInput,
@@ -254,6 +255,7 @@ def register(app) -> None:
         Output("nearest-cameras", "children"),
         Output("camera-map", "viewport", allow_duplicate=True),
         Output("search-radius-layer", "children"),
+        Output("ranked-layer", "data"),  # the rows' numbers on the map (layouts/ranked.py)
         Input("selected-incident-record", "data"),
         Input("selected-incident", "data"),
         Input("nearest-radius", "value"),
@@ -268,7 +270,7 @@ def register(app) -> None:
             raise PreventUpdate
         radius_m = float(radius) if radius in RADIUS_CHOICES else NEAREST_RADIUS_M
         if incident.get("latitude") is None:
-            return render_nearest(incident, [], radius_m=radius_m, docked=DOCKED), no_update, []
+            return render_nearest(incident, [], radius_m=radius_m, docked=DOCKED), no_update, [], ranked_geojson([])
         lat, lon = incident["latitude"], incident["longitude"]
         ranked = rank_for_incident(services().registry.get(), incident, utcnow(), radius_m=radius_m, k=NEAREST_K)
         flying = "selected-incident.data" in ctx.triggered_prop_ids  # a new selection, not an update
@@ -277,5 +279,5 @@ def register(app) -> None:
                            pathOptions={"color": "#ff9f0a", "weight": 2, "dashArray": "6 4", "fillOpacity": 0.05})
         form = footage_form(incident) if can(user(), "footage_requests") else None
         body = render_nearest(incident, ranked, form, radius_m=radius_m, docked=DOCKED, show_all=bool(more))
-        return body, viewport, [circle]
+        return body, viewport, [circle], ranked_geojson(ranked if more else ranked[:DOCKED])
 

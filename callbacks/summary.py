@@ -4,11 +4,18 @@ On the filter inputs only (never the viewport), so panning and zooming cost noth
 
 from __future__ import annotations
 
-from dash import Input, Output
+from dash import Input, Output, State
 from dash.exceptions import PreventUpdate
 
-from dashboard.registry.summary import FilterSummary, per_beat_counts, summarize
+from dashboard.registry.summary import (
+    FilterSummary,
+    density_breaks,
+    per_beat_counts,
+    per_beat_density,
+    summarize,
+)
 from layouts.constants import ACCESS_COLOURS
+from layouts.density import colours_for, legend_items
 from layouts.main import summary_graph
 
 from .context import require_map_access, services
@@ -42,20 +49,36 @@ def summary_figure(summary: FilterSummary) -> dict:
     }}
 
 
+def density_hideout(counts: dict[str, int]) -> tuple[dict, list]:
+    """Per-beat counts -> the density layer's hideout (cameras per km², the class limits and their
+    colours, read by assets/map.js densityStyle) and the legend drawn from the same classes."""
+    density = per_beat_density(counts)
+    breaks = density_breaks(density)
+    colours = colours_for(breaks) if density else []
+    hideout = {"counts": counts, "max": max(counts.values(), default=1), "density": density, "breaks": breaks,
+               "colours": colours}
+    return hideout, legend_items(breaks, colours)
+
+
 def register(app) -> None:
-    @app.callback(Output("density-layer", "hideout"), *filter_inputs(), Input("ref-loaded", "data"),
-                  prevent_initial_call=True)
+    @app.callback(Output("density-layer", "hideout"), Output("density-legend", "children"),
+                  *filter_inputs(), Input("ref-loaded", "data"), prevent_initial_call=True)
     def update_density(*filters_then_ready):
-        """Matching cameras per beat for the density layer (filters only; not on pan/zoom)."""
+        """Matching cameras per km² of each beat for the density layer, and its legend (filters
+        only; not on pan/zoom)."""
         require_map_access()
         svc = services()
         filt = filter_from(filters_then_ready)
-        counts = per_beat_counts(svc.registry.get(), filt, svc.filters)
-        return {"counts": counts, "max": max(counts.values(), default=1)}
+        return density_hideout(per_beat_counts(svc.registry.get(), filt, svc.filters))
 
     # the density layer draws the beats: the same fingerprinted file, from the browser's cache
     app.clientside_callback("function (beats) { return beats; }", Output("density-layer", "url"),
                             Input("beat-layer", "url"), prevent_initial_call=True)
+
+    # the legend is on the map while the density layer is ticked in the layer control
+    app.clientside_callback("function (ticked, name) { return (ticked || []).indexOf(name) < 0; }",
+                            Output("density-legend", "hidden"), Input("layers-control", "overlays"),
+                            State("density-overlay", "name"))
 
     @app.callback(Output("summary-slot", "children"), Input("ref-loaded", "data"), prevent_initial_call=True)
     def mount_summary_chart(ready):

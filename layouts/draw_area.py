@@ -12,8 +12,11 @@ def render_area(ranked, shape: dict) -> list:
     kind = "circle" if shape["type"] == "circle" else "area"
     if not ranked:
         return [html.Div(f"No registered camera inside the drawn {kind}.", className="cd-empty")]
-    rows = [html.Tr([html.Td(f"#{r.camera_id}"), html.Td(f"{r.distance_m:.0f} m"), html.Td(FACES[r.faces]),
-                     html.Td("live" if r.live_access else "—")]) for r in ranked[:SHOWN]]
+    # numbered as on the map (layouts/ranked.py) and opened by a click, like an incident's ranked rows
+    rows = [html.Tr([html.Td(f"#{r.camera_id}", **{"data-rank": str(r.rank)}), html.Td(f"{r.distance_m:.0f} m"),
+                     html.Td(FACES[r.faces]), html.Td("live" if r.live_access else "—")],
+                    id={"type": "ranked-row", "index": r.camera_id}, n_clicks=0, tabIndex="0", className="cd-ranked-row",
+                    title=f"Open camera #{r.camera_id}") for r in ranked[:SHOWN]]
     return [
         html.Div(f"Drawn {kind}: {len(ranked)} camera{'s' if len(ranked) != 1 else ''} inside"
                  + (f", the first {SHOWN} shown" if len(ranked) > SHOWN else "")

@@ -69,8 +69,13 @@ def render_nearest(incident: dict, ranked: list, footage_form: FootageForm | Non
         return [title, html.Div(f"No registered camera within {radius_m:.0f} m. Widen the radius above.",
                                 className="cd-empty")]
     shown = ranked if show_all else ranked[:docked]
-    rows = [html.Tr(className=("docked" if r.rank <= docked else "") + (" overwritten" if r.overwritten else ""),
-                    children=[html.Td(f"#{r.camera_id}"), html.Td(f"{r.distance_m:.0f} m"),
+    # each row is numbered as on the map (data-rank, drawn by assets/ranked.css) and opens its camera on a
+    # click (callbacks/ranked.py)
+    rows = [html.Tr(className="cd-ranked-row" + (" docked" if r.rank <= docked else "")
+                    + (" overwritten" if r.overwritten else ""),
+                    id={"type": "ranked-row", "index": r.camera_id}, n_clicks=0, tabIndex="0",
+                    title=f"Open camera #{r.camera_id}",
+                    children=[html.Td(f"#{r.camera_id}", **{"data-rank": str(r.rank)}), html.Td(f"{r.distance_m:.0f} m"),
                               html.Td(f"{r.bearing_deg:.0f}°"), html.Td(FACES[r.faces]),
                               html.Td(_hours(r)), html.Td("live" if r.live_access else "—")])
             for r in shown]

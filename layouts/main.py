@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import dash_leaflet as dl
 from dash import dcc, html
 
+from .admin_badge import nav_link
 from .constants import (
     ACCESS_OPTIONS,
     CAMERA_TYPES,
@@ -17,7 +18,10 @@ from .constants import (
     RETENTION_OPTIONS,
     ROLE_LABELS,
 )
+from .density import density_legend
+from .empty_state import map_empty_notice
 from .live import live_stores, video_wall_panel, wall_opener
+from .ranked import ranked_layer
 
 EMPTY_FC = {"type": "FeatureCollection", "features": []}
 
@@ -67,7 +71,7 @@ def header(viewer: Viewer) -> html.Header:
             viewer.full_name + where,
             html.Span(ROLE_LABELS.get(viewer.role, viewer.role), className="cd-role", id="current-role"),
         ]),
-        *[html.A(label, href=href, id=f"link-{href.strip('/').replace('/', '-')}") for label, href in viewer.links],
+        *[nav_link(label, href) for label, href in viewer.links],  # admins: the pending-registrations badge
         # signing out is a POST with the CSRF token (assets/csrf_forms.js): a link could be forged
         html.Form(className="cd-logout", method="post", action="/logout",
                   children=html.Button("Sign out", id="logout-link", type="submit", className="cd-link-button")),
@@ -132,7 +136,8 @@ def legend() -> html.Div:
         ]),
         html.Div(["Clusters: number of cameras in that part of the map (blue < 100, orange < 1,000, red more). "
                   "Incident pins: red P1, orange P2, yellow P3, blue P4. Camera density layer: beats shaded by "
-                  "the cameras matching the filters. Dashed orange circle: the selected incident's search radius."]),
+                  "the cameras matching the filters per km² (scale on the map). Numbered circles: the selected "
+                  "incident's ranked cameras, as numbered in the list. Dashed orange circle: the selected incident's search radius."]),
     ])
 
 
@@ -195,6 +200,7 @@ def camera_map(cfg: MapConfig, divisions_url: str, start: StartView) -> html.Div
                          overlays=[o.name for o in overlays if o.checked], children=[*base, *overlays]),
         dl.ScaleControl(position="bottomleft", imperial=True),
         dl.LayerGroup(id="search-radius-layer"),  # the selected incident's search radius
+        ranked_layer(),  # the selected incident's ranked cameras, numbered as in #nearest-cameras
         # draw a circle, rectangle or polygon: the cameras inside are ranked (callbacks/draw_area.py)
         dl.FeatureGroup([dl.EditControl(
             id="draw-control", position="topleft",
@@ -205,6 +211,7 @@ def camera_map(cfg: MapConfig, divisions_url: str, start: StartView) -> html.Div
     return html.Div(className="cd-map-wrap", children=[
         dl.Map(id="camera-map", center=list(start.center), zoom=start.zoom, minZoom=cfg.min_zoom, maxZoom=19,
                preferCanvas=True, children=layers, style={"height": "100%", "width": "100%"}),
+        map_empty_notice(), density_legend(),
     ])
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dash import html
 
+from .empty_state import clear_button
+
 MAX_HITS = 8
 
 
@@ -18,8 +20,8 @@ def describe(hit) -> str:
 
 def render_hits(query: str, hits: list) -> list:
     if not hits:
-        return [html.Div(f"No registered camera site matches “{query.strip()[:100]}”.", className="cd-empty",
-                         id="search-empty")]
+        return [html.Div([f"No registered camera site matches “{query.strip()[:100]}”. ", clear_button("search")],
+                         className="cd-empty", id="search-empty")]
     first, rest = hits[0], hits[1:]
     children = [html.Div(["Showing ", html.Strong(describe(first))], id="search-first", role="status")]
     if rest:

@@ -62,6 +62,39 @@ for blueprint in (admin_bp, import_bp):
     blueprint.after_request(_no_store)
 
 
+# ----------------------------------------------------------------------------- the shared admin layout
+# dashboard/templates/admin_layout.html: every staff page's header links, each shown to whoever may
+# open it (the pages check again), and the registrations waiting, for admins only.
+ADMIN_NAV = (
+    ("dashboard", "Dashboard", "/", "view_map"),
+    ("registrations", "Registrations", "/admin/registrations", moderation.PERMISSION),
+    ("import", "Import", "/admin/import", moderation.PERMISSION),
+    ("users", "Users", "/admin/users", "manage_users"),
+    ("audit", "Audit log", "/audit", "read_audit"),
+    ("mailbox", "Demo mailbox", "/demo/mail", "manage_users"),
+)
+
+
+def admin_nav() -> list[dict]:
+    settings = current_app.config["SETTINGS"]
+    return [{"key": key, "label": label, "href": href,
+             "current": request.path == href or (href != "/" and request.path.startswith(href + "/"))}
+            for key, label, href, permission in ADMIN_NAV
+            if can(current_user, permission) and (key != "mailbox" or settings.demo_mailbox)]
+
+
+def pending_registrations() -> int | None:
+    """The count for the header's badge; None for anyone but an admin (never computed for them)."""
+    if not can(current_user, moderation.PERMISSION):
+        return None
+    return moderation.pending_count(_db(), current_user)
+
+
+@admin_bp.app_context_processor
+def _admin_layout() -> dict:
+    return {"admin_nav": admin_nav, "pending_registrations": pending_registrations}
+
+
 # ----------------------------------------------------------------------------- moderation
 
 @admin_bp.get("")
@@ -69,7 +102,7 @@ def queue():
     notice = request.args.get("done", "")
     error = request.args.get("error", "")
     items = moderation.moderation_queue(_db(), current_user, client_addr=request.remote_addr)
-    return render_template("portal/admin.html", items=items, notice=notice[:40], error=error[:200],
+    return render_template("admin/registrations.html", items=items, notice=notice[:40], error=error[:200],
                            directions=tuple(DIRECTIONS))
 
 
@@ -110,7 +143,7 @@ def edit_camera(camera_id: int):
 # ----------------------------------------------------------------------------- bulk CSV import
 
 def _import_page(status: int = 200, *, error: str = "", report=None, filename: str = ""):
-    return make_response(render_template("portal/admin_import.html", error=error, report=report,
+    return make_response(render_template("admin/import.html", error=error, report=report,
                                          filename=filename, max_mb=IMPORT_MAX_BYTES // (1024 * 1024),
                                          columns=importer.IMPORT_COLUMNS), status)
 

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from auth.permissions import require
 from dashboard.audit import chain as audit
 from dashboard.config import Settings
 from dashboard.db import Database
@@ -48,6 +49,15 @@ def moderation_queue(db: Database, user, *, client_addr: str | None = None) -> l
         audit.record(s, QUEUE_READ, user_id=user.id, username=user.username, object_type="registration",
                      client_addr=client_addr, detail={"registrations": [item.id for item in items]})
     return items
+
+
+def pending_count(db: Database, user) -> int:
+    """How many confirmed registrations wait for an admin: the dashboard's badge. A count and
+    no owner data, so the read is not audited; anyone but an admin is refused (PermissionDenied)."""
+    require(user, PERMISSION)
+    with db.session() as s:
+        return int(s.scalar(select(func.count()).select_from(Registration)
+                            .where(Registration.status == "pending_review")) or 0)
 
 
 def _reviewable(s: Session, registration_id: int) -> Registration:

@@ -13,9 +13,11 @@ from tests.conftest import dash_headers
 
 
 def _post_draw(client, app, geojson):
-    key = next(k for k in app.callback_map if k.startswith("nearest-cameras.children") and
+    key = next(k for k in app.callback_map if "nearest-cameras.children" in k and
                any(i["id"] == "draw-control" for i in app.callback_map[k]["inputs"]))
-    body = {"output": key, "outputs": {"id": "nearest-cameras", "property": "children"},
+    outputs = [{"id": o.rsplit(".", 1)[0], "property": o.rsplit(".", 1)[1].split("@")[0]}
+               for o in key.strip(".").split("...")]  # the list and the rows' numbers on the map
+    body = {"output": key, "outputs": outputs,
             "inputs": [{"id": "draw-control", "property": "geojson", "value": geojson}],
             "changedPropIds": ["draw-control.geojson"], "state": []}
     client.get("/")

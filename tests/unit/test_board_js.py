@@ -120,3 +120,16 @@ def test_open_calls_are_the_default_and_all_shows_the_cleared():
     rows = [inc("25-0000001", 1, 5), inc("25-0000002", 1, 9, "Cleared", updated_minutes_ago=3)]
     assert numbers(render(rows, status="open")) == ["25-0000001"]
     assert numbers(render(rows, status="all")) == ["25-0000001", "25-0000002"]
+
+
+def test_an_empty_filtered_list_offers_clear_filters():
+    rows = [inc("250000001", 1, 5, division="CENTRAL")]
+    [empty] = render(rows, divisions=["NORTHEAST"])
+    assert empty["props"]["id"] == "incident-list-empty"
+    text, button = empty["props"]["children"]
+    assert text.startswith("No incident matches these filters")
+    # the button callbacks/clear_filters.py answers (layouts/empty_state.clear_button's id)
+    assert button["props"]["id"] == {"type": "clear-filters", "scope": "incidents"}
+    assert button["props"]["children"] == "Clear filters"
+    [nothing] = render([])
+    assert nothing["props"]["children"] == "No incidents from CAD in the last 24 hours."  # nothing to clear
