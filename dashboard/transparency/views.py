@@ -1,6 +1,7 @@
 """GET /transparency (English and Spanish) and GET /transparency.json: public, no login, rate
 limited per client address with the app's one Flask-Limiter (the portal's), served from the
-in-process ReportCache (dashboard/transparency/report.py).
+in-process ReportCache (dashboard/transparency/report.py): the report a job computed and stored,
+never computed here. Until the first one is stored both answer 503 with Retry-After.
 
 The page has no script and no inline style (the chart is server-side SVG), so it needs
 nothing but 'self' under a strict Content-Security-Policy.
@@ -22,7 +23,7 @@ from .activity import METRICS
 from .chart import bar_chart
 from .options import options_from
 from .periods import LOCAL_TZ
-from .report import ReportCache
+from .report import ReportCache, ReportNotReady
 
 log = logging.getLogger(__name__)
 
@@ -34,12 +35,17 @@ def _cache() -> ReportCache:
     return current_app.extensions["transparency_report"]
 
 
+PREPARING = {"error": "unavailable", "message": "The report is being prepared; try again shortly."}
+
+
 def _report():
     try:
         return _cache().get(), None
+    except ReportNotReady:
+        return None, (PREPARING, 503)
     except Exception:  # noqa: BLE001 - the database is down and there is no earlier report to show
         log.exception("transparency report unavailable")
-        return None, ({"error": "unavailable", "message": "The report is being prepared; try again shortly."}, 503)
+        return None, (PREPARING, 503)
 
 
 def _cache_headers(response):
@@ -83,7 +89,8 @@ def page():
     lang = pick_language(request.args.get("lang"), request.accept_languages)
     report, error = _report()
     if error is not None:
-        return error
+        html = render_template("transparency/preparing.html", lang=lang, t=lambda key, **kw: i18n.t(lang, key, **kw))
+        return html, 503, {"Retry-After": "60", "Cache-Control": "no-store"}
     year = report["activity"]["last_12_months"]
     charts = {metric: bar_chart(year[metric]["by_month"]) for metric in METRICS}
     category_rows = list(dict.fromkeys(key for metric in METRICS for key in year[metric]["by_category"]))
@@ -101,7 +108,7 @@ def page():
 def as_json():
     report, error = _report()
     if error is not None:
-        return jsonify(error[0]), error[1]
+        return jsonify(error[0]), error[1], {"Retry-After": "60", "Cache-Control": "no-store"}
     return _cache_headers(jsonify(report))
 
 

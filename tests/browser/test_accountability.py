@@ -19,6 +19,7 @@ from dashboard.models.footage import FootageRequest, FootageRequestEvent, Footag
 from dashboard.owners import links
 from dashboard.registry.cache import load_snapshot
 from tests.browser.conftest import severe_console_errors, sign_in
+from tests.transparency_data import publish_report
 
 pytestmark = pytest.mark.browser
 
@@ -68,7 +69,8 @@ def accesses(db):
     return f"/register/manage/{token}"
 
 
-def test_transparency_in_english_and_spanish(driver, live_server, wait, accesses):
+def test_transparency_in_english_and_spanish(driver, live_server, wait, accesses, app):
+    publish_report(app)  # what the transparency-report job does
     driver.get(live_server + "/transparency?lang=en")
     wait.until(EC.visibility_of_element_located((By.ID, "activity-by-category")))
     burglary = driver.find_element(By.CSS_SELECTOR, '#activity-by-category tr[data-category="burglary"]')
