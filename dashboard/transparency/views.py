@@ -9,6 +9,7 @@ nothing but 'self' under a strict Content-Security-Policy.
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import datetime
 
@@ -91,17 +92,35 @@ def page():
     if error is not None:
         html = render_template("transparency/preparing.html", lang=lang, t=lambda key, **kw: i18n.t(lang, key, **kw))
         return html, 503, {"Retry-After": "60", "Cache-Control": "no-store"}
+    html = _rendered(report, lang, lambda: _render_page(report, lang))
+    return _cache_headers(current_app.make_response(html))
+
+
+def _render_page(report: dict, lang: str) -> str:
     year = report["activity"]["last_12_months"]
     charts = {metric: bar_chart(year[metric]["by_month"]) for metric in METRICS}
     category_rows = list(dict.fromkeys(key for metric in METRICS for key in year[metric]["by_category"]))
-    html = render_template(
+    return render_template(
         "transparency/report.html", lang=lang, other_lang="es" if lang == "en" else "en",
         t=lambda key, **kw: i18n.t(lang, key, **kw), category_label=lambda key: i18n.category_label(lang, key),
         owner_type_label=lambda key: i18n.owner_type_label(lang, key), report=report, metrics=METRICS,
         charts=charts, category_rows=category_rows, generated=_local(report["generated_at"]),
         retention=_retention_lines(lang, report["retention"]), chain=_chain_lines(lang, report["audit_chain"]),
         permitted=report["purposes"]["permitted_uses"][lang], prohibited=report["purposes"]["prohibited_uses"][lang])
-    return _cache_headers(current_app.make_response(html))
+
+
+def _rendered(report: dict, variant: str, render) -> str:
+    """The page (per language) and the JSON text depend on the report alone: render each once per
+    stored report, so a request costs a dictionary lookup (the page's SVG charts take milliseconds)."""
+    rendered: dict = current_app.extensions.setdefault("transparency_rendered", {})
+    key = (report["generated_at"], variant)
+    text = rendered.get(key)
+    if text is None:
+        text = render()
+        if len(rendered) > 8:  # older reports' renderings
+            rendered.clear()
+        rendered[key] = text
+    return text
 
 
 @bp.get("/transparency.json")
@@ -109,7 +128,8 @@ def as_json():
     report, error = _report()
     if error is not None:
         return jsonify(error[0]), error[1], {"Retry-After": "60", "Cache-Control": "no-store"}
-    return _cache_headers(jsonify(report))
+    body = _rendered(report, "json", lambda: json.dumps(report, sort_keys=True, ensure_ascii=False))
+    return _cache_headers(current_app.response_class(body, mimetype="application/json"))
 
 
 def _rate_limited(_limit):
