@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 _hasher = PasswordHasher()
 # Verified against when the username does not exist, so a wrong user and a wrong password
 # take the same time and the response cannot reveal which accounts exist.
-_DUMMY_HASH = _hasher.hash("not-a-real-password: timing equaliser")
+# Made on first use, not at import: an argon2 hash costs ~0.1 s of CPU and 64 MiB, which every
+# process start (a cold start, a preloading master) would otherwise pay before serving anything.
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    return _hasher.hash("not-a-real-password: timing equaliser")
+
+
 MIN_PASSWORD_LENGTH = 12
 
 
@@ -18,7 +26,7 @@ def hash_password(password: str) -> str:
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return _hasher.verify(password_hash or _dummy_hash(), password) and password_hash is not None
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 

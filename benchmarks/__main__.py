@@ -1,5 +1,5 @@
 """python -m benchmarks [--sizes 10000,100000,1000000] [--quick]
-                       [--only nearest|mapview|e2e|load|incidents|browser|live|transparency]
+                       [--only nearest|mapview|e2e|load|incidents|browser|live|share|wire|transparency]
                        [--no-e2e] [--strict] [--poll SECONDS]
 
 Runs the docs/design.md performance benchmarks on synthetic registries and prints every figure
@@ -19,7 +19,7 @@ from datetime import datetime
 import numpy as np
 import scipy
 
-from . import browser, dash_e2e, incidents, mapview, nearest
+from . import browser, dash_e2e, incidents, mapview, nearest, share, wire
 from . import live as live_bench
 from . import load as load_bench
 from . import transparency as transparency_bench
@@ -45,14 +45,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--sizes", type=_sizes, default=None,
                    help="registry sizes (cameras generated), default 10000,100000,1000000")
     p.add_argument("--quick", action="store_true", help="10k and 100k only (unless --sizes), fewer repetitions")
-    p.add_argument("--only", choices=("nearest", "mapview", "e2e", "load", "incidents", "browser", "live",
-                                      "transparency"),
+    p.add_argument("--only", choices=("nearest", "mapview", "e2e", "load", "incidents", "browser", "live", "share",
+                                      "wire", "transparency"),
                    help="one benchmark (mapview includes the end-to-end Dash part unless --no-e2e)")
     p.add_argument("--no-e2e", action="store_true", help="skip the end-to-end Dash callback part")
     p.add_argument("--strict", action="store_true", help="exit 1 if any target fails")
-    p.add_argument("--poll", type=float, default=incidents.POLL_S,
-                   help=f"the dashboards' poll interval in the incident benchmark, seconds (default "
-                        f"{incidents.POLL_S:g}: a short run; the product's configured default is 5)")
+    p.add_argument("--poll", type=float, default=None,
+                   help="the dashboards' poll interval in the incident benchmark, seconds (default: the "
+                        "shipped incidents.poll_interval_seconds)")
+    p.add_argument("--dashboards", type=int, default=incidents.DASHBOARDS,
+                   help=f"simulated dashboards in the incident benchmark (default {incidents.DASHBOARDS})")
     return p.parse_args(argv)
 
 
@@ -67,7 +69,9 @@ def main(argv: list[str] | None = None) -> int:
     do_live = args.only in (None, "live")
     do_transparency = args.only in (None, "transparency")
     do_browser = args.only == "browser" or (args.only is None and browser.available())
-    if args.only == "browser" and not browser.available():
+    do_share = args.only in (None, "share")
+    do_wire = args.only == "wire" or (args.only is None and browser.available())
+    if args.only in ("browser", "wire") and not browser.available():
         print(f"--only browser: {browser.CHROMIUM} or {browser.CHROMEDRIVER} is missing", file=sys.stderr)
         return 2
     q = args.quick
@@ -120,8 +124,9 @@ def main(argv: list[str] | None = None) -> int:
             gc.collect()
     inc_fig = None
     if do_incidents:
-        print("\nBenchmark 4: incident latency, 50 dashboards polling; empty poll vs bare route", flush=True)
-        inc_fig = incidents.run(report, poll_s=args.poll)
+        print(f"\nBenchmark 4: incident latency, {args.dashboards} dashboards polling; empty poll vs bare route",
+              flush=True)
+        inc_fig = incidents.run(report, poll_s=args.poll, dashboards=args.dashboards)
         gc.collect()
     browser_figs: list[browser.BrowserFigures] = []
     if do_browser:
@@ -129,6 +134,14 @@ def main(argv: list[str] | None = None) -> int:
         for n in [s for s in sizes if s >= 100_000] or [max(sizes)]:
             browser_figs.append(browser.run(n, 2 if q else 3, report))
             gc.collect()
+
+    share_fig = wire_fig = None
+    if do_share:
+        print(f"\nBenchmark 8: one snapshot per host at {fmt_n(max(sizes))} (memory, cold start)", flush=True)
+        share_fig = share.run(report, max(sizes))
+    if do_wire:
+        print(f"\nBenchmark 9: first-screen data bytes at {fmt_n(max(sizes))}, headless Chromium", flush=True)
+        wire_fig = wire.run(report, max(sizes))
 
     if near_figs:
         nearest.summarise(near_figs, report)
@@ -147,6 +160,8 @@ def main(argv: list[str] | None = None) -> int:
         transparency_bench.run(report, quick=q)
     incidents.summarise(inc_fig, report)
     browser.summarise(browser_figs, report)
+    share.summarise(share_fig, report)
+    wire.summarise(wire_fig, report)
     print(report.summary())
     for text in report.notes:
         print(f"NOTE: {text}")

@@ -1,12 +1,13 @@
-"""Benchmark 4: incident latency with 50 dashboards polling, and the cost of an empty poll.
+"""Benchmark 4: incident latency with 200 dashboards polling, and the cost of an empty poll.
 
 The real app (dashboard.app.create_app) on a private copy of the seeded 10k SQLite database
-(common.seeded_db), served by waitress (16 threads) on 127.0.0.1 in a thread of this
+(common.seeded_db), served by waitress with the shipped `serve` settings (cli.WAITRESS_OPTIONS: 16 threads, 1000
+connections) on 127.0.0.1 in a thread of this
 process. Before the first request the benchmark adds one route to the SAME Flask server:
 GET /_bench/bare -> jsonify({"ok": True}), the baseline. It sits behind the login gate like
 the poll, so both pay the same gate.
 
-50 simulated dashboards, each a requests.Session: GET /login, POST the form with its CSRF
+200 simulated dashboards (--dashboards), each a requests.Session: GET /login, POST the form with its CSRF
 token, GET / and /_dash-layout (the CSRF cookie), then every poll interval POST the real
 `poll_incidents` callback (body built from app.callback_map: outputs incident-store.data and
 incident-cursor.data, input poll.n_intervals, state incident-cursor.data), carrying the
@@ -15,8 +16,8 @@ cursor from one response to the next as the browser does. The polls run at a fix
 Meanwhile a poster sends incidents to POST /api/v1/incidents (bearer token) at random
 times; for every (incident, dashboard) pair the latency is the time from the POST's 201
 to the first poll response of that dashboard that contains the incident.
-Target: within the poll interval + 1 s. The interval used here is said in the output
-(1 s by default to keep the run short; the configured value is 5 s).
+Target (docs/design.md): p95 <= 2 s from the API's answer, at the shipped poll interval
+(incidents.poll_interval_seconds, 1 s; --poll changes it for this run only).
 
 Then, sequentially on the same sessions: a poll that finds nothing new (204) against
 GET /_bench/bare, alternated, a few hundred of each. Target: median ratio <= 2x.
@@ -39,8 +40,8 @@ from .common import Report, fmt_ms, fmt_seed, table
 USERNAME, PASSWORD = "analyst", "demo-analyst-2026"  # dashboard.seed.DEMO_USERS
 TOKEN = "bench-cad-token-0123456789abcdef"
 CAMERAS = 10_000
-DASHBOARDS = 50
-POLL_S = 1.0
+DASHBOARDS = 200
+LATENCY_P95_S = 2.0
 INCIDENTS = 12
 POST_GAP_S = (0.4, 2.0)  # random pause between two posted incidents
 EMPTY_PAIRS = 300
@@ -140,12 +141,13 @@ def _percentile(values: list[float], q: float) -> float:
     return s[min(len(s) - 1, max(0, round(q * (len(s) - 1))))]
 
 
-def run(report: Report, poll_s: float = POLL_S, dashboards: int = DASHBOARDS) -> IncidentFigures | None:
+def run(report: Report, poll_s: float | None = None, dashboards: int = DASHBOARDS) -> IncidentFigures | None:
     import requests
     import waitress
     from flask import jsonify
 
     from dashboard.app import create_app
+    from dashboard.cli import WAITRESS_OPTIONS
     from dashboard.config import load_settings
 
     from .common import copy_of_seeded
@@ -155,13 +157,15 @@ def run(report: Report, poll_s: float = POLL_S, dashboards: int = DASHBOARDS) ->
         settings = load_settings(overrides={"database_url": url, "secret_key": "c" * 48, "api_tokens": (TOKEN,),
                                             "env": "demo", "tile_url": ""}, environ={})
         configured = settings.poll_interval_seconds
+        poll_s = poll_s or configured
         app = create_app(settings)
 
         @app.server.get("/_bench/bare")
         def _bench_bare():
             return jsonify({"ok": True})
 
-        server = waitress.create_server(app.server, host="127.0.0.1", port=0, threads=16)
+        # the shipped `serve` settings (connection limit 1000: 200 kept-alive dashboards fit)
+        server = waitress.create_server(app.server, host="127.0.0.1", port=0, **WAITRESS_OPTIONS)
         thread = threading.Thread(target=server.run, name="bench-waitress", daemon=True)
         thread.start()
         base = f"http://127.0.0.1:{server.effective_port}"
@@ -267,10 +271,10 @@ def run(report: Report, poll_s: float = POLL_S, dashboards: int = DASHBOARDS) ->
 def summarise(fig: IncidentFigures | None, report: Report) -> None:
     if fig is None:
         return
-    limit = fig.poll_s + 1.0
-    rows = [("incident posted -> on the dashboard, median", f"{fig.median_s:.2f} s", f"poll interval + 1 s = {limit:g} s"),
-            ("incident posted -> on the dashboard, p95", f"{fig.p95_s:.2f} s", f"{limit:g} s"),
-            ("incident posted -> on the dashboard, max", f"{fig.max_s:.2f} s", f"{limit:g} s"),
+    limit = LATENCY_P95_S
+    rows = [("incident posted -> on the dashboard, median", f"{fig.median_s:.2f} s", f"poll interval {fig.poll_s:g} s"),
+            ("incident posted -> on the dashboard, p95", f"{fig.p95_s:.2f} s", f"<= {limit:g} s"),
+            ("incident posted -> on the dashboard, max", f"{fig.max_s:.2f} s", "-"),
             ("(incident, dashboard) pairs seen / missed", f"{fig.pairs} / {fig.missed}",
              f"{fig.incidents} incidents x {fig.dashboards} dashboards"),
             ("poll request under load (all polls), median", f"{fmt_ms(fig.poll_median_s)} ms",
@@ -283,9 +287,9 @@ def summarise(fig: IncidentFigures | None, report: Report) -> None:
                 f"== Benchmark 4: incidents, {fig.dashboards} dashboards polling every {fig.poll_s:g} s "
                 f"(configured: {fig.configured_poll_s:g} s), waitress 16 threads, 127.0.0.1, {CAMERAS // 1000}k "
                 f"cameras (seeding: {fmt_seed(fig.seed_s)}) =="))
-    ok = fig.missed == 0 and fig.max_s <= limit  # "appears within": every pair, not a percentile
-    report.add(f"incident visible on {fig.dashboards} polling dashboards (poll {fig.poll_s:g} s), worst pair",
-               f"max {fig.max_s:.2f} s (median {fig.median_s:.2f}, p95 {fig.p95_s:.2f}, {fig.missed} missed)",
+    ok = fig.missed == 0 and fig.p95_s <= limit
+    report.add(f"incident visible on {fig.dashboards} polling dashboards (poll {fig.poll_s:g} s), p95",
+               f"p95 {fig.p95_s:.2f} s (median {fig.median_s:.2f}, max {fig.max_s:.2f}, {fig.missed} missed)",
                f"<= {limit:g} s", ok)
     ratio = fig.empty_poll_s / fig.bare_s
     report.add("empty poll / bare Flask JSON route, same server", f"{ratio:.2f}x ({fmt_ms(fig.empty_poll_s)} / "

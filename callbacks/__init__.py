@@ -14,7 +14,6 @@ from flask_login import current_user
 from auth.permissions import can
 from dashboard import cases as case_services
 from dashboard import footage as footage_service
-from dashboard.geo.geography import DallasGeography
 from layouts.cases import case_panel
 from layouts.main import MapConfig, Viewer, dashboard, signed_out
 from layouts.screens import tool_bar
@@ -55,7 +54,7 @@ def serve_layout():
     may_see = can(current_user, "view_map")
     snapshot = svc.registry.get() if may_see and svc.registry.peek() is not None else None
     start = map_view.start_view(_page_query(), home, settings, snapshot, svc.filters)
-    return dashboard(viewer, cfg, DallasGeography.display_layer("dpd_divisions_display"), start,
+    return dashboard(viewer, cfg, map_view.reference_urls()["divisions"], start,
                      extras=_screen_panels(svc, settings))
 
 

@@ -1,12 +1,16 @@
 """Live incidents: an incremental poll into a store, the CAD drawer, and nearest cameras.
 
-The poll sends only what changed since its cursor, as a Patch of the store, and answers
-204 (PreventUpdate) when nothing did; the camera layer is never touched by a poll.
+The poll takes only the cursor, sends only what changed since it, as a Patch of the store, and
+answers 204 (PreventUpdate) when nothing did; the camera layer is never touched by a poll. The
+list is drawn in the browser from the store (assets/board.js), and the nearest cameras are
+recomputed only when the selected incident itself changes (`selected-incident-record`).
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from datetime import datetime, timedelta
+from threading import Lock
 
 import dash_leaflet as dl
 from dash import ALL, ClientsideFunction, Input, Output, Patch, State, ctx, no_update
@@ -15,20 +19,18 @@ from dash.exceptions import PreventUpdate
 from auth.permissions import can
 from dashboard.incidents.canvass import AUTO_DOCK, DEFAULT_RADIUS_M, rank_for_incident
 from dashboard.incidents.feed import incidents_changed_since
-from dashboard.incidents.live_board import STATUS_CHOICES, BoardFilter, alerts, board, is_cleared
+from dashboard.incidents.live_board import alerts, is_cleared
 from dashboard.models import utcnow
-from layouts.incidents import NEAREST_K, render_alert, render_incident_list, render_nearest
+from layouts.incidents import NEAREST_K, incident_texts, render_alert, render_nearest
 
 from .context import (
     BadInput,
     flag,
-    items,
     mapping,
     optional_number,
     require_map_access,
     services,
     text,
-    texts,
     user,
     whole,
 )
@@ -46,15 +48,17 @@ _SLIM_FIELDS = ("id", "incident_number", "nature_of_call", "priority", "status",
 
 
 def _slim(incident: dict, snapshot=None, cleared_visible: timedelta | None = None) -> dict:
-    """What a dashboard keeps of an incident, plus the number of cameras within the search
-    radius (computed once, when the change arrives)."""
+    """What a dashboard keeps of an incident: its fields, the number of cameras within the
+    search radius, whether it is cleared and when its pin goes, and the list row's texts."""
     out = {k: incident.get(k) for k in _SLIM_FIELDS}
     if snapshot is not None and incident.get("latitude") is not None:
         out["nearby"] = len(snapshot.nearest(incident["latitude"], incident["longitude"], k=100,
                                              radius_m=NEAREST_RADIUS_M))
-    if cleared_visible is not None and is_cleared(incident.get("status")) and incident.get("updated_at"):
-        # the map (clientside) drops the pin after this moment
+    out["cleared"] = is_cleared(incident.get("status"))
+    if cleared_visible is not None and out["cleared"] and incident.get("updated_at"):
+        # the list and the map (clientside) drop the call after this moment
         out["hide_after"] = (datetime.fromisoformat(incident["updated_at"]) + cleared_visible).isoformat()
+    out.update(incident_texts(out, NEAREST_RADIUS_M))
     return out
 
 
@@ -87,25 +91,57 @@ _TEXT_FIELDS = ("incident_number", "nature_of_call", "status", "block", "locatio
 _TIME_FIELDS = ("received_at", "updated_at", "hide_after")
 
 
+def parse_incident(value) -> dict | None:
+    """One slim incident as the poll wrote it (the selected one's record), field by field; None for nothing."""
+    incident = mapping(value, "An incident")
+    if not incident:
+        return None
+    for name in _TEXT_FIELDS:
+        text(incident.get(name), f"The incident's {name}", 200)
+    if not incident.get("incident_number"):
+        raise BadInput("An incident has a number.")
+    for name in _TIME_FIELDS:
+        _moment(incident.get(name), f"The incident's {name}")
+    if incident.get("id") is not None:
+        whole(incident["id"], "The incident's id")
+    whole(incident.get("priority") or 0, "The incident's priority", 0, 99)
+    whole(incident.get("nearby") or 0, "The incident's camera count")
+    lat = optional_number(incident.get("latitude"), "The incident's latitude", -90, 90)
+    lon = optional_number(incident.get("longitude"), "The incident's longitude", -180, 180)
+    if (lat is None) != (lon is None):
+        raise BadInput("An incident has both a latitude and a longitude, or neither.")
+    return incident
+
+
 def parse_store(value) -> dict[str, dict]:
     """The incident store as the poll wrote it (incident number -> slim incident), field by field."""
-    store = {}
-    for number, incident in mapping(value, "The incident store").items():
-        incident = mapping(incident, "An incident")
-        for name in _TEXT_FIELDS:
-            text(incident.get(name), f"The incident's {name}", 200)
-        for name in _TIME_FIELDS:
-            _moment(incident.get(name), f"The incident's {name}")
-        if incident.get("id") is not None:
-            whole(incident["id"], "The incident's id")
-        whole(incident.get("priority") or 0, "The incident's priority", 0, 99)
-        whole(incident.get("nearby") or 0, "The incident's camera count")
-        lat = optional_number(incident.get("latitude"), "The incident's latitude", -90, 90)
-        lon = optional_number(incident.get("longitude"), "The incident's longitude", -180, 180)
-        if (lat is None) != (lon is None):
-            raise BadInput("An incident has both a latitude and a longitude, or neither.")
-        store[number] = incident
-    return store
+    return {number: parse_incident(incident) or {}
+            for number, incident in mapping(value, "The incident store").items()}
+
+
+class _SlimCache:
+    """Every dashboard's poll brings the same new incidents: compute each version once per
+    process (keyed by incident version and snapshot), not once per dashboard."""
+
+    def __init__(self, size: int = 4096):
+        self._items: OrderedDict = OrderedDict()
+        self._size = size
+        self._lock = Lock()
+
+    def get(self, incident: dict, snapshot, cleared_visible: timedelta) -> dict:
+        key = (incident["id"], incident["updated_at"], id(snapshot), cleared_visible)
+        with self._lock:
+            hit = self._items.get(key)
+        if hit is None:
+            hit = _slim(incident, snapshot, cleared_visible)
+            with self._lock:
+                self._items[key] = hit
+                while len(self._items) > self._size:
+                    self._items.popitem(last=False)
+        return hit
+
+
+_SLIM_CACHE = _SlimCache()
 
 
 def poll_changes(db, cursor: dict | None, limit: int) -> tuple[list[dict], dict | None]:
@@ -152,7 +188,7 @@ def register(app) -> None:
         keep = timedelta(minutes=svc.settings.cleared_visible_minutes)
         patch = Patch()
         for incident in changed:
-            patch[incident["incident_number"]] = _slim(incident, snapshot, keep)
+            patch[incident["incident_number"]] = _SLIM_CACHE.get(incident, snapshot, keep)
         # the first load of a dashboard is history, not news: no alert for it
         urgent = alerts(changed, previously_seen, utcnow()) if cursor else []
         return patch, new_cursor, render_alert(urgent) if urgent else no_update
@@ -165,7 +201,8 @@ def register(app) -> None:
         Input("board-clock", "n_intervals"),
     )
 
-    @app.callback(
+    app.clientside_callback(
+        ClientsideFunction(namespace="board", function_name="list"),
         Output("incident-list", "children"),
         Input("incident-store", "data"),
         Input("selected-incident", "data"),
@@ -174,16 +211,15 @@ def register(app) -> None:
         Input("incident-status-filter", "value"),
         Input("board-clock", "n_intervals"),
     )
-    def show_incident_list(store, selected, divisions, priorities, status, _tick):
-        require_map_access()
-        store, selected = parse_store(store), text(selected, "The selected incident", 40)
-        divisions, status = texts(divisions, "Divisions"), text(status, "Status", 40)
-        priorities = tuple(whole(p, "Priority", 0, 99) for p in items(priorities, "Priorities"))
-        filt = BoardFilter(divisions, priorities, status if status in STATUS_CHOICES else "all")
-        keep = timedelta(minutes=services().settings.cleared_visible_minutes)
-        now = utcnow()
-        shown = board((store or {}).values(), filt, now, keep)
-        return render_incident_list(shown, bool(store), selected, now, NEAREST_RADIUS_M)
+
+    app.clientside_callback(
+        ClientsideFunction(namespace="board", function_name="count"),
+        Output("incident-count", "children"),
+        Input("incident-store", "data"),
+        Input("incident-division-filter", "value"),
+        Input("incident-priority-filter", "value"),
+        Input("board-clock", "n_intervals"),
+    )
 
     @app.callback(
         Output("incident-alert", "children", allow_duplicate=True),
@@ -195,47 +231,47 @@ def register(app) -> None:
             raise PreventUpdate
         return None
 
-    @app.callback(
+    # clientside: a list re-drawn by a poll changes the buttons' n_clicks inputs, and that must
+    # not cost every dashboard a request
+    app.clientside_callback(
+        ClientsideFunction(namespace="board", function_name="select"),
         Output("selected-incident", "data"),
         Input({"type": "incident-item", "index": ALL}, "n_clicks"),
         Input("incident-layer", "clickData"),
         prevent_initial_call=True,
     )
-    def select_incident(_clicks, pin):
-        require_map_access()
-        trigger = ctx.triggered_id
-        if isinstance(trigger, dict) and trigger.get("type") == "incident-item":
-            if not any(t["value"] for t in ctx.triggered):
-                raise PreventUpdate  # the list re-rendered; nobody clicked
-            return text(trigger.get("index"), "The incident number", 40)
-        pin = mapping(pin, "clickData")
-        if trigger == "incident-layer" and pin:
-            properties = mapping(pin.get("properties"), "clickData.properties")
-            return text(properties.get("incident_number"), "The incident number", 40) or no_update
-        raise PreventUpdate
+
+    app.clientside_callback(
+        ClientsideFunction(namespace="board", function_name="selectedRecord"),
+        Output("selected-incident-record", "data"),
+        Input("selected-incident", "data"),
+        Input("incident-store", "data"),
+        State("selected-incident-record", "data"),
+        prevent_initial_call=True,
+    )
 
     @app.callback(
         Output("nearest-cameras", "children"),
         Output("camera-map", "viewport", allow_duplicate=True),
         Output("search-radius-layer", "children"),
+        Input("selected-incident-record", "data"),
         Input("selected-incident", "data"),
         Input("nearest-radius", "value"),
         Input("nearest-more", "value"),
-        State("incident-store", "data"),
         prevent_initial_call=True,
     )
-    def show_nearest(selected, radius, more, store):
+    def show_nearest(incident, selected, radius, more):
         require_map_access()
         selected, more = text(selected, "The selected incident", 40), flag(more, "Show all")
-        incident = parse_store(store).get(selected or "")
-        if not incident:
+        incident = parse_incident(incident)
+        if not incident or incident["incident_number"] != selected:
             raise PreventUpdate
         radius_m = float(radius) if radius in RADIUS_CHOICES else NEAREST_RADIUS_M
         if incident.get("latitude") is None:
             return render_nearest(incident, [], radius_m=radius_m, docked=DOCKED), no_update, []
         lat, lon = incident["latitude"], incident["longitude"]
         ranked = rank_for_incident(services().registry.get(), incident, utcnow(), radius_m=radius_m, k=NEAREST_K)
-        flying = ctx.triggered_id == "selected-incident"
+        flying = "selected-incident.data" in ctx.triggered_prop_ids  # a new selection, not an update
         viewport = {"center": [lat, lon], "zoom": 17, "transition": "flyTo"} if flying else no_update
         circle = dl.Circle(center=[lat, lon], radius=radius_m, interactive=False,
                            pathOptions={"color": "#ff9f0a", "weight": 2, "dashArray": "6 4", "fillOpacity": 0.05})

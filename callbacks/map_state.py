@@ -11,9 +11,12 @@ from functools import lru_cache
 from urllib.parse import parse_qs, parse_qsl, urlencode
 
 from dash import Input
+from flask_login import current_user
 
+from dashboard.geo import static_layers
 from dashboard.geo.geography import DallasGeography
 from dashboard.registry.mapview import ACCESS_FILTERS, CameraFilter, FilterCache, Viewport, camera_layer
+from dashboard.registry.mercator import lonlat_to_pixels, pixels_to_lonlat
 from dashboard.registry.snapshot import RegistrySnapshot
 from dashboard.registry.spread import spread_colocated
 from layouts.constants import (
@@ -36,6 +39,10 @@ LARGEST_MAP_PX = 8192
 # on a 2560x1600 screen (most of a 4K wall display), so the first markers fill the map before it
 # reports its real bounds; the first callback then draws for the map's real size.
 START_VIEW_PX = (2560, 1600)
+# A supervisor's start view fits their division in a map this size (the map of a 1920x1080 screen,
+# less a margin), zoomed in no further than a neighbourhood.
+DIVISION_FIT_PX = (1100, 850)
+DIVISION_MAX_ZOOM = 14
 
 # Every filter control, in the order build_filter takes them (and the callbacks list them).
 FILTER_CONTROLS = (
@@ -129,28 +136,14 @@ def _checked_bounds(value) -> list | None:
 
 
 # --- reference layers -------------------------------------------------------------------------------
-def _round_coords(coords, ndigits: int = 5):
-    if coords and isinstance(coords[0], int | float):
-        return [round(c, ndigits) for c in coords]
-    return [_round_coords(c, ndigits) for c in coords]
-
-
-@lru_cache(maxsize=1)
 def reference_layers() -> dict[str, dict]:
-    """The static overlays, slimmed to what the map shows (name/number properties, 5-decimal coordinates)."""
-    beats = DallasGeography.display_layer("dpd_beats_display")
-    taag = DallasGeography.display_layer("dpd_taag")
-    city = DallasGeography.display_layer("dallas_city_limits_display")
+    """The static overlays as GeoJSON (what the files behind `reference_urls` hold)."""
+    return static_layers.reference_layers()
 
-    def slim(fc: dict, keep: tuple[str, ...]) -> dict:
-        return {"type": "FeatureCollection", "features": [
-            {"type": "Feature", "properties": {k: f["properties"].get(k) for k in keep},
-             "geometry": {"type": f["geometry"]["type"],
-                          "coordinates": _round_coords(f["geometry"]["coordinates"])}}
-            for f in fc["features"] if f.get("geometry")]}
 
-    return {"beats": slim(beats, ("beat", "division")), "taag": slim(taag, ("TAAG_Name",)),
-            "city": slim(city, ())}
+def reference_urls() -> dict[str, str]:
+    """The overlays' fingerprinted file URLs: the browser fetches each once and caches it."""
+    return {name: static_layers.layer_url(name) for name in static_layers.LAYERS}
 
 
 @lru_cache(maxsize=1)
@@ -294,13 +287,39 @@ def _is_report(search, values, triggered) -> bool:
     return filters_to_search(mixed) == filters_to_search(parsed)
 
 
+def home_view(settings, home_divisions) -> dict:
+    """The view a page without one in its URL starts at: the configured one or, for a role with a
+    home division (a supervisor), that division filling the map."""
+    bounds = static_layers.division_bounds(tuple(home_divisions)) if home_divisions else None
+    if bounds is None:
+        return {"center": list(settings.map_center), "zoom": settings.map_zoom}
+    (south, west), (north, east) = bounds
+    x, y = lonlat_to_pixels([west, east], [north, south], 0)
+    fit = min(DIVISION_FIT_PX[0] / max(x[1] - x[0], 1e-9), DIVISION_FIT_PX[1] / max(y[1] - y[0], 1e-9))
+    zoom = int(min(max(math.floor(math.log2(fit)), settings.map_zoom), DIVISION_MAX_ZOOM))
+    cx, cy = pixels_to_lonlat((x[0] + x[1]) / 2, (y[0] + y[1]) / 2, 0)
+    return {"center": [round(float(cy), 5), round(float(cx), 5)], "zoom": zoom}
+
+
+def role_home_divisions(viewer) -> list[str]:
+    """A supervisor's own division (their map and CAD board start filtered to it); [] otherwise."""
+    division = getattr(viewer, "division", None)
+    return [division] if getattr(viewer, "role", None) == "supervisor" and division else []
+
+
 def _is_home_view(zoom, center) -> bool:
-    """The configured start view (what the map reports once ready, before anyone moved it)."""
+    """A start view (what the map reports once ready, before anyone moved it): the configured one
+    or the signed-in supervisor's division view."""
     settings = services().settings
     c = _latlng(center)
+    if c is None:
+        return False
+    homes = [home_view(settings, [])]
+    if current_user.is_authenticated and role_home_divisions(current_user):
+        homes.append(home_view(settings, role_home_divisions(current_user)))
     # within ~100 m: Leaflet may report a centre a few pixels off once the container has its final size
-    return (c is not None and _zoom(zoom) == _zoom(settings.map_zoom)
-            and abs(c[0] - settings.map_center[0]) < 1e-3 and abs(c[1] - settings.map_center[1]) < 1e-3)
+    return any(_zoom(zoom) == _zoom(h["zoom"]) and abs(c[0] - h["center"][0]) < 1e-3
+               and abs(c[1] - h["center"][1]) < 1e-3 for h in homes)
 
 
 def start_view(search: str | None, home_divisions: list[str], settings, snapshot: RegistrySnapshot | None,
@@ -310,9 +329,10 @@ def start_view(search: str | None, home_divisions: list[str], settings, snapshot
     carries the camera layer for that view, so the first markers need no callback."""
     parsed = search_to_filters(search, {o["value"] for o in beat_options()})
     values = parsed if parsed is not None else [list(home_divisions), *_DEFAULT_FILTERS[1:]]
-    view = search_to_view(search) or {"center": list(settings.map_center), "zoom": settings.map_zoom}
+    # without a view in the link: a supervisor's division fills the map, unless the link's filters say otherwise
+    view = search_to_view(search) or home_view(settings, home_divisions if parsed is None else [])
     start = StartView(filters=tuple(values), center=tuple(view["center"]), zoom=view["zoom"],
-                      beat_options=beat_options() if values[4] else ())
+                      beat_options=beat_options() if values[4] else (), board_divisions=tuple(home_divisions))
     if snapshot is None:
         return start
     layer = camera_layer(snapshot, build_filter(*values), Viewport.around(view["center"], view["zoom"], *START_VIEW_PX),

@@ -10,7 +10,7 @@ from dash.exceptions import PreventUpdate
 from dashboard.registry.mapview import camera_layer
 from dashboard.registry.spread import spread_colocated
 
-from .context import optional_number, require_map_access, services, text
+from .context import flag, optional_number, require_map_access, services, text
 from .map_state import (  # noqa: F401 - also re-exported for callers of map_view
     FILTER_CONTROLS,
     OVERLAY_IDS,
@@ -27,6 +27,7 @@ from .map_state import (  # noqa: F401 - also re-exported for callers of map_vie
     filter_values,
     filters_to_search,
     reference_layers,
+    reference_urls,
     search_to_filters,
     search_to_view,
     start_view,
@@ -69,22 +70,38 @@ def register(app) -> None:
     )
 
     @app.callback(
-        Output("beat-layer", "data"),
-        Output("taag-layer", "data"),
-        Output("city-layer", "data"),
+        Output("beat-layer", "url"),
+        Output("taag-layer", "url"),
+        Output("city-layer", "url"),
         Output("ref-loaded", "data"),
         Input("camera-count", "children"),
+        Input("beat-overlay", "checked"),
+        Input("density-overlay", "checked"),
+        Input("taag-overlay", "checked"),
+        Input("city-overlay", "checked"),
         State("ref-loaded", "data"),
+        State("beat-layer", "url"),
+        State("taag-layer", "url"),
+        State("city-layer", "url"),
         prevent_initial_call=True,
     )
-    def load_reference_layers(count, loaded):
-        """Once per page, after the first cameras are drawn: the reference layers are ~250 KB
-        of GeoJSON and must not hold up the first markers."""
+    def load_reference_layers(count, beats_on, density_on, taag_on, city_on, loaded, *have):
+        """After the first cameras are drawn (they must not wait), the URLs of the reference
+        layers that are switched on: the browser fetches each fingerprinted file once and keeps
+        it; a layer switched on later gets its URL then (the density layer draws the beats)."""
         require_map_access()
-        if loaded or count in (None, ""):
+        count = text(count, "The camera count", 100)
+        on = [flag(v, "A layer switch") for v in (beats_on, density_on, taag_on, city_on)]
+        loaded = flag(loaded, "The reference-layers flag")
+        have = [text(u, "A layer's URL", 500) for u in have]
+        if count in (None, "") and not loaded:
             raise PreventUpdate
-        layers = reference_layers()
-        return layers["beats"], layers["taag"], layers["city"], True
+        urls = reference_urls()
+        wanted = (("beats", on[0] or on[1]), ("taag", on[2]), ("city", on[3]))
+        out = [urls[name] if want and not had else no_update for (name, want), had in zip(wanted, have, strict=True)]
+        if loaded and all(u is no_update for u in out):
+            raise PreventUpdate
+        return *out, True if not loaded else no_update
 
     @app.callback(
         Output("url", "search"),

@@ -53,9 +53,9 @@ def register(app) -> None:
         counts = per_beat_counts(svc.registry.get(), filt, svc.filters)
         return {"counts": counts, "max": max(counts.values(), default=1)}
 
-    # the density layer draws the beats already on the page: copy their geometry, no download
-    app.clientside_callback("function (beats) { return beats; }", Output("density-layer", "data"),
-                            Input("beat-layer", "data"), prevent_initial_call=True)
+    # the density layer draws the beats: the same fingerprinted file, from the browser's cache
+    app.clientside_callback("function (beats) { return beats; }", Output("density-layer", "url"),
+                            Input("beat-layer", "url"), prevent_initial_call=True)
 
     @app.callback(Output("summary-slot", "children"), Input("ref-loaded", "data"), prevent_initial_call=True)
     def mount_summary_chart(ready):

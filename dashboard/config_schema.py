@@ -10,18 +10,48 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
+from limits import parse_many
+from limits.storage import SCHEMES as LIMITER_STORAGE_SCHEMES
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    field_validator,
+    model_validator,
+)
 
 from dashboard.vocabulary import OFFENSE_CATEGORIES
 
 Text = Annotated[str, Field(min_length=1)]
 Port = Annotated[int, Field(ge=1, le=65535)]
-
-# Flask-Limiter's storage schemes (limits.storage); all but memory need their client package installed.
-LIMITER_SCHEMES = ("memory", "redis", "rediss", "redis+sentinel", "redis+cluster", "valkey", "valkeys",
-                   "memcached", "mongodb", "mongodb+srv")
-_RATE_LIMIT = re.compile(r"^\s*[1-9][0-9]*\s*(/|per)\s*([1-9][0-9]*\s*)?(second|minute|hour|day)s?\s*$", re.I)
 _MIME = re.compile(r"^[a-z]+/[a-z0-9.+-]+$")
+# Flask-Limiter's own storages (the limits package); all but memory need their client installed.
+LIMITER_SCHEMES = tuple(sorted(scheme for scheme in LIMITER_STORAGE_SCHEMES if not scheme.startswith("async+")))
+
+
+def _rate_limit(text: str) -> str:
+    """A limit Flask-Limiter accepts, parsed by its own parser (limits.parse_many)."""
+    try:
+        if parse_many(text):
+            return text.strip()
+    except ValueError:
+        pass
+    raise ValueError('must look like "20 per hour" or "5/minute"')
+
+
+def _storage_uri(uri: str) -> str:
+    scheme, sep, _ = uri.strip().partition("://")
+    if not sep or scheme.lower() not in LIMITER_SCHEMES:
+        raise ValueError(f"must be a storage URI such as memory:// or redis://host:6379 "
+                         f"(schemes: {', '.join(LIMITER_SCHEMES)})")
+    return uri.strip()
+
+
+# One rule for every rate-limit key of every section.
+RateLimit = Annotated[str, AfterValidator(_rate_limit)]
+StorageUri = Annotated[str, AfterValidator(_storage_uri)]
 
 
 class Section(BaseModel):
@@ -104,7 +134,7 @@ class OnlineGeocoder(Section):
 
 
 class IncidentsSection(Section):
-    poll_interval_seconds: Annotated[float, Field(ge=0.5, le=3600)] = 5.0
+    poll_interval_seconds: Annotated[float, Field(ge=0.5, le=3600)] = 1.0
     service_area_margin_m: Annotated[float, Field(ge=0, le=100_000)] = 2000.0
     max_page_size: Annotated[int, Field(ge=1, le=100_000)] = 5000
     cleared_visible_minutes: Annotated[float, Field(ge=0, le=24 * 60)] = 30.0
@@ -165,25 +195,9 @@ class RegistrationSection(Section):
     manage_link_hours: Annotated[float, Field(ge=0.25, le=24 * 7)] = 24.0
     reconfirm_months: Annotated[int, Field(ge=1, le=120)] = 12
     reconfirm_grace_days: Annotated[float, Field(ge=1, le=365)] = 14.0
-    rate_limit: Text = "20 per hour"
-    rate_limit_storage: Text = "memory://"
+    rate_limit: RateLimit = "20 per hour"
+    rate_limit_storage: StorageUri = "memory://"
     max_cameras: Annotated[int, Field(ge=1, le=1000)] = 100
-
-    @field_validator("rate_limit")
-    @classmethod
-    def _rate_limit(cls, text: str) -> str:
-        if not _RATE_LIMIT.match(text):
-            raise ValueError('must look like "20 per hour" or "5/minute"')
-        return text.strip()
-
-    @field_validator("rate_limit_storage")
-    @classmethod
-    def _storage_uri(cls, uri: str) -> str:
-        scheme, sep, _ = uri.strip().partition("://")
-        if not sep or scheme.lower() not in LIMITER_SCHEMES:
-            raise ValueError(f"must be a storage URI such as memory:// or redis://host:6379 "
-                             f"(schemes: {', '.join(LIMITER_SCHEMES)})")
-        return uri.strip()
 
 
 class PurposesSection(Section):
@@ -196,7 +210,7 @@ class PurposesSection(Section):
 
 class TransparencySection(Section):
     cache_seconds: Annotated[float, Field(ge=0, le=86_400)] = 300.0
-    rate_limit: Text = "60 per minute"
+    rate_limit: RateLimit = "60 per minute"
     owner_history_delay_days: Annotated[int, Field(ge=0, le=3650)] = 0
     verify_max_events: Annotated[int, Field(ge=1000, le=100_000_000)] = 200_000
 
@@ -230,10 +244,6 @@ class LiveSection(Section):
         if not url.startswith(("http://", "https://")):
             raise ValueError("must be an http:// URL such as http://127.0.0.1:8060")
         return url.rstrip("/")
-
-
-# In the spirit of the NIBRS offense groups, short enough for one dropdown.
-DEFAULT_OFFENSE_CATEGORIES = OFFENSE_CATEGORIES  # one source: dashboard/vocabulary.py
 
 
 class ConfigFile(Section):

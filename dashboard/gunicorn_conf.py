@@ -2,6 +2,8 @@
 (docs/deployment.md says why each number). Environment variables override them: WEB_CONCURRENCY
 (workers), GUNICORN_THREADS, and gunicorn's own GUNICORN_CMD_ARGS (e.g. "--bind 0.0.0.0:8050")."""
 
+import gc
+import logging
 import os
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8050')}"
@@ -14,6 +16,48 @@ timeout = 60                   # a worker silent this long is restarted (a map b
 graceful_timeout = 30          # on restart/deploy, requests in flight get this long to finish
 max_requests = 20000           # recycle workers now and then (memory), staggered by the jitter
 max_requests_jitter = 2000
-preload_app = False            # each worker builds its own app: no database connection is shared across fork
+# The master imports the app and maps the registry snapshot once; the workers are forked from it and
+# share those pages copy-on-write (~150 MB of Python per worker otherwise: benchmarks/share.py).
+# No database connection crosses the fork: the master closes its pool before forking (pre_fork).
+preload_app = os.environ.get("GUNICORN_PRELOAD", "1") != "0"
 accesslog = "-"
 control_socket_disable = True  # gunicorn >= 27: several app processes on one host would share one socket path
+
+
+_prepared = False
+
+
+def _services(server):
+    app = server.app.wsgi()  # with preload_app: the application the master already loaded
+    return getattr(app, "extensions", {}).get("connect_dallas")
+
+
+def pre_fork(server, worker):
+    """In the master, before each worker is forked (preload_app only): the first time, map the
+    registry snapshot and build its index so every worker starts with them shared, close the
+    database pool (a connection must never be used by two processes), and move every object the
+    app made to gc's permanent generation (gc.freeze), so the workers' collections do not write to
+    those pages and un-share them."""
+    global _prepared
+    if not preload_app or _prepared:
+        return
+    _prepared = True
+    svc = _services(server)
+    if svc is not None:
+        try:
+            snapshot = svc.registry.get()
+            snapshot.index()
+        except Exception:  # noqa: BLE001 - the database may be down: each worker then loads its own
+            logging.getLogger(__name__).warning("registry snapshot not preloaded", exc_info=True)
+        svc.db.engine.dispose()
+    gc.collect()
+    gc.freeze()
+
+
+def post_fork(server, worker):
+    """In each new worker: a pool of its own (nothing inherited from the master is reused)."""
+    if not preload_app:
+        return
+    svc = _services(server)
+    if svc is not None:
+        svc.db.engine.dispose(close=False)

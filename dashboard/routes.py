@@ -1,10 +1,13 @@
-"""The application's own small routes: liveness (/healthz) and readiness (/readyz). (Unknown
-/api paths are the API blueprint's: dashboard/api/routes.py answers them in JSON.)"""
+"""The application's own small routes: liveness (/healthz), readiness (/readyz) and the map's
+reference layers as fingerprinted static files (/geo/). (Unknown /api paths are the API
+blueprint's: dashboard/api/routes.py answers them in JSON.)"""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, abort, current_app, jsonify
 from sqlalchemy import text
+
+from dashboard.geo.static_layers import layer_file
 
 bp = Blueprint("site", __name__)
 
@@ -32,3 +35,14 @@ def readyz():
     except Exception:  # noqa: BLE001 - any database failure means "not ready"
         return jsonify({"status": "unavailable", "reason": "database unavailable"}), 503
     return jsonify({"status": "ok"})
+
+
+@bp.get("/geo/<filename>")
+def reference_layer(filename: str):
+    """A reference layer by its fingerprinted name: the bytes never change under a name."""
+    layer = layer_file(filename)
+    if layer is None:
+        abort(404)
+    response = current_app.response_class(layer.body, mimetype="application/geo+json")
+    response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from dashboard.config import Settings
 from dashboard.db import Database
@@ -21,7 +22,8 @@ class Services:
     filters: FilterCache = field(default_factory=FilterCache)
 
     def __post_init__(self) -> None:
-        self.registry = RegistryCache(self.db)
+        # one snapshot per host, shared by its workers through files in the instance folder
+        self.registry = RegistryCache.for_host(self.db, Path(self.settings.instance_dir) / "registry-snapshots")
 
     @property
     def smtp(self) -> SmtpSettings:

@@ -6,7 +6,6 @@ caller (dashboard.incidents.live_board); this module only draws them."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from urllib.parse import quote
 
 from dash import dcc, html
@@ -17,49 +16,23 @@ NEAREST_K = 20          # up to 20 cameras on demand
 FACES = {True: "yes", False: "no", None: "unknown"}
 
 
-def age(received_at: str | None, now: datetime) -> str:
-    if not received_at:
-        return ""
-    try:
-        minutes = int((now - datetime.fromisoformat(received_at)).total_seconds() // 60)
-    except ValueError:
-        return ""
-    if minutes < 1:
-        return "just now"
-    if minutes < 60:
-        return f"{minutes} min ago"
-    return f"{minutes // 60} h {minutes % 60:02d} min ago"
-
-
-def render_incident_list(incidents: list[dict], any_stored: bool, selected: str | None, now: datetime,
-                         radius_m: float) -> list:
-    """`incidents`: what the board shows, in order; `any_stored`: whether filters hid them all."""
-    if not incidents:
-        if any_stored:
-            return [html.Div("No incident matches these filters.", className="cd-empty")]
-        return [html.Div("No incidents from CAD in the last 24 hours.", className="cd-empty")]
-    items = []
-    for inc in incidents:
-        number = inc["incident_number"]
-        place = " ".join(p for p in (inc.get("block"), inc.get("location")) if p) or "location not given"
-        located = inc.get("latitude") is not None
-        items.append(html.Button(
-            id={"type": "incident-item", "index": number},
-            className=f"cd-incident-item p{inc.get('priority')}" + (" selected" if number == selected else ""),
-            n_clicks=0,
-            children=[
-                html.Strong(f"P{inc.get('priority')} · {inc.get('nature_of_call')}"),
-                html.Div(f"{number} · {place}", className="cd-incident-meta"),
-                html.Div(" · ".join(x for x in (
-                    (inc.get("division") or "").title(), inc.get("status") or "",
-                    age(inc.get("received_at"), now),
-                    f"{inc['nearby']} camera{'s' if inc['nearby'] != 1 else ''} within {radius_m:.0f} m"
-                    if located and inc.get("nearby") is not None else "",
-                    "" if located else "unlocated: not on the map") if x),
-                    className="cd-incident-meta"),
-            ],
-        ))
-    return items
+def incident_texts(inc: dict, radius_m: float) -> dict:
+    """The texts of one row of the CAD drawer, made once when the incident changes; the browser
+    (assets/board.js) adds the age between `facts_before` and `facts_after`, filters and orders."""
+    place = " ".join(p for p in (inc.get("block"), inc.get("location")) if p) or "location not given"
+    located = inc.get("latitude") is not None
+    nearby = inc.get("nearby")
+    after = ""
+    if not located:
+        after = "unlocated: not on the map"
+    elif nearby is not None:
+        after = f"{nearby} camera{'s' if nearby != 1 else ''} within {radius_m:.0f} m"
+    return {
+        "title": f"P{inc.get('priority')} · {inc.get('nature_of_call')}",
+        "place_line": f"{inc['incident_number']} · {place}",
+        "facts_before": [x for x in ((inc.get("division") or "").title(), inc.get("status") or "") if x],
+        "facts_after": [after] if after else [],
+    }
 
 
 def footage_left(hours: float) -> str:

@@ -42,6 +42,7 @@ class StartView:
     cameras: dict | None = None   # the camera layer's GeoJSON; None: the first callback draws it
     count: str = ""
     beat_options: tuple = ()      # only when the URL selects beats (else they come with the reference layers)
+    board_divisions: tuple = ()   # the CAD board's division filter: a supervisor's own division
 
 
 @dataclass(frozen=True)
@@ -153,10 +154,12 @@ def summary_chart() -> html.Div:
     ])
 
 
-def camera_map(cfg: MapConfig, divisions_geojson: dict, start: StartView) -> html.Div:
+def camera_map(cfg: MapConfig, divisions_url: str, start: StartView) -> html.Div:
     """The map with a layer control. The cameras of the start view come with the page, so the
-    first markers need no callback round trip. Beats, TAAGs and city limits start empty: their
-    GeoJSON comes once per page load from callbacks/map_view.py (load_reference_layers)."""
+    first markers need no callback round trip. The reference layers are fingerprinted static
+    files the browser caches (dashboard/geo/static_layers.py): the divisions' URL comes with the
+    page; beats, TAAGs and city limits get theirs once the first cameras are drawn
+    (callbacks/map_view.py, load_reference_layers)."""
     selected_divisions = list(start.filters[0])
     base = []
     if cfg.tile_url:
@@ -166,18 +169,18 @@ def camera_map(cfg: MapConfig, divisions_geojson: dict, start: StartView) -> htm
             dl.BaseLayer(dl.LayerGroup(id="no-base-tiles"), name="No base map", checked=False),
         ]
     overlays = [
-        dl.Overlay(dl.GeoJSON(id="city-layer", data=EMPTY_FC, interactive=False, style=_js("cityStyle")),
+        dl.Overlay(dl.GeoJSON(id="city-layer", interactive=False, style=_js("cityStyle")),
                    name="City limits", checked=True, id="city-overlay"),
-        dl.Overlay(dl.GeoJSON(id="division-layer", data=divisions_geojson, interactive=False,
+        dl.Overlay(dl.GeoJSON(id="division-layer", url=divisions_url, interactive=False,
                               style=_js("divisionStyle"), hideout={"selected": selected_divisions}),
                    name="Division boundaries", checked=True, id="division-overlay"),
-        dl.Overlay(dl.GeoJSON(id="beat-layer", data=EMPTY_FC, style=_js("beatStyle"), interactive=False,
+        dl.Overlay(dl.GeoJSON(id="beat-layer", style=_js("beatStyle"), interactive=False,
                               onEachFeature=_js("beatTooltip")),
                    name="Beats (numbers)", checked=False, id="beat-overlay"),
-        dl.Overlay(dl.GeoJSON(id="density-layer", data=EMPTY_FC, style=_js("densityStyle"), interactive=False,
+        dl.Overlay(dl.GeoJSON(id="density-layer", style=_js("densityStyle"), interactive=False,
                               hideout={"counts": {}, "max": 1}),
                    name="Camera density (per beat)", checked=False, id="density-overlay"),
-        dl.Overlay(dl.GeoJSON(id="taag-layer", data=EMPTY_FC, style=_js("taagStyle"),
+        dl.Overlay(dl.GeoJSON(id="taag-layer", style=_js("taagStyle"),
                               onEachFeature=_js("taagTooltip")),
                    name="Targeted Area Action Grids", checked=False, id="taag-overlay"),
         dl.Overlay(dl.GeoJSON(id="camera-layer", data=start.cameras or EMPTY_FC, pointToLayer=_js("cameraToLayer")),
@@ -205,18 +208,24 @@ def camera_map(cfg: MapConfig, divisions_geojson: dict, start: StartView) -> htm
     ])
 
 
-def side_panel() -> html.Aside:
+def side_panel(start: StartView | None = None) -> html.Aside:
+    board_divisions = list(start.board_divisions) if start is not None else []
     return html.Aside(className="cd-panel cd-side", **{"aria-label": "Incidents and camera details"}, children=[
-        html.H2("Live incidents (CAD)"),
+        html.Div(className="cd-board-head", children=[
+            html.H2("Live incidents (CAD)"),
+            # "42 calls, 17 open": drawn in the browser from the store (assets/board.js, count)
+            html.Span(id="incident-count", className="cd-board-count", **{"aria-live": "polite"}),
+        ]),
         html.Div(id="incident-alert", role="alert", **{"aria-live": "assertive"}),
         html.Div(className="cd-board-filters", children=[
             dcc.Dropdown(id="incident-division-filter", multi=True, placeholder="All divisions",
+                         value=board_divisions,
                          options=[{"label": d.title(), "value": d} for d in DIVISIONS], className="cd-dropdown"),
             dcc.Checklist(id="incident-priority-filter", inline=True, value=[],
                           options=[{"label": f"P{p}", "value": p} for p in (1, 2, 3, 4)]),
-            dcc.RadioItems(id="incident-status-filter", inline=True, value="all",
-                           options=[{"label": "Open", "value": "open"}, {"label": "Cleared", "value": "cleared"},
-                                    {"label": "All", "value": "all"}]),
+            # open calls by default; "All" adds the cleared ones (kept for a while, then gone)
+            dcc.RadioItems(id="incident-status-filter", inline=True, value="open",
+                           options=[{"label": "Open calls", "value": "open"}, {"label": "All", "value": "all"}]),
         ]),
         html.Div(id="incident-list", children=html.Div("Waiting for CAD…", className="cd-empty")),
         wall_opener(),
@@ -238,7 +247,7 @@ def side_panel() -> html.Aside:
     ])
 
 
-def dashboard(viewer: Viewer, cfg: MapConfig, divisions_geojson: dict, start: StartView,
+def dashboard(viewer: Viewer, cfg: MapConfig, divisions_url: str, start: StartView,
               extras: tuple = ()) -> html.Div:
     """`extras`: feature panels placed after the header (the tool bar, the case workspace)."""
     return html.Div(className="cd-app", id="cd-app", children=[
@@ -246,8 +255,8 @@ def dashboard(viewer: Viewer, cfg: MapConfig, divisions_geojson: dict, start: St
         *extras,
         html.Main(className="cd-body", children=[
             filter_panel(start),
-            camera_map(cfg, divisions_geojson, start),
-            side_panel(),
+            camera_map(cfg, divisions_url, start),
+            side_panel(start),
         ]),
         video_wall_panel(),
         dcc.Location(id="url", refresh=False),
@@ -258,6 +267,7 @@ def dashboard(viewer: Viewer, cfg: MapConfig, divisions_geojson: dict, start: St
         dcc.Store(id="incident-cursor", data=None),
         dcc.Store(id="selected-incident", data=None),
         *live_stores(renew_check_ms=5_000),
+        dcc.Store(id="selected-incident-record", data=None),  # its record, changed only when it changes
     ])
 
 

@@ -105,6 +105,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "check_email_title": "Check your email",
         "check_email_body": ("We sent a link to {email}. Open it within {hours} hours to confirm your "
                              "registration. Nothing is registered until you confirm."),
+        "confirm_page_title": "Confirm your camera registration",
+        "confirm_button": "Confirm my registration",
+        "reconfirm_page_title": "Keep your cameras registered for another year",
+        "reconfirm_button": "Yes, keep my registration",
         "confirmed_title": "Thank you: your registration is confirmed",
         "confirmed_review": "A Dallas Police administrator will review it shortly before it is used.",
         "confirmed_active": "Your cameras are now registered.",
@@ -241,6 +245,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "check_email_title": "Revise su correo electrónico",
         "check_email_body": ("Enviamos un enlace a {email}. Ábralo dentro de {hours} horas para confirmar su "
                              "registro. No se registra nada hasta que usted confirme."),
+        "confirm_page_title": "Confirme el registro de sus cámaras",
+        "confirm_button": "Confirmar mi registro",
+        "reconfirm_page_title": "Mantenga sus cámaras registradas un año más",
+        "reconfirm_button": "Sí, mantener mi registro",
         "confirmed_title": "Gracias: su registro está confirmado",
         "confirmed_review": "Un administrador de la Policía de Dallas lo revisará en breve antes de usarlo.",
         "confirmed_active": "Sus cámaras ya están registradas.",

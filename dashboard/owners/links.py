@@ -39,6 +39,13 @@ def find_valid(s: Session, token: str, purpose: str, now: datetime, *,
     return stored
 
 
+def is_open(db, token: str, purpose: str, now: datetime) -> bool:
+    """Read-only: would this link still act? (The page a link opens asks before acting, because
+    mail scanners fetch links; only the owner's button press uses the token.)"""
+    with db.session() as s:
+        return find_valid(s, token, purpose, now) is not None
+
+
 def portal_link(settings: Settings, path: str, lang: str | None = None) -> str:
     """A portal link for an email; it carries the owner's language, so the page it opens speaks
     the language the owner registered in, whatever their browser prefers."""

@@ -22,7 +22,8 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFError
 
-from dashboard.owners import maintenance, owner_control, submission
+from dashboard.models.base import utcnow
+from dashboard.owners import links, maintenance, owner_control, submission
 from dashboard.owners.admin_views import admin_bp, import_bp
 from dashboard.owners.details import wanted_value
 from dashboard.owners.i18n import LANGUAGES, pick_language, translator
@@ -146,7 +147,20 @@ def submit():
                    hours=f"{settings.registration_confirm_link_hours:g}")
 
 
+# A link in an email only shows a button: mail scanners and link previews fetch (GET) every
+# link they see, and must not confirm a registration or renew one on the owner's behalf.
+def _link_page(token: str, purpose: str, title_key: str, button_key: str):
+    if not links.is_open(_services().db, token, purpose, utcnow()):
+        return _render("message.html", 404, title_key="link_invalid_title", body_key="link_invalid_body")
+    return _render("confirm_link.html", title_key=title_key, button_key=button_key)
+
+
 @bp.get("/confirm/<token>")
+def confirm_page(token: str):
+    return _link_page(token, "confirm", "confirm_page_title", "confirm_button")
+
+
+@bp.post("/confirm/<token>")
 def confirm(token: str):
     result = submission.confirm(_services().db, _settings(), token, geo=_services().geo)
     if result is None:
@@ -156,6 +170,11 @@ def confirm(token: str):
 
 
 @bp.get("/reconfirm/<token>")
+def reconfirm_page(token: str):
+    return _link_page(token, "reconfirm", "reconfirm_page_title", "reconfirm_button")
+
+
+@bp.post("/reconfirm/<token>")
 def reconfirm(token: str):
     if not maintenance.reconfirm(_services().db, token):
         return _render("message.html", 404, title_key="link_invalid_title", body_key="link_invalid_body")

@@ -1,10 +1,11 @@
-"""The registry snapshot: each worker's in-memory, read-only view of the active cameras.
+"""The registry snapshot: each worker's read-only view of the active cameras.
 
 A cache of the database, never a source of truth: it is rebuilt when the registry version
 counter changes. It holds no owner details, only what the map, the filters and the
 nearest-camera search need.
 
-Rows are sorted by the Morton (Z-order) code of their Web-Mercator pixel position at zoom
+Its columns are plain arrays, so the workers of one host can map one file per registry version
+instead of each holding a copy (dashboard/registry/shared.py). Rows are sorted by the Morton (Z-order) code of their Web-Mercator pixel position at zoom
 20, so every map cell at every zoom level is one contiguous slice of the arrays: the map
 view finds a cell's cameras with a binary search instead of a scan.
 """
@@ -14,7 +15,8 @@ from __future__ import annotations
 import math
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -72,82 +74,132 @@ class NearestResult:
         ]
 
 
-@dataclass
-class RegistrySnapshot:
-    version: int
-    frame: pd.DataFrame  # sorted by `morton`; categorical columns as codes
-    morton: np.ndarray = field(repr=False)
-    built_seconds: float = 0.0
+# The snapshot's columns, one array each, row i = one active camera, sorted by `morton`. The
+# base columns are what the database says; the derived ones are computed from them once per
+# version. Both are what dashboard/registry/shared.py writes to a file and every worker maps.
+BASE_COLUMNS = {
+    "camera_id": np.int64, "site_id": np.int64, "owner_id": np.int64, "lat": np.float64, "lon": np.float64,
+    **{name: np.int8 for name in CATEGORIES}, "live": np.bool_, "retention_days": np.int32,
+    "registered_s": np.int64, "verified": np.bool_, "direction": np.float64, "fov": np.float64,
+    "range_m": np.float64, "beat_code": np.int32, "morton": np.uint64,
+}
 
-    def __post_init__(self) -> None:
-        f = self.frame
-        self.ids = f["camera_id"].to_numpy(np.int64)
-        self.site_ids = f["site_id"].to_numpy(np.int64)
-        self.owner_ids = f["owner_id"].to_numpy(np.int64)
-        self.lat = f["lat"].to_numpy(np.float64)
-        self.lon = f["lon"].to_numpy(np.float64)
-        self.codes = {name: f[name].cat.codes.to_numpy(np.int8) for name in CATEGORIES}
-        self.live = f["live"].to_numpy(bool)
-        self.retention = f["retention_days"].to_numpy(np.int32)
-        self.registered = f["registered_s"].to_numpy(np.int64)
-        self.verified = f["verified"].to_numpy(bool)
-        self.direction = f["direction"].to_numpy(np.float64)
-        self.fov = f["fov"].to_numpy(np.float64)
-        self.range_m = f["range_m"].to_numpy(np.float64)
-        self.beat = f["beat"].to_numpy(object)
-        codes, values = pd.factorize(f["beat"], use_na_sentinel=True)
-        self.beat_codes, self.beat_values = codes.astype(np.int32), [str(v) for v in values]
-        # nearest(): per-camera values precomputed once, so a query does ~10 small numpy ops
-        rad_lat = np.radians(self.lat)
-        self._sin_lat, self._cos_lat, self._lon_rad = np.sin(rad_lat), np.cos(rad_lat), np.radians(self.lon)
-        self._direction0 = np.nan_to_num(self.direction)              # unknown direction -> 0 (masked below)
-        self._half_fov = np.nan_to_num(self.fov, nan=DEFAULT_FOV_DEG) / 2.0  # unknown field of view
-        self._range = np.nan_to_num(self.range_m, nan=np.inf)         # unknown range never limits
-        self._known = ~np.isnan(self.direction)
-        # mapview: one code per camera packing the categorical filter columns, and lazily
-        # built per-zoom (cell, code) -> count tables (see dashboard.mapview)
-        combo = np.zeros(len(f), dtype=np.int32)
-        for name in COMBO_DIMS:
-            combo = combo * (len(CATEGORIES[name]) + 1) + (self.codes[name].astype(np.int32) + 1)
-        self.combo = (combo * 2 + self.live).astype(np.uint16)
-        self.per_combo = np.bincount(self.combo, minlength=COMBO_SIZE).astype(np.int64)
-        self.combo_levels: dict[int, object] = {}
-        self.combo_lock = threading.Lock()
+
+def derive_columns(base: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Everything a query needs precomputed per camera, from the base columns."""
+    lat, lon, direction = base["lat"], base["lon"], base["direction"]
+    rad_lat = np.radians(lat)
+    # mapview: one code per camera packing the categorical filter columns
+    combo = np.zeros(len(lat), dtype=np.int32)
+    for name in COMBO_DIMS:
+        combo = combo * (len(CATEGORIES[name]) + 1) + (base[name].astype(np.int32) + 1)
+    combo = (combo * 2 + base["live"]).astype(np.uint16)
+    return {
+        # nearest(): so a query does ~10 small numpy ops
+        "sin_lat": np.sin(rad_lat), "cos_lat": np.cos(rad_lat), "lon_rad": np.radians(lon),
+        "direction0": np.nan_to_num(direction),                                # unknown -> 0 (masked by known)
+        "half_fov": np.nan_to_num(base["fov"], nan=DEFAULT_FOV_DEG) / 2.0,     # unknown field of view
+        "range": np.nan_to_num(base["range_m"], nan=np.inf),                   # unknown range never limits
+        "known": ~np.isnan(direction),
+        "combo": combo,
+        "per_combo": np.bincount(combo, minlength=COMBO_SIZE).astype(np.int64),
         # prefix sums make "centre of the cameras in cell [a, b)" an O(1) lookup
-        self.cum_lat = np.concatenate(([0.0], np.cumsum(self.lat)))
-        self.cum_lon = np.concatenate(([0.0], np.cumsum(self.lon)))
-        self._tree = cKDTree(unit_vectors(self.lat, self.lon)) if len(f) else None
+        "cum_lat": np.concatenate(([0.0], np.cumsum(lat))),
+        "cum_lon": np.concatenate(([0.0], np.cumsum(lon))),
+        "unit": np.ascontiguousarray(unit_vectors(lat, lon)),
+    }
+
+
+class RegistrySnapshot:
+    """Column arrays (in memory, or mapped read-only from a file shared by the workers of a
+    host) plus a per-process spatial index and lazily built per-zoom tables."""
+
+    def __init__(self, version: int, columns: dict[str, np.ndarray], beat_values: list[str],
+                 built_seconds: float = 0.0, changed_at: str | None = None):
+        self.version = version
+        self.changed_at = changed_at   # the registry version's timestamp: with `version`, names the file
+        self.columns = columns
+        self.built_seconds = built_seconds
+        c = columns
+        self.ids, self.site_ids, self.owner_ids = c["camera_id"], c["site_id"], c["owner_id"]
+        self.lat, self.lon, self.morton = c["lat"], c["lon"], c["morton"]
+        self.codes = {name: c[name] for name in CATEGORIES}
+        self.live, self.retention = c["live"], c["retention_days"]
+        self.registered, self.verified = c["registered_s"], c["verified"]
+        self.direction, self.fov, self.range_m = c["direction"], c["fov"], c["range_m"]
+        self.beat_codes, self.beat_values = c["beat_code"], list(beat_values)
+        self._sin_lat, self._cos_lat, self._lon_rad = c["sin_lat"], c["cos_lat"], c["lon_rad"]
+        self._direction0, self._half_fov, self._range, self._known = (
+            c["direction0"], c["half_fov"], c["range"], c["known"])
+        self.combo, self.per_combo = c["combo"], c["per_combo"]
+        self.cum_lat, self.cum_lon = c["cum_lat"], c["cum_lon"]
+        self.combo_levels: dict[int, object] = {}   # per-zoom (cell, code) -> count tables (mapview)
+        self.combo_lock = threading.Lock()
+        # the nearest-camera index is per process (a few % of the columns' size) and built on
+        # first use (`index()`): the first map needs only the columns, so a cold start does not
+        # wait for it; the cache builds it in the background, a preloading server before forking
+        self._tree_index: cKDTree | None = None
+        self._tree_lock = threading.Lock()
 
     def __len__(self) -> int:
-        return len(self.frame)
+        return len(self.ids)
+
+    def index(self) -> cKDTree | None:
+        """The KD-tree over the cameras' unit vectors (None for no camera), built once; building
+        it releases the GIL."""
+        if self._tree_index is None and len(self.ids):
+            with self._tree_lock:
+                if self._tree_index is None:
+                    self._tree_index = cKDTree(self.columns["unit"], copy_data=False)
+        return self._tree_index
+
+    @property
+    def _tree(self) -> cKDTree | None:
+        return self.index()
+
+    @cached_property
+    def beat(self) -> np.ndarray:
+        """Each camera's beat as text (None when unknown), built on first use."""
+        values = np.array([*self.beat_values, None], dtype=object)
+        return values[self.beat_codes]  # code -1 -> the trailing None
 
     @classmethod
-    def from_frame(cls, raw: pd.DataFrame, version: int) -> RegistrySnapshot:
-        """From what SNAPSHOT_QUERY returns (frames built elsewhere may leave out site_id and
-        owner_id: -1, which only the change-log patch uses)."""
+    def from_base(cls, base: dict[str, np.ndarray], beat_values: list[str], version: int,
+                  changed_at: str | None = None) -> RegistrySnapshot:
+        """From unsorted base columns: sorted by Morton code, derived columns added."""
         started = time.perf_counter()
-        snap = cls._sorted(_prepare(raw), version)
+        order = np.argsort(base["morton"], kind="stable")
+        columns = {name: np.ascontiguousarray(base[name][order], dtype=dtype) for name, dtype in BASE_COLUMNS.items()}
+        columns.update(derive_columns(columns))
+        snap = cls(version, columns, beat_values, changed_at=changed_at)
         snap.built_seconds = time.perf_counter() - started
         return snap
 
     @classmethod
-    def _sorted(cls, f: pd.DataFrame, version: int) -> RegistrySnapshot:
-        px, py = lonlat_to_pixels(f["lon"].to_numpy(), f["lat"].to_numpy())
-        codes = morton(px.astype(np.uint64), py.astype(np.uint64))
-        order = np.argsort(codes, kind="stable")
-        return cls(version=version, frame=f.iloc[order].reset_index(drop=True), morton=codes[order])
+    def from_frame(cls, raw: pd.DataFrame, version: int, changed_at: str | None = None) -> RegistrySnapshot:
+        """From what SNAPSHOT_QUERY returns (frames built elsewhere may leave out site_id and
+        owner_id: -1, which only the change-log patch uses)."""
+        started = time.perf_counter()
+        base, beats = _base_columns(_prepare(raw), [])
+        snap = cls.from_base(base, beats, version, changed_at)
+        snap.built_seconds = time.perf_counter() - started
+        return snap
 
-    def patched(self, fresh: pd.DataFrame, camera_ids, site_ids, owner_ids, version: int) -> RegistrySnapshot:
+    def patched(self, fresh: pd.DataFrame, camera_ids, site_ids, owner_ids, version: int,
+                changed_at: str | None = None) -> RegistrySnapshot:
         """This snapshot with every camera named (directly, or through its site or owner)
         replaced by `fresh` (their rows as SNAPSHOT_QUERY returns them now: none for a camera
         no longer active): what the database holds at `version`, without re-reading the rest."""
         started = time.perf_counter()
-        drop = (np.isin(self.ids, np.fromiter(camera_ids, np.int64))
-                | np.isin(self.site_ids, np.fromiter(site_ids, np.int64))
-                | np.isin(self.owner_ids, np.fromiter(owner_ids, np.int64)))
-        kept = self.frame.loc[~drop]
-        frame = pd.concat([kept, _prepare(fresh)], ignore_index=True) if len(fresh) else kept.reset_index(drop=True)
-        snap = type(self)._sorted(frame, version)
+        keep = ~(np.isin(self.ids, np.fromiter(camera_ids, np.int64))
+                 | np.isin(self.site_ids, np.fromiter(site_ids, np.int64))
+                 | np.isin(self.owner_ids, np.fromiter(owner_ids, np.int64)))
+        base = {name: self.columns[name][keep] for name in BASE_COLUMNS}
+        beats = list(self.beat_values)
+        if len(fresh):
+            added, beats = _base_columns(_prepare(fresh), beats)
+            base = {name: np.concatenate((base[name], added[name])) for name in BASE_COLUMNS}
+        snap = type(self).from_base(base, beats, version, changed_at)
         snap.built_seconds = time.perf_counter() - started
         return snap
 
@@ -200,6 +252,28 @@ class RegistrySnapshot:
     def index_of(self, camera_id: int) -> int | None:
         hits = np.flatnonzero(self.ids == camera_id)
         return int(hits[0]) if hits.size else None
+
+
+def _base_columns(f: pd.DataFrame, beat_values: list[str]) -> tuple[dict[str, np.ndarray], list[str]]:
+    """A prepared frame -> base columns (unsorted, with Morton codes); beats coded against
+    `beat_values`, extended with any beat not in it yet."""
+    lat, lon = f["lat"].to_numpy(np.float64), f["lon"].to_numpy(np.float64)
+    px, py = lonlat_to_pixels(lon, lat)
+    base = {name: f[name].to_numpy(BASE_COLUMNS[name]) for name in
+            ("camera_id", "site_id", "owner_id", "live", "retention_days", "registered_s", "verified",
+             "direction", "fov", "range_m")}
+    base.update(lat=lat, lon=lon, morton=morton(px.astype(np.uint64), py.astype(np.uint64)))
+    base.update({name: f[name].cat.codes.to_numpy(np.int8) for name in CATEGORIES})
+    beats = list(beat_values)
+    index = {b: i for i, b in enumerate(beats)}
+    found, uniques = pd.factorize(f["beat"], use_na_sentinel=True)
+    for value in uniques:
+        index.setdefault(str(value), len(index))
+    beats = list(index)
+    remap = np.array([index[str(v)] for v in uniques] + [-1], dtype=np.int32)
+    codes = remap[found]  # the NA sentinel -1 picks the trailing -1
+    base["beat_code"] = codes
+    return base, beats
 
 
 _FLOATS = ("lat", "lon", "direction", "fov", "range_m")

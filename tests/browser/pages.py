@@ -11,6 +11,7 @@ from __future__ import annotations
 from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import text
 
@@ -189,6 +190,13 @@ def link_path(message, pattern: str) -> str:
     match = re.search(rf"https?://[^/\s]+({pattern})", mail_body(message))
     assert match, f"no link {pattern!r} in: {mail_body(message)}"
     return match.group(1)
+
+
+def press_link_button(driver, wait, expected_heading: str) -> None:
+    """An emailed confirm/reconfirm link opens a page with one button (a GET acts on nothing):
+    press it and wait for the answer's heading."""
+    wait.until(EC.element_to_be_clickable((By.ID, "confirm-link-button"))).click()
+    wait.until(lambda d: d.find_element(By.ID, "portal-message").text == expected_heading)
 
 
 # -- signing in as someone else, moderating, back to the map (the owner-portal tests) -------------

@@ -13,6 +13,7 @@ from sqlalchemy import text
 
 from callbacks.incidents import DOCKED, NEAREST_K, NEAREST_RADIUS_M
 from dashboard.geo.geography import haversine_m
+from dashboard.incidents.live_board import is_cleared
 from dashboard.models import Camera, CameraSite, Owner
 from tests.browser.pages import map_state, settled_at
 from tests.conftest import CAD_TOKEN
@@ -58,11 +59,18 @@ def _item_xpath(number: str) -> str:
 
 def test_incident_list_new_cad_incident_and_nearest_cameras(dashboard, db, live_server, wait):
     with db.engine.connect() as conn:
-        seeded = [r[0] for r in conn.execute(text("SELECT incident_number FROM incidents"))]
-    assert seeded
+        rows = conn.execute(text("SELECT incident_number, status FROM incidents")).all()
+    seeded = [r[0] for r in rows]
+    open_calls = [r[0] for r in rows if not is_cleared(r[1])]
+    assert seeded and open_calls and len(open_calls) < len(seeded)  # the sample has both
     near_ids = _add_cameras_near(db, *INCIDENT_AT)
 
     driver = dashboard("analyst")
+    # the drawer opens on the open calls, with its total; "All" adds the cleared ones
+    wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#incident-list .cd-incident-item")) == len(open_calls))
+    wait.until(lambda d: d.find_element(By.ID, "incident-count").text
+               == f"{len(seeded)} calls, {len(open_calls)} open")
+    driver.find_element(By.XPATH, "//*[@id='incident-status-filter']//label[normalize-space()='All']").click()
     wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#incident-list .cd-incident-item")) == len(seeded))
     listed = driver.find_element(By.ID, "incident-list").get_attribute("textContent")
     for number in seeded:

@@ -25,6 +25,7 @@ from tests.browser.pages import (
     link_path,
     mail_body,
     open_dashboard,
+    press_link_button,
     switch_user,
     wait_count,
 )
@@ -146,7 +147,8 @@ def test_spanish_owner_registers_confirms_is_approved_updates_and_withdraws(
     assert "Confírmelo dentro de" in body
     driver.get(live_server + link_path(mail, CONFIRM))
     heading = wait.until(EC.visibility_of_element_located((By.ID, "portal-message")))
-    assert heading.text == es("confirmed_title")
+    assert heading.text == es("confirm_page_title")
+    press_link_button(driver, wait, es("confirmed_title"))
     _assert_spanish_page(driver)
     assert es("confirmed_review") in driver.find_element(By.TAG_NAME, "main").text
     assert count_active(db) == before  # confirmed, not yet approved: not on the map
@@ -226,4 +228,5 @@ def test_confirmation_page_follows_the_registration_language_on_an_english_brows
     assert subject(mail) == "Confirme el registro de su cámara"  # the email itself is Spanish
     driver.get(live_server + link_path(mail, CONFIRM))
     heading = wait.until(EC.visibility_of_element_located((By.ID, "portal-message")))
-    assert heading.text == es("confirmed_title")
+    assert heading.text == es("confirm_page_title")
+    press_link_button(driver, wait, es("confirmed_title"))

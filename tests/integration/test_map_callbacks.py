@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 
 import pytest
@@ -136,17 +138,43 @@ def test_division_filter_limits_the_summary_to_that_division(app, db, analyst):
 
 
 def test_reference_layers_and_beat_options(app, analyst):
-    # loaded once per page, after the first cameras are counted (never before: no delay to the markers)
-    assert call(analyst, app, "beat-layer.data", {"camera-count.children": "", "ref-loaded.data": False}) == {}
-    out = call(analyst, app, "beat-layer.data", {"camera-count.children": "800", "ref-loaded.data": False},
+    # loaded after the first cameras are counted (never before: no delay to the markers), and
+    # only the layers switched on: city limits at first
+    first = {"camera-count.children": "", "ref-loaded.data": False, "city-overlay.checked": True}
+    assert call(analyst, app, "beat-layer.url", first) == {}
+    out = call(analyst, app, "beat-layer.url", {**first, "camera-count.children": "800"},
                changed="camera-count.children")
-    assert out["ref-loaded"]["data"] is True
-    assert call(analyst, app, "beat-layer.data", {"camera-count.children": "790", "ref-loaded.data": True},
+    assert out["ref-loaded"]["data"] is True and set(out) == {"city-layer", "ref-loaded"}
+    city_url = out["city-layer"]["url"]
+    assert call(analyst, app, "beat-layer.url", {**first, "camera-count.children": "790", "ref-loaded.data": True,
+                                                  "city-layer.url": city_url},
                 changed="camera-count.children") == {}  # a later filter change does not resend them
-    beats, taag, city = out["beat-layer"]["data"], out["taag-layer"]["data"], out["city-layer"]["data"]
+    # beats and TAAGs when switched on (the density layer needs the beats too)
+    on = call(analyst, app, "beat-layer.url", {**first, "camera-count.children": "790", "ref-loaded.data": True,
+                                                "city-layer.url": city_url, "density-overlay.checked": True,
+                                                "taag-overlay.checked": True}, changed="density-overlay.checked")
+    assert set(on) == {"beat-layer", "taag-layer"}
+    out = {**out, **on}
+    # the callback sends URLs only; each is a fingerprinted file the browser keeps for a year
+    layers = {}
+    for name in ("beat-layer", "taag-layer", "city-layer"):
+        url = out[name]["url"]
+        assert re.fullmatch(r"/geo/[a-z]+\.[0-9a-f]{16}\.geojson", url), url
+        response = analyst.get(url, headers={"Accept-Encoding": "br"})
+        assert response.status_code == 200
+        assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+        assert response.headers["Content-Encoding"] == "br"  # compressed on the wire
+        import brotli
+
+        layers[name] = json.loads(brotli.decompress(response.get_data()))
+        assert hashlib.sha256(json.dumps(layers[name], separators=(",", ":")).encode()).hexdigest()[:16] in url
+    beats, taag, city = layers["beat-layer"], layers["taag-layer"], layers["city-layer"]
     assert len(taag["features"]) == 54 and all(set(f["properties"]) == {"TAAG_Name"} for f in taag["features"])
     assert len(beats["features"]) > 200 and set(beats["features"][0]["properties"]) == {"beat", "division"}
     assert city["features"]
+    coords = json.dumps(beats["features"][0]["geometry"]["coordinates"])
+    assert max(len(x.split(".")[1]) for x in re.findall(r"-?\d+\.\d+", coords)) <= 5  # about 1 m
+    assert analyst.get("/geo/beats.0000000000000000.geojson").status_code == 404  # an unknown fingerprint
     sync = call(analyst, app, "url.search", {"url.search": "", **DEFAULTS})
     options = sync["beat-filter"]["options"]
     assert {"label": "134 · Central", "value": "134"} in options

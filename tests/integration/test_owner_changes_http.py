@@ -21,6 +21,7 @@ from tests.owner_support import (
     last_link,
     manage_fields,
     manage_path,
+    open_link,
     register_and_confirm,
     registration_form,
 )
@@ -126,7 +127,7 @@ def test_resubmitting_an_approved_registration_is_reviewed(owner, client, db, lo
     response = owner.post("/register", data=registration_form(
         csrf(owner), **{"cam-0-label": URL_LABEL, "address": "1500 Marilla Street", "latitude": "32.7770"}))
     assert response.status_code == 200
-    assert owner.get(last_link(db, "confirm")).status_code == 200
+    assert open_link(owner, last_link(db, "confirm")).status_code == 200
     camera = cameras(db)[0]
     assert camera.label == "Camera 1" and camera.status == "active"
     with db.session() as s:

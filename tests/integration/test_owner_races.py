@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from dashboard.models import Camera, CameraSite
 from dashboard.models.registration import Registration
-from tests.owner_support import csrf, last_link, registration_form
+from tests.owner_support import csrf, last_link, open_link, registration_form
 
 pytestmark = pytest.mark.slow
 
@@ -45,7 +45,10 @@ class TestConfirmOpenedFourTimes:
         assert response.status_code == 200
         link = last_link(db, "confirm")
         clients = [app.server.test_client() for _ in range(4)]
-        statuses = sorted(r.status_code for r in _at_once([lambda c=c: c.get(link) for c in clients]))
+        # each opens the page (a GET changes nothing), then all four press its button at once
+        tokens = [csrf(c, link) for c in clients]
+        statuses = sorted(r.status_code for r in _at_once([lambda c=c, t=t: c.post(link, data={"csrf_token": t})
+                                                           for c, t in zip(clients, tokens, strict=True)]))
         assert statuses == [200, 404, 404, 404]
         assert _count(db, select(func.count()).select_from(CameraSite)) == 1
         assert _count(db, select(func.count()).select_from(Camera).where(Camera.status == "active")) == 2
@@ -60,5 +63,5 @@ def test_same_registration_posted_six_times_at_once(app, db):
     assert _count(db, select(func.count()).select_from(Registration)) == 1
     # the newest link works once; the registration ends up with one site and one camera
     owner = app.server.test_client()
-    assert owner.get(last_link(db, "confirm")).status_code == 200
+    assert open_link(owner, last_link(db, "confirm")).status_code == 200
     assert _count(db, select(func.count()).select_from(Camera)) == 1

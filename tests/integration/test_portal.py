@@ -14,6 +14,7 @@ from dashboard.jobs.mail import deliver_due
 from dashboard.models import AuditEvent, Camera, Owner
 from dashboard.models.registration import Registration
 from tests.conftest import post_form
+from tests.owner_support import open_link
 
 INSIDE = {"latitude": "32.7767", "longitude": "-96.7970"}
 HOSTILE = [
@@ -73,9 +74,9 @@ def test_full_path_register_confirm_approve_manage_withdraw(client, services, in
     assert response.status_code == 200 and 'id="check-email"' in response.get_data(as_text=True)
     [mail] = deliver(services, inbox)
     assert mail["To"] == "ana@example.com"
-    confirm = client.get(link_in(mail, "confirm"))
+    confirm = open_link(client, link_in(mail, "confirm"))
     assert confirm.status_code == 200 and "review" in confirm.get_data(as_text=True)
-    assert client.get(link_in(mail, "confirm")).status_code == 404  # single use
+    assert open_link(client, link_in(mail, "confirm")).status_code == 404  # single use
 
     admin = login_as("admin")
     queue = admin.get("/admin/registrations")
@@ -127,7 +128,7 @@ def test_auto_approve_confirmation_puts_the_camera_on_the_map(client, services, 
     client.application.config["SETTINGS"] = dataclasses.replace(settings, registration_auto_approve=True)
     client.post("/register", data=registration_form(csrf(client)))
     [mail] = deliver(services, inbox)
-    assert "registered" in client.get(link_in(mail, "confirm")).get_data(as_text=True)
+    assert "registered" in open_link(client, link_in(mail, "confirm")).get_data(as_text=True)
     analyst = login_as("analyst")
     assert len(nearest_ids(analyst)) == 1
 
@@ -165,7 +166,7 @@ def test_hostile_input_is_stored_faithfully_and_shown_escaped(client, services, 
     response = client.post("/register", data=registration_form(csrf(client), **fields))
     assert response.status_code == 200
     [mail] = deliver(services, inbox)
-    client.get(link_in(mail, "confirm"))
+    open_link(client, link_in(mail, "confirm"))
     with services.db.session() as s:
         owner = s.scalar(select(Owner))
         camera = s.scalar(select(Camera))
@@ -222,7 +223,7 @@ def test_moderation_queue_is_for_admins_only_and_refusals_are_on_record(client, 
 def test_reading_the_moderation_queue_writes_one_audit_event(client, services, inbox, login_as):
     client.post("/register", data=registration_form(csrf(client)))
     [mail] = deliver(services, inbox)
-    client.get(link_in(mail, "confirm"))
+    open_link(client, link_in(mail, "confirm"))
     admin = login_as("admin")
     html = admin.get("/admin/registrations").get_data(as_text=True)
     assert "ana@example.com" in html and "214-555-0100" in html  # owner contact details: audited
@@ -250,7 +251,7 @@ def test_no_registry_data_in_portal_responses(client, services, inbox, login_as)
     client.post("/register", data=registration_form(csrf(client), name="Secret Owner", phone="214-555-0199",
                                                           **{"cam-0-label": "Garden cam 7"}))
     [mail] = deliver(services, inbox)
-    client.get(link_in(mail, "confirm"))
+    open_link(client, link_in(mail, "confirm"))
     admin = login_as("admin")
     html = admin.get("/admin/registrations").get_data(as_text=True)
     rid = int(re.search(r'id="registration-(\d+)"', html).group(1))
@@ -263,3 +264,22 @@ def test_no_registry_data_in_portal_responses(client, services, inbox, login_as)
         assert "Secret Owner" not in text and "214-555-0199" not in text and "Garden cam 7" not in text, path
     for path in ("/register/api", "/register/../api/v1/cameras/nearest"):
         assert "Secret Owner" not in client.get(path).get_data(as_text=True)
+
+
+def test_an_emailed_link_acts_only_on_the_owners_button(client, services, inbox):
+    """Mail scanners and link previews GET every link: opening one must not confirm anything."""
+    client.post("/register", data=registration_form(csrf(client)))
+    [mail] = deliver(services, inbox)
+    link = link_in(mail, "confirm")
+    for _ in range(3):  # a scanner, a preview, the owner
+        page = client.get(link)
+        assert page.status_code == 200 and 'id="confirm-link-form"' in page.get_data(as_text=True)
+    with services.db.session() as s:
+        assert s.scalar(select(Registration.status)) == "unconfirmed"
+    refused = client.post(link, data={})  # no CSRF token: a forged cross-site post
+    assert refused.status_code == 400
+    with services.db.session() as s:
+        assert s.scalar(select(Registration.status)) == "unconfirmed"
+    confirmed = open_link(client, link)
+    assert confirmed.status_code == 200 and "review" in confirmed.get_data(as_text=True)
+    assert client.get(link).status_code == 404  # used: the page no longer offers the button

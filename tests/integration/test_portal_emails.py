@@ -14,6 +14,7 @@ from dashboard.models import OutboundEmail
 from dashboard.models.registration import Registration
 from dashboard.owners.i18n import t
 from tests.integration.test_portal import body_of, csrf, deliver, registration_form
+from tests.owner_support import open_link
 
 PHISH = "URGENT: your Dallas PD camera account is suspended - verify now at http://evil.example/login"
 SMUGGLED = ["x@example.com,postmaster,abuse", "<root>x@example.com", "Root <root@example.com>",
@@ -77,7 +78,9 @@ def test_emails_speak_the_language_of_the_registration(client, services, inbox):
     assert body_of(confirm).splitlines()[0] == "Hola:"
     assert "Confírmelo dentro de 72 horas" in body_of(confirm)
     link = re.search(r"https?://[^/\s]+(/register/confirm/\S+)", body_of(confirm)).group(1)
-    assert link.endswith("?lang=es") and client.get(link).status_code == 200
+    assert link.endswith("?lang=es") and "Confirmar mi registro" in client.get(link).get_data(as_text=True)
+    confirmed = open_link(client, link)
+    assert confirmed.status_code == 200 and "Gracias" in confirmed.get_data(as_text=True)  # the button answers in Spanish
     # the sign-in link asked for from the English page still comes in Spanish: the owner's language
     client.post("/register/manage", data={"csrf_token": csrf(client, "/register/manage?lang=en"),
                                           "email": "ana@example.com", "lang": "en"})

@@ -24,7 +24,7 @@ def test_shipped_config_loads_with_documented_defaults():
     assert s.env == "demo"
     assert s.database_url.startswith("sqlite:///") and s.database_url.endswith("instance/connect_dallas.db")
     assert s.session_idle_minutes == 30 and s.lockout_threshold == 5
-    assert s.poll_interval_seconds == 5 and s.service_area_margin_m == 2000
+    assert s.poll_interval_seconds == 1 and s.service_area_margin_m == 2000
     assert s.api_tokens == ()
 
 
@@ -86,6 +86,9 @@ def test_relative_sqlite_path_resolves_against_config_folder(tmp_path):
     ("footage:\n  unneeded_clip_days: -1\n", "footage.unneeded_clip_days"),
     ("registration:\n  rate_limit_storage: localhost:6379\n", "registration.rate_limit_storage"),
     ("registration:\n  rate_limit_storage: postgres://x\n", "registration.rate_limit_storage"),
+    ("registration:\n  rate_limit: 20 per fortnight\n", "registration.rate_limit"),
+    # every rate-limit key goes through the same rule (this one was once free text)
+    ("transparency:\n  rate_limit: lots\n", "transparency.rate_limit"),
     ("- just\n- a list\n", "mapping"),
     ("map: [unclosed\n", "not valid YAML"),
     ("mail:\n  smtp_port: [25]\n", "mail.smtp_port"),

@@ -1,13 +1,12 @@
-"""The CAD drawer: order, filters, clearing, and the P1/P2 alert rule."""
+"""The CAD drawer: clearing and the P1/P2 alert rule (the list: tests/unit/test_board_js.py)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from dashboard.incidents.live_board import BoardFilter, alerts, board, is_cleared
+from dashboard.incidents.live_board import alerts, is_cleared
 
 NOW = datetime(2026, 11, 23, 20, 0, tzinfo=UTC)
-KEEP = timedelta(minutes=30)
 
 
 def inc(number, priority, minutes_ago, status="Dispatched", division="CENTRAL", updated_minutes_ago=None, id_=None):
@@ -19,26 +18,6 @@ def inc(number, priority, minutes_ago, status="Dispatched", division="CENTRAL", 
 
 def numbers(rows):
     return [r["incident_number"] for r in rows]
-
-
-def test_sorted_by_priority_then_newest():
-    rows = [inc("25-0000001", 3, 5), inc("25-0000002", 1, 50), inc("25-0000003", 1, 2), inc("25-0000004", 2, 1)]
-    assert numbers(board(rows, BoardFilter(), NOW, KEEP)) == ["25-0000003", "25-0000002", "25-0000004", "25-0000001"]
-
-
-def test_cleared_calls_leave_after_the_configured_time():
-    rows = [inc("25-0000001", 1, 90, "Cleared", updated_minutes_ago=10),
-            inc("25-0000002", 1, 90, "Call Cleared", updated_minutes_ago=45)]
-    assert numbers(board(rows, BoardFilter(status="all"), NOW, KEEP)) == ["25-0000001"]
-    assert numbers(board(rows, BoardFilter(status="open"), NOW, KEEP)) == []
-    assert numbers(board(rows, BoardFilter(status="cleared"), NOW, KEEP)) == ["25-0000001"]
-
-
-def test_filters_by_division_and_priority():
-    rows = [inc("25-0000001", 1, 5, division="CENTRAL"), inc("25-0000002", 2, 5, division="NORTHEAST"),
-            inc("25-0000003", 4, 5, division="NORTHEAST")]
-    assert numbers(board(rows, BoardFilter(divisions=("NORTHEAST",)), NOW, KEEP)) == ["25-0000002", "25-0000003"]
-    assert numbers(board(rows, BoardFilter(priorities=(1, 4)), NOW, KEEP)) == ["25-0000001", "25-0000003"]
 
 
 def test_alert_only_for_new_recent_urgent_calls():

@@ -119,10 +119,10 @@ def test_per_beat_counts_match_pandas(tmp_path):
     upgrade(db)
     seed_demo(db, cameras=1500, incidents=0, seed=9, demo_users=False)
     snap = load_snapshot(db)
-    frame = snap.frame
+    beats = pd.Series(snap.beat)
     filters = [CameraFilter(), CameraFilter(divisions=("CENTRAL",)), CameraFilter(access="live"),
                CameraFilter(min_retention_days=30), CameraFilter(owner_types=("business",), verified_only=True)]
     for f in filters:
         mask = f.mask(snap)
-        expected = (frame["beat"] if mask is None else frame["beat"][mask]).value_counts().to_dict()
+        expected = (beats if mask is None else beats[mask]).value_counts().to_dict()
         assert per_beat_counts(snap, f, FilterCache()) == {str(k): int(v) for k, v in expected.items()}, f
