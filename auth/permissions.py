@@ -15,6 +15,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "footage_requests": frozenset({"detective", "supervisor"}),
     "work_cases": frozenset({"detective", "supervisor"}),   # open a case file, add to it, close it
     "read_audit": frozenset({"supervisor", "admin"}),
+    "view_analytics": frozenset({"supervisor", "admin"}),   # /analytics: coverage, funnel, access review
     "view_live": frozenset({"analyst", "detective", "supervisor"}),  # relayed live video, for a purpose
     "manage_users": frozenset({"admin"}),
     "moderate_registrations": frozenset({"admin"}),

@@ -1,5 +1,5 @@
 """python -m benchmarks [--sizes 10000,100000,1000000] [--quick]
-                       [--only nearest|mapview|e2e|load|incidents|browser|live|share|wire]
+                       [--only nearest|mapview|e2e|load|incidents|browser|live|share|wire|transparency]
                        [--no-e2e] [--strict] [--poll SECONDS]
 
 Runs the docs/design.md performance benchmarks on synthetic registries and prints every figure
@@ -22,6 +22,7 @@ import scipy
 from . import browser, dash_e2e, incidents, mapview, nearest, share, wire
 from . import live as live_bench
 from . import load as load_bench
+from . import transparency as transparency_bench
 from .common import Report, build_registry, fmt_n
 
 DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
@@ -45,7 +46,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="registry sizes (cameras generated), default 10000,100000,1000000")
     p.add_argument("--quick", action="store_true", help="10k and 100k only (unless --sizes), fewer repetitions")
     p.add_argument("--only", choices=("nearest", "mapview", "e2e", "load", "incidents", "browser", "live", "share",
-                                      "wire"),
+                                      "wire", "transparency"),
                    help="one benchmark (mapview includes the end-to-end Dash part unless --no-e2e)")
     p.add_argument("--no-e2e", action="store_true", help="skip the end-to-end Dash callback part")
     p.add_argument("--strict", action="store_true", help="exit 1 if any target fails")
@@ -66,6 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     do_load = args.only in (None, "load")
     do_incidents = args.only in (None, "incidents")
     do_live = args.only in (None, "live")
+    do_transparency = args.only in (None, "transparency")
     do_browser = args.only == "browser" or (args.only is None and browser.available())
     do_share = args.only in (None, "share")
     do_wire = args.only == "wire" or (args.only is None and browser.available())
@@ -152,6 +154,10 @@ def main(argv: list[str] | None = None) -> int:
         print("\nBenchmark 7: live video, 10 walls of 9 cameras; incident poll with and without video; "
               "click to first frame", flush=True)
         live_bench.run(report)
+    if do_transparency:
+        print("\nBenchmark 8: /transparency and /transparency.json at 100 requests/s, one process, 1M cameras and "
+              "1M audit events; p95 beside a bare route", flush=True)
+        transparency_bench.run(report, quick=q)
     incidents.summarise(inc_fig, report)
     browser.summarise(browser_figs, report)
     share.summarise(share_fig, report)

@@ -38,7 +38,8 @@ from . import (
 
 # Server-rendered pages linked from the header, each behind its own permission check too.
 _PAGES = (("moderate_registrations", ("Registrations", "/admin/registrations")),
-          ("read_audit", ("Audit log", "/audit")))
+          ("read_audit", ("Audit log", "/audit")),
+          ("view_analytics", ("Analytics", "/analytics")))
 
 
 def serve_layout():

@@ -6,6 +6,7 @@ from dash import Input, Output, State, no_update
 
 from auth.permissions import can
 from dashboard.registry.cameras import camera_details
+from dashboard.transparency.options import category_choices
 from layouts.camera_detail import message, render_details
 
 from .context import BadInput, mapping, number, optional_number, require_map_access, services, whole
@@ -48,5 +49,6 @@ def camera_panel(viewer, camera_id: int):
         details = camera_details(s, camera_id)
     if details is None or details.status != "active":
         return message("This camera is no longer in the registry."), None
-    return render_details(details, viewer_can_reveal=can(viewer, "reveal_owner"),
-                          live=live_controls(viewer, details)), details
+    may_reveal = can(viewer, "reveal_owner")
+    return render_details(details, viewer_can_reveal=may_reveal, live=live_controls(viewer, details),
+                          categories=category_choices(services().settings) if may_reveal else ()), details

@@ -72,6 +72,7 @@ def register_extensions(server: Flask) -> None:
 def register_blueprints(server: Flask) -> None:
     from auth.admin_views import bp as user_admin_bp
     from auth.views import bp as auth_bp
+    from dashboard.analytics.views import bp as analytics_bp
     from dashboard.api.routes import bp as api_bp
     from dashboard.audit.views import bp as audit_log_bp
     from dashboard.demo.views import bp as demo_mail_bp
@@ -91,6 +92,7 @@ def register_blueprints(server: Flask) -> None:
     server.register_blueprint(footage_bp)  # public owner answer page under /register/requests/
     server.register_blueprint(footage_files_bp)  # GET only, signed in: received clips (footage_requests)
     server.register_blueprint(audit_log_bp)  # GET only: /audit and /audit/export.csv (read_audit)
+    server.register_blueprint(analytics_bp)  # /analytics (view_analytics): figures, recruitment CSV, plotly.js
     server.register_blueprint(live_bp)  # /live/...: live-view grants and the relayed streams (view_live)
     init_transparency(server)  # public: /transparency and /transparency.json (rate limited, cached)
     server.register_blueprint(user_admin_bp)  # /admin/users (manage_users)

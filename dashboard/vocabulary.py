@@ -1,5 +1,7 @@
 """The registry's vocabularies: one source for every module, form, filter and check that names them."""
 
+import re
+
 OWNER_TYPES = ("resident", "business", "organization", "government")
 CAMERA_TYPES = ("doorbell", "dome", "bullet", "ptz", "panoramic", "lpr")
 PLACEMENTS = ("outdoor", "indoor")
@@ -12,3 +14,9 @@ PURPOSE_KINDS = ("incident", "case")  # why a live view is opened: an open CAD i
 # the NIBRS offense groups; the transparency report and audit log show their translated labels.
 OFFENSE_CATEGORIES = ("homicide", "robbery", "burglary", "assault", "theft", "vehicle_crimes", "missing_person",
                       "traffic_fatality", "other")
+
+
+def category_key(value: str) -> str:
+    """An offense category as stored in config, audit events and live grants: 'Vehicle crimes' ->
+    'vehicle_crimes'. The one normalisation (transparency options, live settings, forms)."""
+    return re.sub(r"[\s-]+", "_", str(value).strip().lower())

@@ -1,4 +1,4 @@
-"""The camera details panel (#camera-detail) and its owner-reveal form.
+"""The camera details panel (#camera-detail); its owner-reveal form is layouts/owner_contact.py.
 
 Takes a camera's details duck-typed (dashboard.registry.cameras.CameraDetails), so this module
 imports no service. React escapes every string here: owner-typed labels never become markup.
@@ -6,10 +6,11 @@ imports no service. React escapes every string here: owner-typed labels never be
 
 from __future__ import annotations
 
-from dash import dcc, html
+from dash import html
 
 from .constants import CAMERA_TYPES, OWNER_TYPES
 from .live import sharing_label
+from .owner_contact import reveal_form
 
 _CAMERA_TYPE = dict(CAMERA_TYPES)
 _OWNER_TYPE = dict(OWNER_TYPES)
@@ -23,26 +24,10 @@ def direction(direction_deg: float | None, fov_deg: float | None) -> str:
     return f"{direction_deg:.0f}° ({_POINTS[int((direction_deg + 22.5) // 45) % 8]}){fov}"
 
 
-def reveal_form(camera_id: int) -> html.Div:
-    """Case number + reason -> the audited owner reveal (callbacks/owner_contact.py).
-    Holds no owner data: #owner-contact appears in the slot only after a successful reveal."""
-    return html.Div(className="cd-reveal", children=[
-        dcc.Store(id="detail-camera-id", data=camera_id),
-        html.Label("Case number", htmlFor="reveal-case"),
-        dcc.Input(id="reveal-case", type="text", placeholder="25-0280079", maxLength=10, autoComplete="off",
-                  className="cd-search"),
-        html.Label("Reason", htmlFor="reveal-reason"),
-        dcc.Textarea(id="reveal-reason", maxLength=500, placeholder="Why you need the owner's contact",
-                     className="cd-search"),
-        html.Button("Show owner contact", id="reveal-button", n_clicks=0),
-        html.Div(id="reveal-message", role="alert", className="cd-note"),
-        html.Div(id="owner-contact-slot"),
-    ])
-
-
-def render_details(d, viewer_can_reveal: bool = False, live=None) -> list:
+def render_details(d, viewer_can_reveal: bool = False, live=None, categories=()) -> list:
     """`viewer_can_reveal` only decides whether the reveal form is shown; the reveal service
-    checks the permission again on every call. `live`: the live-view button (layouts/live.py)."""
+    checks the permission again on every call. `live`: the live-view button (layouts/live.py).
+    `categories`: the offense categories of the reveal form, (key, label) pairs."""
     rows = [
         ("Camera #", str(d.camera_id)),
         ("Type", f"{_CAMERA_TYPE.get(d.camera_type, d.camera_type)} · {d.placement}"),
@@ -62,7 +47,7 @@ def render_details(d, viewer_can_reveal: bool = False, live=None) -> list:
                   className="cd-badge live" if d.live_access else "cd-badge"),
         html.Dl([item for k, v in rows for item in (html.Dt(k), html.Dd(v))]),
         *([live] if live is not None else []),
-        reveal_form(d.camera_id) if viewer_can_reveal else
+        reveal_form(d.camera_id, categories) if viewer_can_reveal else
         html.Div("Owner details are shown only to detectives, supervisors and admins, for a stated case "
                  "and reason, and every access is audited.", className="cd-note"),
     ]

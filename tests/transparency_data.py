@@ -46,3 +46,15 @@ def seed_history(db, now: datetime, *, events: int = 400, requests: int = 60, se
         # a refused send names the incident, not a request: never counted
         audit.record(s, "footage_request", username="analyst", object_type="incident", object_id="26-X",
                      outcome="denied", at=now - timedelta(days=2))
+
+
+def publish_report(app) -> dict:
+    """What the `transparency-report` job does (check the chain, compute, store), then the app's
+    process looks for the stored report at once instead of within RELOAD_SECONDS."""
+    from dashboard.transparency.report import refresh_report
+
+    server = app.server
+    services, cache = server.extensions["connect_dallas"], server.extensions["transparency_report"]
+    report = refresh_report(services.db, services.settings, cache.options)
+    cache.invalidate()
+    return report

@@ -8,6 +8,8 @@ those are the ones where a camera nearby changes an investigation.
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import datetime
 
 import numpy as np
@@ -15,6 +17,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dashboard.audit.csv_cells import safe_cell
 from dashboard.models import Incident
 from dashboard.registry.snapshot import RegistrySnapshot
 
@@ -78,6 +81,15 @@ def recruitment_targets(covered_calls: pd.DataFrame, snapshot: RegistrySnapshot,
     return table if top is None else table.head(top)
 
 
+RECRUITMENT_COLUMNS = ("beat", "division", "calls", "uncovered_calls", "cameras")
+
+
 def recruitment_csv(targets: pd.DataFrame) -> str:
-    """The recruitment table as CSV for outreach staff (beats and counts only)."""
-    return targets[["beat", "division", "calls", "uncovered_calls", "cameras"]].to_csv(index=False)
+    """The recruitment table as CSV for outreach staff (beats and counts only), every text cell
+    through the project's formula guard (dashboard.audit.csv_cells)."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(RECRUITMENT_COLUMNS)
+    for row in targets[list(RECRUITMENT_COLUMNS)].itertuples(index=False):
+        writer.writerow([safe_cell(v if isinstance(v, str) else int(v)) for v in row])
+    return buf.getvalue()

@@ -109,6 +109,11 @@ class CanvassExportQuery(CanvassQuery):
                                         description="why the owners' contacts are needed; required with "
                                                     "include_owner=1"),
                       BeforeValidator(clean_text)]
+    category: Annotated[str | None, Field(default=None, max_length=60, pattern=NO_CONTROL_CHARACTERS,
+                                          examples=["burglary"],
+                                          description="offense category (purposes.offense_categories); required "
+                                                      "with include_owner=1, recorded in the audit event"),
+                        BeforeValidator(clean_text)]
 
 
 class IncidentPath(BaseModel):

@@ -32,6 +32,7 @@ from dashboard.incidents.feed import incident_to_dict, incidents_changed_since
 from dashboard.incidents.ingest import store_incidents
 from dashboard.incidents.schema import iso
 from dashboard.models import utcnow
+from dashboard.transparency.options import options_from
 from dashboard.validation import field_errors
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -228,7 +229,9 @@ def incident_canvass_csv(incident_number: str):
     try:
         text = _canvass.canvass_csv(svc.db, svc.registry.get(), current_user, number, radius_m=query.radius_m,
                                     k=query.k, case_number=query.case, reason=query.reason,
-                                    client_addr=request.remote_addr, include_owner=query.include_owner)
+                                    client_addr=request.remote_addr, include_owner=query.include_owner,
+                                    category=query.category,
+                                    categories=options_from(svc.settings).offense_categories)
     except _canvass.IncidentNotFound:
         raise _incident_not_found(number) from None
     except _canvass.CanvassInputError as exc:

@@ -28,13 +28,15 @@ from dashboard.audit import chain as audit
 from dashboard.audit import log as audit_log
 from dashboard.audit.export import export_audit_csv
 from dashboard.audit.log import AuditFilters
+from dashboard.transparency.options import category_choices
+from dashboard.vocabulary import category_key
 
 bp = Blueprint("audit_log", __name__, url_prefix="/audit", template_folder="templates")
 
 # query-string name -> AuditFilters field
 TEXT_PARAMS = {"user": ("username", 80), "action": ("action", 40), "case": ("case_number", 40),
-               "outcome": ("outcome", 20)}
-FILTER_PARAMS = ("user", "action", "from", "to", "camera", "case", "outcome")
+               "outcome": ("outcome", 20), "category": ("category", 40)}
+FILTER_PARAMS = ("user", "action", "from", "to", "camera", "case", "outcome", "category")
 MIN_YEAR, MAX_YEAR = 2000, 2999
 MAX_ID = 2**63 - 1
 
@@ -89,6 +91,8 @@ def parse_query(params) -> ParsedQuery:
             errors.append(f"{name.capitalize()} filter: control characters are not allowed.")
             text = ""
         values[attr] = text or None
+    if values["category"]:  # 'Vehicle crimes' finds the stored key 'vehicle_crimes'
+        values["category"] = category_key(values["category"])
     values["date_from"] = _day(args["from"], "From date", errors)
     values["date_to"] = _day(args["to"], "To date", errors)
     if values["date_from"] and values["date_to"] and values["date_from"] > values["date_to"]:
@@ -148,6 +152,7 @@ def index():
         next_url=url_for("audit_log.index", **_link_args(parsed, before=next_before)) if next_before else None,
         first_url=url_for("audit_log.index", **_link_args(parsed)) if parsed.before_id else None,
         export_args={k: v for k, v in parsed.args.items() if v},
+        categories=category_choices(_services().settings),
         max_limit=audit_log.MAX_LIMIT,
     ), (400 if parsed.errors else 200)
 

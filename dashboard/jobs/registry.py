@@ -54,6 +54,19 @@ def _case_closer(svc: Services, _worker_id: str) -> object:
     return apply_due_closes(svc.db, svc.settings)
 
 
+def _transparency_report(svc: Services, _worker_id: str) -> object:
+    from dashboard.transparency.options import options_from
+    from dashboard.transparency.report import refresh_report
+
+    return refresh_report(svc.db, svc.settings, options_from(svc.settings))
+
+
+def _transparency_interval(svc: Services) -> float:
+    from dashboard.transparency.options import options_from
+
+    return max(options_from(svc.settings).cache_seconds, 10.0)
+
+
 JOBS: tuple[Job, ...] = (
     Job("mail-outbox", lambda svc: svc.settings.mail_interval_seconds, _mail_outbox, alone=False),
     # requests' sent/expired/reminders and the clip retention rule; the detectives' list reads its results
@@ -61,4 +74,6 @@ JOBS: tuple[Job, ...] = (
     Job("registry-maintenance", lambda svc: 3600.0, _registry_maintenance),
     Job("live-grants-lapse", lambda svc: 30.0, _live_grants_lapse),
     Job("case-closer", lambda svc: 60.0, _case_closer),
+    # the public transparency report: computed here, stored, only read by the public routes
+    Job("transparency-report", _transparency_interval, _transparency_report),
 )

@@ -7,11 +7,10 @@ the same defaults.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, fields
 from typing import Any
 
-from dashboard.vocabulary import OFFENSE_CATEGORIES
+from dashboard.vocabulary import OFFENSE_CATEGORIES, category_key
 
 DEFAULT_OFFENSE_CATEGORIES = OFFENSE_CATEGORIES  # one source: dashboard/vocabulary.py
 
@@ -51,6 +50,5 @@ def live_settings(settings: Any = None) -> LiveSettings:
             values[f.name] = type(f.default)(value)
     if purposes is not None and purposes.offense_categories:
         # stored as keys, like the audit event's category ('Vehicle crimes' -> 'vehicle_crimes')
-        values["offense_categories"] = tuple(dict.fromkeys(re.sub(r"[\s-]+", "_", str(c).strip().lower())
-                                                           for c in purposes.offense_categories))
+        values["offense_categories"] = tuple(dict.fromkeys(category_key(c) for c in purposes.offense_categories))
     return LiveSettings(**values)

@@ -4,7 +4,7 @@ Importing this package registers every table on `Base.metadata` (Alembic and the
 on it); the areas import only `base`, never each other, so there is no import loop.
 """
 
-from .audit import AuditEvent, AuditVerification
+from .audit import AuditEvent, AuditVerification, TransparencyReport
 from .base import Base, UTCDateTime, utcnow
 from .cases import Case, CaseIncident, CaseNote, UserPreferences
 from .footage import FINAL_STATUSES, FOOTAGE_STATUSES, FootageRequest, FootageRequestEvent, FootageUpload
@@ -19,5 +19,5 @@ __all__ = [
     "AuditEvent", "AuditVerification", "Base", "Camera", "CameraSite", "Case", "CaseIncident", "CaseNote",
     "FINAL_STATUSES", "FOOTAGE_STATUSES", "FootageRequest", "FootageRequestEvent", "FootageUpload", "Incident",
     "LiveGrant", "OutboundEmail", "Owner", "Registration", "RegistrationToken", "RegistryChange", "RegistryVersion",
-    "User", "UserPreferences", "UTCDateTime", "utcnow",
+    "TransparencyReport", "User", "UserPreferences", "UTCDateTime", "utcnow",
 ]

@@ -51,3 +51,15 @@ class AuditVerification(Base):
     ok: Mapped[bool] = mapped_column(Boolean, default=True)
     first_bad_id: Mapped[int | None] = mapped_column(Integer)
     problem: Mapped[str | None] = mapped_column(String(200))
+
+
+class TransparencyReport(Base):
+    """The public transparency report as last computed by the `transparency-report` job
+    (dashboard/transparency/report.py): aggregate counts only, the JSON the public routes serve.
+    Requests read the newest row; they never compute it."""
+
+    __tablename__ = "transparency_reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    generated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    body: Mapped[str] = mapped_column(Text)

@@ -71,6 +71,7 @@ ADMIN_NAV = (
     ("import", "Import", "/admin/import", moderation.PERMISSION),
     ("users", "Users", "/admin/users", "manage_users"),
     ("audit", "Audit log", "/audit", "read_audit"),
+    ("analytics", "Analytics", "/analytics", "view_analytics"),
     ("mailbox", "Demo mailbox", "/demo/mail", "manage_users"),
 )
 

@@ -137,6 +137,15 @@ STRINGS: dict[str, dict[str, str]] = {
         "withdraw_button": "Withdraw my registration",
         "withdrawn_title": "Your registration is withdrawn",
         "withdrawn_body": "Your cameras are removed and your personal information is deleted. Thank you.",
+        # the access history on the manage page (dashboard/transparency/owner_history.py)
+        "history_heading": "Who accessed your registration",
+        "history_intro": ("Each time the police viewed your contact details, asked for your footage or watched your "
+                          "camera live. For the investigation's sake we show the kind of offense, never the case "
+                          "number or the officer."),
+        "history_delay": "Entries appear {days} days after the access, so that recent investigations are not disturbed.",
+        "history_empty": "Nobody has accessed your registration so far.",
+        "history_date": "Date", "history_kind": "What happened", "history_category": "Offense category",
+        "history_camera": "Camera", "history_outcome": "Your answer and the outcome",
         "no_cameras": "No cameras yet: they appear once you confirm your email.",
         "back": "Back to the registration form",
     },
@@ -269,6 +278,15 @@ STRINGS: dict[str, dict[str, str]] = {
         "withdraw_button": "Retirar mi registro",
         "withdrawn_title": "Su registro fue retirado",
         "withdrawn_body": "Sus cámaras fueron retiradas y su información personal fue borrada. Gracias.",
+        "history_heading": "Quién accedió a su registro",
+        "history_intro": ("Cada vez que la policía vio sus datos de contacto, pidió su grabación o miró su cámara en "
+                          "vivo. Para proteger la investigación mostramos el tipo de delito, nunca el número de caso "
+                          "ni el agente."),
+        "history_delay": ("Las entradas aparecen {days} días después del acceso, para no perjudicar las "
+                          "investigaciones recientes."),
+        "history_empty": "Hasta ahora nadie ha accedido a su registro.",
+        "history_date": "Fecha", "history_kind": "Qué pasó", "history_category": "Categoría de delito",
+        "history_camera": "Cámara", "history_outcome": "Su respuesta y el resultado",
         "no_cameras": "Aún no hay cámaras: aparecen cuando confirme su correo.",
         "back": "Volver al formulario de registro",
     },

@@ -8,7 +8,7 @@ transactions, so that a refusal is recorded even though nothing else happens:
   (not even whether the camera exists), and the attempt is written as an audit event
   `owner_reveal` / outcome `denied` in a transaction of its own that commits before the
   exception is raised;
-* bad input (case number, reason, unknown or inactive camera) raises `RevealError` with a
+* bad input (case number, offense category, reason, unknown or inactive camera) raises `RevealError` with a
   message for the user and writes no audit event: nothing was revealed and nothing was
   refused, the user simply has to correct the form;
 * on success the owner is read and the audit event `owner_reveal` / outcome `ok` (object
@@ -28,6 +28,8 @@ from dashboard.audit import chain as audit
 from dashboard.audit.guard import require_audited
 from dashboard.db import Database
 from dashboard.models import Camera, CameraSite, Owner
+from dashboard.transparency.options import PurposeError, check_category
+from dashboard.vocabulary import OFFENSE_CATEGORIES
 
 CASE_NUMBER = re.compile(r"^\d{2}-\d{7}$")  # Dallas police case number, e.g. 25-0280079
 REASON_MIN = 10
@@ -53,11 +55,16 @@ def _clean(value: Any) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-def _validate(camera_id: Any, case_number: Any, reason: Any) -> tuple[int, str, str]:
+def _validate(camera_id: Any, case_number: Any, category: Any, reason: Any,
+              categories: tuple[str, ...]) -> tuple[int, str, str, str]:
     case = _clean(case_number)
     if not CASE_NUMBER.fullmatch(case):
         raise RevealError("Case number: use the Dallas format, two-digit year, dash, seven digits "
                           "(e.g. 25-0280079).")
+    try:
+        key = check_category(category, categories)
+    except PurposeError as exc:
+        raise RevealError(str(exc)) from None
     why = _clean(reason)
     if len(why) < REASON_MIN:
         raise RevealError(f"Reason: state why you need the owner's contact (at least {REASON_MIN} characters).")
@@ -69,12 +76,15 @@ def _validate(camera_id: Any, case_number: Any, reason: Any) -> tuple[int, str, 
         cam = int(camera_id)
     except (TypeError, ValueError):
         raise RevealError("Camera not found.") from None
-    return cam, case, why
+    return cam, case, key, why
 
 
 def reveal_owner_contact(db: Database, user, camera_id: Any, case_number: Any, reason: Any,
-                         client_addr: str | None) -> OwnerContact:
+                         client_addr: str | None, *, category: Any,
+                         categories: tuple[str, ...] = OFFENSE_CATEGORIES) -> OwnerContact:
     """Return the owner contact of an active camera to a role allowed to see it, audited.
+    `category` is the purpose's offense category, one of `categories` (the configured
+    `purposes.offense_categories`, dashboard.transparency.options); it is required.
 
     Raises PermissionDenied (after committing a `denied` audit event) or RevealError (bad
     input, nothing audited). See the module docstring for the transaction rules.
@@ -84,7 +94,7 @@ def reveal_owner_contact(db: Database, user, camera_id: Any, case_number: Any, r
     require_audited(db, user, "reveal_owner", action=ACTION, object_type="camera", object_id=camera_id,
                     case_number=case_number, reason=reason, client_addr=client_addr)
 
-    cam, case, why = _validate(camera_id, case_number, reason)
+    cam, case, key, why = _validate(camera_id, case_number, category, reason, categories)
     with db.session() as s:
         owner = s.scalar(
             select(Owner)
@@ -97,6 +107,6 @@ def reveal_owner_contact(db: Database, user, camera_id: Any, case_number: Any, r
         contact = OwnerContact(owner_type=owner.owner_type, name=owner.name, contact_person=owner.contact_person,
                                email=owner.email, phone=owner.phone, address=owner.address)
         audit.record(s, ACTION, user_id=user_id, username=username, object_type="camera", object_id=cam,
-                     case_number=case, reason=why, client_addr=client_addr, outcome="ok")
+                     case_number=case, reason=why, client_addr=client_addr, outcome="ok", category=key)
     # the transaction has committed: the access is on record, now the data may leave
     return contact

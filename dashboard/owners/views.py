@@ -35,6 +35,9 @@ from dashboard.owners.validation import (
     validate_email_field,
     validate_form,
 )
+from dashboard.transparency import i18n as labels
+from dashboard.transparency.options import options_from
+from dashboard.transparency.owner_history import FOOTAGE_REQUESTED, owner_history
 from dashboard.vocabulary import CAMERA_TYPES, LIVE_SHARING, PLACEMENTS
 
 bp = Blueprint("portal", __name__, url_prefix="/register", template_folder="templates",
@@ -198,10 +201,29 @@ def manage_request():
                    body_params={"hours": f"{settings.registration_manage_link_hours:g}"})
 
 
+def _history(owner_id: int, lang: str, delay_days: int) -> list[dict]:
+    """The owner's own access history as rows of plain labels: date, kind, category, the camera's
+    own label, and for footage requests their answer and the outcome. Never a case number or an
+    officer: the service does not return them."""
+    rows = []
+    for e in owner_history(_services().db, owner_id, delay_days=delay_days):
+        outcome = []
+        if e.kind == FOOTAGE_REQUESTED:
+            outcome.append(labels.t(lang, f"answer_{e.answer or 'none'}"))
+            if e.footage_sent and e.outcome in ("used", "not_needed"):
+                outcome.append(labels.t(lang, f"outcome_{e.outcome}"))
+        rows.append({"date": e.local_date, "kind": e.kind, "kind_label": labels.t(lang, f"kind_{e.kind}"),
+                     "category": labels.category_label(lang, e.category or "unspecified"),
+                     "camera": e.camera_label or "", "outcome": " · ".join(outcome)})
+    return rows
+
+
 def _manage_page(token: str, owner_id: int, status: int = 200, errors=None, saved: bool = False,
                  for_review: bool = False):
     registrations = owner_control.owner_registrations(_services().db, owner_id)
-    return _render("manage.html", status, token=token, registrations=registrations, errors=errors or {},
+    lang, delay_days = _lang(), options_from(_settings()).owner_history_delay_days
+    return _render("manage.html", status, lang=lang, token=token, registrations=registrations, errors=errors or {},
+                   history=_history(owner_id, lang, delay_days), history_delay_days=delay_days,
                    values=request.form if errors else {}, saved=saved, for_review=for_review,
                    camera_types=CAMERA_TYPES, placements=PLACEMENTS, directions=DIRECTION_CHOICES,
                    sharing_choices=LIVE_SHARING, wanted=wanted_value)

@@ -76,6 +76,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "chain_pending": "{n} events were written after the last check; the next check covers them.",
         "unspecified": "Not recorded (before categories were required)",
         "json_link": "These figures as JSON",
+        "preparing": "The figures are being prepared. Please try again in a few minutes.",
         "unknown": "Unknown",
         # the owner's access history (dashboard/transparency/owner_history.py)
         "kind_contact_revealed": "An officer viewed your contact details",
@@ -158,6 +159,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "chain_pending": "Se escribieron {n} eventos después de la última comprobación; la próxima los incluye.",
         "unspecified": "Sin registrar (antes de que se exigieran categorías)",
         "json_link": "Estas cifras en JSON",
+        "preparing": "Las cifras se están preparando. Vuelva a intentarlo en unos minutos.",
         "unknown": "Desconocido",
         "kind_contact_revealed": "Un agente vio sus datos de contacto",
         "kind_contact_exported": "Sus datos de contacto estaban en una lista exportada para una investigación",

@@ -14,6 +14,9 @@ from typing import Any
 
 from dashboard.config import ConfigError
 from dashboard.vocabulary import OFFENSE_CATEGORIES
+from dashboard.vocabulary import category_key as _normalised
+
+from .i18n import category_label
 
 LANGUAGES = ("en", "es")
 _CATEGORY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
@@ -39,7 +42,7 @@ def category_key(value: Any) -> str:
     """'Vehicle crimes' -> 'vehicle_crimes' (the form stored in the audit event)."""
     if not isinstance(value, str):
         raise PurposeError("Offense category: choose one from the list.")
-    return re.sub(r"[\s-]+", "_", value.strip().lower())
+    return _normalised(value)
 
 
 def check_category(value: Any, categories: tuple[str, ...]) -> str:
@@ -50,6 +53,11 @@ def check_category(value: Any, categories: tuple[str, ...]) -> str:
     if key not in categories:
         raise PurposeError("Offense category: choose one from the list.")
     return key
+
+
+def category_choices(settings, lang: str = "en") -> list[tuple[str, str]]:
+    """(key, label) for every configured offense category: the forms' dropdown options."""
+    return [(key, category_label(lang, key)) for key in options_from(settings).offense_categories]
 
 
 def _section(settings, name: str) -> dict:

@@ -1,9 +1,14 @@
 """The public transparency report (CONTRACT.md "Transparency"): the figures, as one JSON-ready
 dict, and the in-process cache that serves it.
 
-The page and /transparency.json are public and rate limited, so a request must not cost a
-database scan: `ReportCache` recomputes at most every `transparency.cache_seconds` (default
-300 s); while one request recomputes, the others get the previous report.
+The page and /transparency.json are public and rate limited, so a request must never compute
+the report (over a million audit events and cameras that takes seconds): the
+`transparency-report` job (dashboard/jobs/registry.py, every `transparency.cache_seconds`)
+runs `refresh_report`, which checks the chain (bounded, incremental), builds the report and
+stores it as one row of `transparency_reports`. `ReportCache` serves the newest stored row from
+memory and looks for a newer one at most every `RELOAD_SECONDS` (one indexed read of the newest
+id; the JSON is parsed only when it changed). Before the first refresh the routes answer 503
+"being prepared".
 
 Published counts of people's data go through `published` (1-4 -> "fewer than 5"). Nothing
 here selects a name, address, email, phone, case number or camera position: the queries
@@ -12,6 +17,7 @@ are GROUP BYs over divisions, beats, owner types, actions, categories and months
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -20,9 +26,11 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import delete, select
+
 from dashboard.audit.verification import ChainStatus, chain_status, verify_and_store
 from dashboard.db import Database
-from dashboard.models import utcnow
+from dashboard.models import TransparencyReport, utcnow
 from dashboard.vocabulary import DIVISIONS, OWNER_TYPES
 
 from .activity import METRICS, UNSPECIFIED, Activity, activity
@@ -131,47 +139,73 @@ def build_report(db: Database, settings, options: TransparencyOptions, now: date
     }
 
 
+KEEP_REPORTS = 3      # stored reports kept (the newest serves; the others are for a look back)
+RELOAD_SECONDS = 10.0  # how often a process looks for a newer stored report
+
+
+class ReportNotReady(RuntimeError):
+    """No report has been stored yet: the job has not run (the routes answer 503)."""
+
+
+def refresh_report(db: Database, settings, options: TransparencyOptions, now: datetime | None = None
+                   ) -> dict[str, Any]:
+    """What the job runs (never a request): a routine, bounded chain check, then the report,
+    stored as the newest `transparency_reports` row. Returns the report."""
+    try:
+        verify_and_store(db, max_events=options.verify_max_events)
+    except Exception:  # noqa: BLE001 - a failed check run must not take the public report down
+        log.exception("audit chain check failed to run")
+    report = build_report(db, settings, options, now=now)
+    with db.session() as s:
+        row = TransparencyReport(generated_at=now or utcnow(), body=json.dumps(report, separators=(",", ":")))
+        s.add(row)
+        s.flush()
+        s.execute(delete(TransparencyReport).where(TransparencyReport.id <= row.id - KEEP_REPORTS))
+    return report
+
+
 class ReportCache:
-    """One per app process. `get()` returns the cached report, recomputing it when older than
-    `options.cache_seconds`; each recomputation first runs a routine (bounded) chain check, so
-    the published verification is at most that old."""
+    """One per app process: the newest stored report, from memory. `get()` looks for a newer row
+    at most every `reload_seconds` (one caller looks, the others keep serving meanwhile) and never
+    computes one; ReportNotReady when none is stored yet."""
 
     def __init__(self, db: Database, settings, options: TransparencyOptions,
-                 clock: Callable[[], float] = time.monotonic):
+                 clock: Callable[[], float] = time.monotonic, reload_seconds: float = RELOAD_SECONDS):
         self.db, self.settings, self.options, self.clock = db, settings, options, clock
+        self.reload_seconds = reload_seconds
         self._lock = threading.Lock()
         self._report: dict[str, Any] | None = None
-        self._computed_at = 0.0
+        self._report_id: int | None = None
+        self._checked_at = -float("inf")
 
-    def _fresh(self) -> bool:
-        return self._report is not None and self.clock() - self._computed_at < self.options.cache_seconds
+    def _due(self) -> bool:
+        return self.clock() - self._checked_at >= self.reload_seconds
 
-    def _recompute(self) -> None:
-        try:
-            verify_and_store(self.db, max_events=self.options.verify_max_events)
-        except Exception:  # noqa: BLE001 - a failed check run must not take the public report down
-            log.exception("audit chain check failed to run")
-        self._report = build_report(self.db, self.settings, self.options)
-        self._computed_at = self.clock()
+    def _reload(self) -> None:
+        with self.db.session() as s:
+            newest = s.scalar(select(TransparencyReport.id).order_by(TransparencyReport.id.desc()).limit(1))
+            if newest is not None and newest != self._report_id:
+                body = s.scalar(select(TransparencyReport.body).where(TransparencyReport.id == newest))
+                self._report, self._report_id = json.loads(body), newest
+        self._checked_at = self.clock()
 
     def get(self) -> dict[str, Any]:
-        if self._fresh():
-            return self._report  # type: ignore[return-value]
-        if self._report is not None:
-            # stale: one caller recomputes, the others keep serving the previous report meanwhile
-            if self._lock.acquire(blocking=False):
-                try:
-                    if not self._fresh():
-                        self._recompute()
-                except Exception:  # noqa: BLE001 - the previous figures beat an error page
-                    log.exception("transparency report: recomputing failed, serving the previous one")
-                finally:
-                    self._lock.release()
-            return self._report
-        with self._lock:
-            if not self._fresh():
-                self._recompute()
-            return self._report  # type: ignore[return-value]
+        if self._due() and self._lock.acquire(blocking=self._report is None):
+            # one caller looks for a newer report; the others keep serving this one meanwhile
+            try:
+                if self._due():
+                    self._reload()
+            except Exception:
+                if self._report is None:
+                    raise
+                log.exception("transparency report: reading the stored report failed; serving the previous one")
+                self._checked_at = self.clock()
+            finally:
+                self._lock.release()
+        if self._report is None:
+            raise ReportNotReady("the transparency report has not been computed yet")
+        return self._report
 
     def invalidate(self) -> None:
-        self._report = None
+        """Look for a newer stored report on the next get()."""
+        self._checked_at = -float("inf")

@@ -1,6 +1,7 @@
 """GET /transparency (English and Spanish) and GET /transparency.json: public, no login, rate
 limited per client address with the app's one Flask-Limiter (the portal's), served from the
-in-process ReportCache (dashboard/transparency/report.py).
+in-process ReportCache (dashboard/transparency/report.py): the report a job computed and stored,
+never computed here. Until the first one is stored both answer 503 with Retry-After.
 
 The page has no script and no inline style (the chart is server-side SVG), so it needs
 nothing but 'self' under a strict Content-Security-Policy.
@@ -8,6 +9,7 @@ nothing but 'self' under a strict Content-Security-Policy.
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import datetime
 
@@ -22,7 +24,7 @@ from .activity import METRICS
 from .chart import bar_chart
 from .options import options_from
 from .periods import LOCAL_TZ
-from .report import ReportCache
+from .report import ReportCache, ReportNotReady
 
 log = logging.getLogger(__name__)
 
@@ -34,12 +36,17 @@ def _cache() -> ReportCache:
     return current_app.extensions["transparency_report"]
 
 
+PREPARING = {"error": "unavailable", "message": "The report is being prepared; try again shortly."}
+
+
 def _report():
     try:
         return _cache().get(), None
+    except ReportNotReady:
+        return None, (PREPARING, 503)
     except Exception:  # noqa: BLE001 - the database is down and there is no earlier report to show
         log.exception("transparency report unavailable")
-        return None, ({"error": "unavailable", "message": "The report is being prepared; try again shortly."}, 503)
+        return None, (PREPARING, 503)
 
 
 def _cache_headers(response):
@@ -83,26 +90,46 @@ def page():
     lang = pick_language(request.args.get("lang"), request.accept_languages)
     report, error = _report()
     if error is not None:
-        return error
+        html = render_template("transparency/preparing.html", lang=lang, t=lambda key, **kw: i18n.t(lang, key, **kw))
+        return html, 503, {"Retry-After": "60", "Cache-Control": "no-store"}
+    html = _rendered(report, lang, lambda: _render_page(report, lang))
+    return _cache_headers(current_app.make_response(html))
+
+
+def _render_page(report: dict, lang: str) -> str:
     year = report["activity"]["last_12_months"]
     charts = {metric: bar_chart(year[metric]["by_month"]) for metric in METRICS}
     category_rows = list(dict.fromkeys(key for metric in METRICS for key in year[metric]["by_category"]))
-    html = render_template(
+    return render_template(
         "transparency/report.html", lang=lang, other_lang="es" if lang == "en" else "en",
         t=lambda key, **kw: i18n.t(lang, key, **kw), category_label=lambda key: i18n.category_label(lang, key),
         owner_type_label=lambda key: i18n.owner_type_label(lang, key), report=report, metrics=METRICS,
         charts=charts, category_rows=category_rows, generated=_local(report["generated_at"]),
         retention=_retention_lines(lang, report["retention"]), chain=_chain_lines(lang, report["audit_chain"]),
         permitted=report["purposes"]["permitted_uses"][lang], prohibited=report["purposes"]["prohibited_uses"][lang])
-    return _cache_headers(current_app.make_response(html))
+
+
+def _rendered(report: dict, variant: str, render) -> str:
+    """The page (per language) and the JSON text depend on the report alone: render each once per
+    stored report, so a request costs a dictionary lookup (the page's SVG charts take milliseconds)."""
+    rendered: dict = current_app.extensions.setdefault("transparency_rendered", {})
+    key = (report["generated_at"], variant)
+    text = rendered.get(key)
+    if text is None:
+        text = render()
+        if len(rendered) > 8:  # older reports' renderings
+            rendered.clear()
+        rendered[key] = text
+    return text
 
 
 @bp.get("/transparency.json")
 def as_json():
     report, error = _report()
     if error is not None:
-        return jsonify(error[0]), error[1]
-    return _cache_headers(jsonify(report))
+        return jsonify(error[0]), error[1], {"Retry-After": "60", "Cache-Control": "no-store"}
+    body = _rendered(report, "json", lambda: json.dumps(report, sort_keys=True, ensure_ascii=False))
+    return _cache_headers(current_app.response_class(body, mimetype="application/json"))
 
 
 def _rate_limited(_limit):

@@ -236,3 +236,14 @@ def open_dashboard(driver, base: str, wait) -> None:
     wait.until(lambda d: shown_count(d) is not None)
     driver.execute_script(FIND_MAP_JS)  # a new page: install the test's map finder again
     wait.until(lambda d: d.execute_script("return !!window.__cdTestMap()"))
+
+
+def choose_option(driver, wait, dropdown_id: str, label: str) -> None:
+    """Pick `label` in a dcc.Dropdown as a user does: open it, click the option in its popover."""
+    menu = driver.find_element(By.ID, dropdown_id)
+    menu.click()  # the options open in a popover the button names
+    popover = menu.get_attribute("aria-controls")
+    wait.until(lambda d: d.find_elements(By.XPATH, f"//*[@id='{popover}']//*[@role='option']"
+                                                   f"[normalize-space()='{label}']"),
+               f"the options of #{dropdown_id} do not open")[0].click()
+    wait.until(lambda d: label in d.find_element(By.ID, dropdown_id).text)

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from dashboard import footage
 from dashboard.models import AuditEvent, Case, FootageRequest, Incident, OutboundEmail, utcnow
-from tests.browser.pages import click_camera, isolated_camera
+from tests.browser.pages import choose_option, click_camera, isolated_camera
 
 pytestmark = pytest.mark.browser
 
@@ -62,6 +62,7 @@ def choose(driver, group_id: str, value: str) -> None:
 def reveal(driver, wait, camera) -> None:
     click_camera(driver, wait, camera)
     type_into(driver, "reveal-case", CASE)
+    choose_option(driver, wait, "reveal-category", "Robbery")
     type_into(driver, "reveal-reason", REASON)
     driver.find_element(By.ID, "reveal-button").click()
     wait.until(lambda d: any(e.text for e in d.find_elements(By.ID, "owner-contact")), "no owner contact shown")

@@ -1,6 +1,6 @@
 """Every page under the Content-Security-Policy of dashboard/security_headers.py, in a real
 Chromium, with no violation reported (issue 11, item 7): the login page, the dashboard as each
-role, the audit log, the admin pages, the owners' portal and answer page, the sign-out page.
+role, the audit log, the analytics, the admin pages, the owners' portal and answer page, the sign-out page.
 
 Violations are collected by a listener that Chromium installs before any page script runs
 (CDP Page.addScriptToEvaluateOnNewDocument: not itself subject to the page's CSP), and the
@@ -78,6 +78,9 @@ def test_every_page_loads_under_the_csp_without_a_violation(watched, live_server
         report[f"dashboard as {role}"] = _dashboard(driver, wait)
         if role == "supervisor":
             report["/audit"] = _visit(driver, wait, base + "/audit", (By.ID, "audit-filters"))
+            # Plotly drew every figure (plotly.js served by the app, the figures from JSON blocks)
+            report["/analytics"] = _visit(driver, wait, base + "/analytics",
+                                          (By.CSS_SELECTOR, '#fig-access[data-drawn="1"]'))
         if role == "admin":
             report["/admin/registrations"] = _visit(driver, wait, base + "/admin/registrations", (By.TAG_NAME, "h1"))
             report["/admin/import"] = _visit(driver, wait, base + "/admin/import", (By.TAG_NAME, "form"))
@@ -86,7 +89,7 @@ def test_every_page_loads_under_the_csp_without_a_violation(watched, live_server
             _dashboard(driver, wait)
         _sign_out(driver, wait)
     assert {page: found for page, found in report.items() if found} == {}
-    assert len(report) == 13
+    assert len(report) == 14
 
 
 def test_sign_out_is_a_post_and_a_get_only_asks(watched, live_server, make_user, wait):

@@ -18,7 +18,7 @@ from dashboard import footage
 from dashboard.jobs.mail import deliver_due
 from dashboard.models import AuditEvent, Incident, User, utcnow
 from dashboard.models.footage import FootageRequest
-from tests.browser.pages import click_camera, isolated_camera, link_path
+from tests.browser.pages import choose_option, click_camera, isolated_camera, link_path
 
 pytestmark = pytest.mark.browser
 
@@ -72,13 +72,14 @@ def test_detective_reveals_owner_and_requests_footage(dashboard, db, services, l
     driver = dashboard("detective", username="det")
     click_camera(driver, wait, camera)
     assert driver.find_element(By.ID, "camera-detail-label").text == camera["label"]
-    for element_id in ("reveal-case", "reveal-reason", "reveal-button"):
+    for element_id in ("reveal-case", "reveal-category", "reveal-reason", "reveal-button"):
         assert driver.find_element(By.ID, element_id).is_displayed(), element_id
     assert not driver.find_elements(By.ID, "owner-contact")
     assert scene["owner_email"] not in driver.page_source
 
     # a case number in the wrong format: an error, no owner block, nothing audited
     driver.find_element(By.ID, "reveal-case").send_keys("2025-123")
+    choose_option(driver, wait, "reveal-category", "Burglary")
     driver.find_element(By.ID, "reveal-reason").send_keys(REASON)
     driver.find_element(By.ID, "reveal-button").click()
     wait.until(lambda d: "Case number" in d.find_element(By.ID, "reveal-message").text,

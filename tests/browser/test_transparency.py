@@ -14,12 +14,13 @@ from dashboard.audit import chain as audit
 from dashboard.models import Camera, utcnow
 from dashboard.transparency.periods import LOCAL_TZ
 from tests.browser.conftest import severe_console_errors
+from tests.transparency_data import publish_report
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def history(db):
+def history(db, app):
     with db.session() as s:
         for i in range(12):
             audit.record(s, "owner_reveal", username="detective1", object_type="camera", object_id=i + 1,
@@ -28,7 +29,9 @@ def history(db):
         for i in range(2):
             audit.record(s, "live_view", username="analyst1", object_type="camera", object_id=i + 1,
                          case_number="26-0000100", category="robbery", at=utcnow() - timedelta(days=1))
-        return s.scalar(select(func.count()).select_from(Camera).where(Camera.status == "active"))
+        active = s.scalar(select(func.count()).select_from(Camera).where(Camera.status == "active"))
+    publish_report(app)  # what the transparency-report job does
+    return active
 
 
 def test_the_public_sees_the_figures_signed_out(driver, live_server, wait, history):

@@ -36,7 +36,7 @@ def test_one_admin_layout_and_no_copies_left():
     # the owners' portal and the footage answer page are public pages with their own look
     assert bases == ["dashboard/footage/templates/footage/base.html", "dashboard/owners/templates/portal/base.html"]
     staff = [p for p in ROOT.glob("**/templates/**/*.html") if ".venv" not in p.parts
-             and p.parent.name in ("admin", "audit", "demo")]
+             and p.parent.name in ("admin", "audit", "demo", "analytics")]
     assert len(staff) >= 7
     for page in staff:
         assert page.read_text().startswith('{% extends "admin_layout.html" %}'), page
@@ -55,7 +55,8 @@ def test_pending_count_is_for_admins_only(db, make_user):
             pending_count(db, Who(role))
 
 
-@pytest.mark.parametrize("path", ["/admin/registrations", "/admin/import", "/admin/users", "/audit", "/demo/mail"])
+@pytest.mark.parametrize("path", ["/admin/registrations", "/admin/import", "/admin/users", "/audit", "/demo/mail",
+                                  "/analytics"])
 def test_every_admin_page_is_dark_with_the_links_and_the_badge(db, login_as, path):
     _pending(db, 2)
     client = login_as("admin")
@@ -64,7 +65,8 @@ def test_every_admin_page_is_dark_with_the_links_and_the_badge(db, login_as, pat
     html = response.get_data(as_text=True)
     assert 'class="audit-page admin-page' in html and "/assets/admin.css" in html and "/assets/style.css" in html
     assert "portal.css" not in html  # the public portal's light theme is gone from staff pages
-    for nav in ("nav-dashboard", "nav-registrations", "nav-import", "nav-users", "nav-audit", "nav-mailbox"):
+    for nav in ("nav-dashboard", "nav-registrations", "nav-import", "nav-users", "nav-audit", "nav-analytics",
+                "nav-mailbox"):
         assert f'id="{nav}"' in html, (path, nav)
     badge = re.search(r'id="pending-registrations-badge"[^>]*>(\d+)<', html)
     assert badge and badge.group(1) == "2", path
@@ -74,7 +76,7 @@ def test_every_admin_page_is_dark_with_the_links_and_the_badge(db, login_as, pat
 def test_a_supervisor_sees_only_what_they_may_open_and_no_count(db, login_as):
     _pending(db, 2)
     html = login_as("supervisor").get("/audit").get_data(as_text=True)
-    assert 'id="nav-audit"' in html and 'id="nav-dashboard"' in html
+    assert 'id="nav-audit"' in html and 'id="nav-dashboard"' in html and 'id="nav-analytics"' in html
     for nav in ("nav-registrations", "nav-import", "nav-users", "nav-mailbox"):
         assert f'id="{nav}"' not in html
     assert "pending-registrations-badge" not in html

@@ -397,7 +397,7 @@ def test_canvass_refuses_control_characters_and_bad_numbers(client, login_as, db
     post(client, incident("25-0282681"))
     login_as("detective")
     base = "/api/v1/incidents/25-0282681/canvass.csv"
-    reason = post_form(client, base, {"include_owner": "1", "case": "25-0280079",
+    reason = post_form(client, base, {"include_owner": "1", "case": "25-0280079", "category": "burglary",
                                       "reason": "canvass for the \x00 shooting"})
     assert reason.status_code == 422
     assert reason.get_json()["errors"] == {"reason": "must not contain control characters (found U+0000)"}

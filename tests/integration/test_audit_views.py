@@ -25,7 +25,7 @@ def seeded(db):
         audit.record(s, "owner_reveal", username="dana", object_type="camera", object_id=7,
                      case_number="25-0000001", reason=XSS, client_addr="10.1.2.3")
         audit.record(s, "owner_reveal", username="erin", object_type="camera", object_id=8,
-                     case_number="25-0000002", reason="=cmd|' /C calc'!A0")
+                     case_number="25-0000002", reason="=cmd|' /C calc'!A0", category="vehicle_crimes")
         audit.record(s, "footage_request", username="dana", object_type="footage_request", object_id=5,
                      case_number="25-0000001", detail={"camera_id": 7})
 
@@ -99,6 +99,15 @@ def test_filters_via_query_string(login_as, seeded):
     assert "No events match" in rows("from=2000-01-01&to=2000-01-02")
     assert "No events match" in rows("outcome=denied")
     assert "owner_reveal" in rows("from=2000-01-01&to=2999-12-31&outcome=ok")
+    # the offense category: by key or as typed ('Vehicle crimes'), in the page and in the export
+    for query in ("category=vehicle_crimes", "category=Vehicle+crimes"):
+        html = rows(query)
+        assert "25-0000002" in html and "25-0000001" not in html and "vehicle_crimes" in html
+    assert "No events match" in rows("category=burglary")
+    page = client.get("/audit?category=vehicle_crimes").get_data(as_text=True)
+    assert '<option value="vehicle_crimes" selected>' in page
+    exported = post_form(client, "/audit/export.csv", {"category": "vehicle_crimes"}).get_data(as_text=True)
+    assert "25-0000002" in exported and "25-0000001" not in exported
     # the form shows the filters back (escaped)
     html = client.get('/audit?user="><b>x').get_data(as_text=True)
     assert 'value="&#34;&gt;&lt;b&gt;x"' in html and '"><b>x' not in html

@@ -163,7 +163,7 @@ def test_analyst_export_has_no_owner_columns_and_is_audited(client, login_as, se
 
 def test_detective_export_with_owner_columns_is_audited(client, login_as, seeded, db):
     login_as("detective")
-    response = _export(client, {"include_owner": "1", "case": CASE, "reason": REASON})
+    response = _export(client, {"include_owner": "1", "case": CASE, "category": "burglary", "reason": REASON})
     assert response.status_code == 200, response.get_data(as_text=True)
     text = response.get_data(as_text=True)
     assert tuple(text.splitlines()[0].split(",")) == CSV_COLUMNS + OWNER_COLUMNS
@@ -179,8 +179,9 @@ def test_detective_export_with_owner_columns_is_audited(client, login_as, seeded
     assert sorted(detail["camera_ids"]) == sorted([seeded["facing"], seeded["urgent"], seeded["near_away"]])
 
 
-@pytest.mark.parametrize(("query", "field"), [({"include_owner": "1", "reason": REASON}, "case"),
-                                              ({"include_owner": "1", "case": CASE}, "reason"),
+@pytest.mark.parametrize(("query", "field"), [({"include_owner": "1", "category": "burglary", "reason": REASON}, "case"),
+                                              ({"include_owner": "1", "case": CASE, "reason": REASON}, "category"),
+                                              ({"include_owner": "1", "case": CASE, "category": "burglary"}, "reason"),
                                               ({"include_owner": "maybe"}, "include_owner")])
 def test_detective_owner_export_needs_case_and_reason(client, login_as, seeded, db, query, field):
     login_as("detective")
@@ -192,7 +193,7 @@ def test_detective_owner_export_needs_case_and_reason(client, login_as, seeded, 
 
 def test_analyst_asking_for_owners_is_403_and_audited_denied(client, login_as, seeded, db):
     login_as("analyst")
-    response = _export(client, {"include_owner": "1", "case": CASE, "reason": REASON})
+    response = _export(client, {"include_owner": "1", "case": CASE, "category": "burglary", "reason": REASON})
     assert response.status_code == 403
     assert response.get_json()["error"] == "forbidden"
     for secret in SECRETS:
@@ -223,7 +224,7 @@ def test_export_is_never_a_get_and_a_cookie_post_needs_the_csrf_token(client, lo
     """A link on another site (GET) or a cross-site form (POST without the token) must not make a
     detective's browser download owner details or write an audit event in their name."""
     login_as("detective")
-    query = {"include_owner": "1", "case": CASE, "reason": REASON}
+    query = {"include_owner": "1", "case": CASE, "category": "burglary", "reason": REASON}
     link = client.get(f"/api/v1/incidents/{NUMBER}/canvass.csv", query_string=query)
     assert link.status_code == 405 and "POST" in link.headers["Allow"]
     forged = client.post(f"/api/v1/incidents/{NUMBER}/canvass.csv", data=query)

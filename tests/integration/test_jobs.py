@@ -107,7 +107,8 @@ def test_every_job_is_listed_once_and_runs(settings, db, smtp_inbox):
     from dataclasses import replace
 
     names = [job.name for job in registry.JOBS]
-    assert names == ["mail-outbox", "footage-sweeper", "registry-maintenance", "live-grants-lapse", "case-closer"]
+    assert names == ["mail-outbox", "footage-sweeper", "registry-maintenance", "live-grants-lapse", "case-closer",
+                     "transparency-report"]
     _queue(db, 2)
     services = Services.build(replace(settings, smtp_host="127.0.0.1", smtp_port=smtp_inbox.port))
     worker = Worker(services)

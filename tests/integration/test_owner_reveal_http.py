@@ -15,6 +15,7 @@ from dashboard.models import AuditEvent, Camera, CameraSite, Owner
 from tests.conftest import dash_headers, login
 
 CASE = "25-0280079"
+CATEGORY = "burglary"
 REASON = "Aggravated assault in the parking lot; need footage 21:00-22:00."
 OWNER = {"owner_type": "business", "name": "Zephyrine Quattlebaum Bakery LLC", "contact_person": "Quincy Q. Contact",
          "email": "zq.owner@example.org", "phone": "214-555-0142", "address": "4321 Elm St, Dallas, TX 75201"}
@@ -69,8 +70,8 @@ def _payload(app, inputs: dict, state: dict, changed: str) -> dict:
 
 def _reveal_payload(app, camera_id) -> dict:
     return _payload(app, inputs={"reveal-button.n_clicks": 1},
-                    state={"reveal-case.value": CASE, "reveal-reason.value": REASON,
-                           "detail-camera-id.data": camera_id},
+                    state={"reveal-case.value": CASE, "reveal-category.value": CATEGORY,
+                           "reveal-reason.value": REASON, "detail-camera-id.data": camera_id},
                     changed="reveal-button.n_clicks")
 
 
@@ -108,6 +109,13 @@ def _reveal_events(db) -> list[tuple[str | None, str, str | None, str | None]]:
                                    .order_by(AuditEvent.id))]
 
 
+def _reveal_categories(db) -> list[str | None]:
+    with db.session() as s:
+        return [e.category
+                for e in s.scalars(select(AuditEvent).where(AuditEvent.action == "owner_reveal")
+                                   .order_by(AuditEvent.id))]
+
+
 def _assert_no_owner_data(text: str) -> None:
     for secret in SECRETS:
         assert secret not in text, f"owner data {secret!r} leaked"
@@ -122,8 +130,10 @@ def test_detective_reveals_owner_contact(app, login_as, camera_id, db):
     slot = response.get_json()["response"]["owner-contact-slot"]["children"]
     assert '"id": "owner-contact"' in json.dumps(slot)
     assert '"id": "owner-contact-timer"' in json.dumps(slot)
-    assert f"Case {CASE}" in text and "this access is logged" in text
+    shown = json.dumps(slot, ensure_ascii=False)
+    assert f"Case {CASE} · Burglary" in shown and "this access is logged" in shown
     assert _reveal_events(db) == [("detective1", "ok", CASE, str(camera_id))]
+    assert _reveal_categories(db) == [CATEGORY]
 
 
 def test_replay_of_detective_call_with_analyst_session_leaks_nothing(app, login_as, make_user, camera_id, db):
@@ -171,27 +181,42 @@ def test_detective_camera_detail_has_the_form_but_no_owner_data(app, login_as, c
     response = _post(client, _click_payload(app, camera_id))
     assert response.status_code == 200, response.get_data(as_text=True)[:500]
     text = response.get_data(as_text=True)
-    for element in ("reveal-case", "reveal-reason", "reveal-button", "reveal-message", "owner-contact-slot",
-                    "detail-camera-id"):
+    for element in ("reveal-case", "reveal-category", "reveal-reason", "reveal-button", "reveal-message",
+                    "owner-contact-slot", "detail-camera-id"):
         assert f'"{element}"' in text
+    assert '"value":"vehicle_crimes"' in text and "Vehicle crimes" in text  # the configured categories
     assert '"owner-contact"' not in text  # the block is in the DOM only while revealed
     _assert_no_owner_data(text)
     assert _reveal_events(db) == []
 
 
-@pytest.mark.parametrize("case, reason, message", [("2025-1", REASON, "Case number"),
-                                                   (CASE, "short", "Reason")])
-def test_bad_input_shows_a_message_and_no_owner_data(app, login_as, camera_id, case, reason, message):
+@pytest.mark.parametrize("case, category, reason, message", [
+    ("2025-1", CATEGORY, REASON, "Case number"), (CASE, CATEGORY, "short", "Reason"),
+    # a crafted callback without a category, or with one the configuration does not list
+    (CASE, None, REASON, "Offense category: required"), (CASE, "", REASON, "Offense category: required"),
+    (CASE, "espionage", REASON, "Offense category: choose one from the list")])
+def test_bad_input_shows_a_message_and_no_owner_data(app, login_as, camera_id, db, case, category, reason, message):
     client = login_as("detective")
     body = _payload(app, inputs={"reveal-button.n_clicks": 1},
-                    state={"reveal-case.value": case, "reveal-reason.value": reason,
-                           "detail-camera-id.data": camera_id},
+                    state={"reveal-case.value": case, "reveal-category.value": category,
+                           "reveal-reason.value": reason, "detail-camera-id.data": camera_id},
                     changed="reveal-button.n_clicks")
     response = _post(client, body)
     assert response.status_code == 200
     text = response.get_data(as_text=True)
     assert message in response.get_json()["response"]["reveal-message"]["children"]
     _assert_no_owner_data(text)
+    assert _reveal_events(db) == []
+
+
+def test_crafted_callback_without_the_category_state_is_refused(app, login_as, camera_id, db):
+    """A request built from the old form (no reveal-category at all) gets no owner data."""
+    client = login_as("detective")
+    body = _reveal_payload(app, camera_id)
+    body["state"] = [st for st in body["state"] if st["id"] != "reveal-category"]
+    response = _post(client, body)
+    _assert_no_owner_data(response.get_data(as_text=True))
+    assert _reveal_events(db) == []
 
 
 def test_timer_clears_the_owner_block(app, login_as, camera_id):

@@ -13,7 +13,13 @@ from dashboard.audit import chain as audit
 from dashboard.config_schema import PurposesSection
 from dashboard.models import Camera, CameraSite, Owner, utcnow
 from dashboard.tools.seed import seed_demo
-from tests.transparency_data import seed_history
+from tests.transparency_data import publish_report, seed_history
+
+
+@pytest.fixture
+def publish(app):
+    """Run what the transparency-report job runs; the routes then serve that report."""
+    return lambda: publish_report(app)
 
 
 def _reveals(db, n: int, category: str, days_ago: float = 1) -> None:
@@ -24,7 +30,8 @@ def _reveals(db, n: int, category: str, days_ago: float = 1) -> None:
                          at=utcnow() - timedelta(days=days_ago))
 
 
-def test_both_routes_are_public(client):
+def test_both_routes_are_public(client, publish):
+    publish()
     page = client.get("/transparency")
     assert page.status_code == 200 and page.mimetype == "text/html"
     assert "How the camera registry is used" in page.get_data(as_text=True)
@@ -40,14 +47,16 @@ def test_only_those_routes_are_public(client):
     assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
-def test_the_page_has_no_script_and_no_inline_style(client):
+def test_the_page_has_no_script_and_no_inline_style(client, publish):
+    publish()
     html = client.get("/transparency").get_data(as_text=True)
     assert "<script" not in html and "style=" not in html and "<style" not in html
     assert "<svg" in html and html.count('class="bar') == 7 * 12
 
 
 @pytest.mark.parametrize("how", ["query", "header"])
-def test_spanish(client, how):
+def test_spanish(client, how, publish):
+    publish()
     response = client.get("/transparency?lang=es") if how == "query" else \
         client.get("/transparency", headers={"Accept-Language": "es-MX,es;q=0.9,en;q=0.5"})
     html = response.get_data(as_text=True)
@@ -57,7 +66,8 @@ def test_spanish(client, how):
     assert "Accept-Language" in response.headers["Vary"]
 
 
-def test_english_by_default_and_when_asked(client):
+def test_english_by_default_and_when_asked(client, publish):
+    publish()
     assert '<html lang="en">' in client.get("/transparency").get_data(as_text=True)
     html = client.get("/transparency?lang=en", headers={"Accept-Language": "es"}).get_data(as_text=True)
     assert '<html lang="en">' in html and "Prohibited uses" in html
@@ -69,13 +79,14 @@ def _row(html: str, metric: str) -> str:
     return match.group(1)
 
 
-def test_small_counts_are_published_as_fewer_than_five(db, client):
+def test_small_counts_are_published_as_fewer_than_five(db, client, publish):
     _reveals(db, 3, "burglary")
     with db.session() as s:
         for _ in range(7):
             audit.record(s, "canvass_export", username="detective1", object_type="incident", object_id="260000001",
                          case_number="26-0000001", category="theft", detail={"with_owner": False},
                          at=utcnow() - timedelta(days=2))
+    publish()
     data = client.get("/transparency.json").get_json()
     recent = data["activity"]["last_30_days"]
     assert recent["owner_contact_reveals"]["total"] == {"count": None, "suppressed": True}
@@ -91,17 +102,49 @@ def test_small_counts_are_published_as_fewer_than_five(db, client):
     assert _row(es, "owner_contact_reveals").count("menos de 5") == 2
 
 
-def test_figures_are_cached(db, client):
+def test_figures_are_cached(db, client, publish):
     _reveals(db, 6, "robbery")
+    publish()
     first = client.get("/transparency.json").get_json()
-    _reveals(db, 6, "robbery")  # not visible until the cache expires (default 300 s)
+    _reveals(db, 6, "robbery")  # not visible until the job runs again (every cache_seconds, default 300 s)
     assert client.get("/transparency.json").get_json() == first
     assert first["activity"]["last_30_days"]["owner_contact_reveals"]["total"]["count"] == 6
     assert client.get("/transparency").headers["Cache-Control"] == "public, max-age=300"
+    publish()
+    assert client.get("/transparency.json").get_json()["activity"]["last_30_days"]["owner_contact_reveals"][
+        "total"]["count"] == 12
+
+
+def test_before_the_first_report_the_routes_say_it_is_being_prepared(client):
+    page = client.get("/transparency?lang=es")
+    assert page.status_code == 503 and page.headers["Retry-After"] == "60"
+    assert "Las cifras se están preparando" in page.get_data(as_text=True)
+    data = client.get("/transparency.json")
+    assert data.status_code == 503 and data.get_json()["error"] == "unavailable"
+
+
+def test_a_public_request_never_computes_the_report(db, client, publish):
+    """With a report stored, the routes read neither the audit log nor the registry."""
+    from sqlalchemy import event
+
+    _reveals(db, 6, "robbery")
+    publish()
+    assert client.get("/transparency.json").status_code == 200  # loaded into the process
+    statements: list[str] = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    engine = client.application.extensions["connect_dallas"].db.engine
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        for path in ("/transparency", "/transparency.json", "/transparency?lang=es") * 5:
+            assert client.get(path).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    assert not [q for q in statements if "audit_events" in q or "cameras" in q], statements[:3]
 
 
 @pytest.mark.parametrize("settings_overrides", [{"extra": {"transparency": {"rate_limit": "3 per minute"}}}])
-def test_rate_limited(client):
+def test_rate_limited(client, publish):
+    publish()
     codes = [client.get("/transparency.json").status_code for _ in range(4)]
     assert codes == [200, 200, 200, 429]
     limited = client.get("/transparency.json")
@@ -112,7 +155,8 @@ def test_rate_limited(client):
 
 @pytest.mark.parametrize("settings_overrides", [{"purposes": PurposesSection(
     offense_categories=("Burglary", "Arson"), prohibited_uses={"en": ("No drones.",), "es": ("Sin drones.",)})}])
-def test_configured_purposes_are_published(client):
+def test_configured_purposes_are_published(client, publish):
+    publish()
     data = client.get("/transparency.json").get_json()
     assert data["purposes"]["offense_categories"] == ["burglary", "arson"]
     assert data["purposes"]["prohibited_uses"] == {"en": ["No drones."], "es": ["Sin drones."]}
@@ -133,13 +177,14 @@ def _personal_data(db) -> set[str]:
     return values
 
 
-def test_no_personal_data_or_positions_anywhere(db, client, make_user):
+def test_no_personal_data_or_positions_anywhere(db, client, make_user, publish):
     seed_demo(db, cameras=150, incidents=5, seed=21, demo_users=False)
     now = utcnow()
     seed_history(db, now, events=120, requests=20)
     case_numbers = {f"26-{i:05d}" for i in range(120)} | {f"26-F{i:04d}" for i in range(1, 21)}
     secrets = _personal_data(db) | case_numbers | {f"officer{i}" for i in range(7)}
     assert len(secrets) > 500
+    publish()
     pages = [client.get("/transparency").get_data(as_text=True), client.get("/transparency?lang=es").get_data(
         as_text=True), client.get("/transparency.json").get_data(as_text=True)]
     data = client.get("/transparency.json").get_json()
@@ -149,5 +194,20 @@ def test_no_personal_data_or_positions_anywhere(db, client, make_user):
     for text in pages:
         found = sorted(v for v in secrets if v in text)
         assert found == [], found[:5]
-        assert not re.search(r"-?\b(32|33|96|97)\.\d{4,}", text)  # no coordinate in the Dallas area at all
+        # no coordinate in the Dallas area at all (times' seconds, e.g. 07:31:32.554884Z, are not positions)
+        assert not re.search(r"-?\b(32|33|96|97)\.\d{4,}", re.sub(r"\d\d:\d\d:\d\d\.\d+", "", text))
         assert not re.search(r"@example\.(com|org|net)", text)
+
+
+def test_the_worker_job_publishes_the_report(app, client, db):
+    from dashboard.jobs.registry import JOBS
+    from dashboard.jobs.worker import Worker
+
+    assert client.get("/transparency.json").status_code == 503
+    _reveals(db, 5, "homicide")
+    services = app.server.extensions["connect_dallas"]
+    worker = Worker(services, jobs=tuple(job for job in JOBS if job.name == "transparency-report"))
+    assert worker.run_job(worker.jobs[0]) is True
+    app.server.extensions["transparency_report"].invalidate()  # else within RELOAD_SECONDS
+    data = client.get("/transparency.json").get_json()
+    assert data["activity"]["last_30_days"]["owner_contact_reveals"]["by_category"]["homicide"]["count"] == 5

@@ -50,6 +50,7 @@ NOT_PERSONAL_COLUMNS = {
     "users": "employees", "incidents": "CAD calls", "live_grants": "the police's purpose for a view",
     "registry_version": "a counter", "registry_changes": "ids only",
     "audit_verifications": "results of the audit chain's checks",
+    "transparency_reports": "the public report: aggregate counts only",
     "cases": "the police's case files (evidence, kept)", "case_incidents": "CAD calls of a case",
     "case_notes": "the police's case notes (evidence, kept)", "user_preferences": "employees' settings",
 }

@@ -364,7 +364,7 @@ def test_export_without_owner_columns_is_audited(db, seeded):
 def test_export_with_owner_columns_for_a_detective(db, seeded):
     detective = _user(db, "detective")
     text = canvass_csv(db, load_snapshot(db), detective, "25-0001234", radius_m=150, k=20, case_number=f" {CASE} ",
-                       reason=REASON, include_owner=True, now=NOW)
+                       reason=REASON, category="burglary", include_owner=True, now=NOW)
     assert tuple(text.splitlines()[0].split(",")) == CSV_COLUMNS + OWNER_COLUMNS
     rows = _rows(text)
     assert rows[0]["email"] == "dana@example.org" and rows[0]["contact_person"] == "Dana Doorbell"
@@ -372,8 +372,24 @@ def test_export_with_owner_columns_for_a_detective(db, seeded):
     assert rows[0]["phone"] == "'+1 214-555-0199"
     assert rows[1]["owner_name"] == "Robin Resident" and rows[1]["phone"] == ""
     (ev,) = _events(db)
-    assert (ev.outcome, ev.case_number, ev.reason) == ("ok", CASE, REASON)
+    assert (ev.outcome, ev.case_number, ev.reason, ev.category) == ("ok", CASE, REASON, "burglary")
     assert json.loads(ev.detail)["with_owner"] is True
+
+
+@pytest.mark.parametrize("category", [None, "", "  ", "espionage", 3])
+def test_owner_export_needs_an_offense_category(db, seeded, category):
+    with pytest.raises(CanvassInputError, match="Offense category") as info:
+        canvass_csv(db, load_snapshot(db), _user(db, "detective"), "25-0001234", radius_m=150, k=20,
+                    case_number=CASE, reason=REASON, category=category, include_owner=True, now=NOW)
+    assert info.value.field == "category"
+    assert _events(db) == []
+
+
+def test_export_without_owner_columns_records_a_category_when_given(db, seeded):
+    canvass_csv(db, load_snapshot(db), _user(db, "analyst"), "25-0001234", radius_m=150, k=20,
+                category="Vehicle crimes", now=NOW)
+    canvass_csv(db, load_snapshot(db), _user(db, "analyst"), "25-0001234", radius_m=150, k=20, now=NOW)
+    assert [e.category for e in _events(db)] == ["vehicle_crimes", None]
 
 
 def test_owner_columns_refused_to_an_analyst_and_the_refusal_audited(db, seeded):
@@ -381,7 +397,7 @@ def test_owner_columns_refused_to_an_analyst_and_the_refusal_audited(db, seeded)
     for incident in ("25-0001234", "no-such-incident"):  # refused before the incident is looked up
         with pytest.raises(PermissionDenied):
             canvass_csv(db, load_snapshot(db), analyst, incident, radius_m=150, k=20, case_number=CASE,
-                        reason=REASON, include_owner=True, client_addr="10.1.1.2", now=NOW)
+                        reason=REASON, category="burglary", include_owner=True, client_addr="10.1.1.2", now=NOW)
     events = _events(db)
     assert [(e.outcome, e.object_id, e.case_number) for e in events] == [
         ("denied", "25-0001234", CASE), ("denied", "no-such-incident", CASE)]
@@ -394,7 +410,7 @@ def test_owner_columns_refused_to_an_analyst_and_the_refusal_audited(db, seeded)
 def test_owner_export_needs_case_and_reason_and_bad_input_is_not_audited(db, seeded, case, reason, field):
     with pytest.raises(CanvassInputError) as info:
         canvass_csv(db, load_snapshot(db), _user(db, "detective"), "25-0001234", radius_m=150, k=20,
-                    case_number=case, reason=reason, include_owner=True, now=NOW)
+                    case_number=case, reason=reason, category="burglary", include_owner=True, now=NOW)
     assert info.value.field == field
     assert _events(db) == []
 

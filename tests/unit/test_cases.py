@@ -122,8 +122,8 @@ def test_a_failed_audit_write_leaves_nothing_done(db, detective, settings, world
 def test_workspace_gathers_reveals_requests_clips_notes_and_canvass(db, detective, settings, world):
     open_default(db, detective, settings, world, title="Elm St robbery")
     cam = world["cameras"][0]
-    reveal_owner_contact(db, detective, cam, CASE, "Robbery witness canvass, need the owner", "10.0.0.1")
-    reveal_owner_contact(db, detective, cam, "24-0000001", "Another case entirely, not this one", "10.0.0.1")
+    reveal_owner_contact(db, detective, cam, CASE, "Robbery witness canvass, need the owner", "10.0.0.1", category="robbery")
+    reveal_owner_contact(db, detective, cam, "24-0000001", "Another case entirely, not this one", "10.0.0.1", category="robbery")
     start, end = window()
     sent = cases.request_footage(db, detective, CASE, None, world["cameras"][:3], start, end, "Please", settings)
     assert len(sent) == 3

@@ -68,8 +68,8 @@ def user(db, make_user, role: str) -> SessionUser:
 
 def test_each_owner_sees_their_own_entries_only(db, make_user, world, settings):
     detective = user(db, make_user, "detective")
-    reveal_owner_contact(db, detective, 2, CASE, "burglary canvass", "10.0.0.9")   # A
-    reveal_owner_contact(db, detective, 5, CASE, "burglary canvass", "10.0.0.9")   # B
+    reveal_owner_contact(db, detective, 2, CASE, "burglary canvass", "10.0.0.9", category="burglary")   # A
+    reveal_owner_contact(db, detective, 5, CASE, "burglary canvass", "10.0.0.9", category="burglary")   # B
     with db.session() as s:
         audit.record(s, "live_view", username="analyst1", object_type="camera", object_id=12, case_number=CASE,
                      category="robbery")                                          # A, live
@@ -89,7 +89,7 @@ def test_each_owner_sees_their_own_entries_only(db, make_user, world, settings):
     mine = owner_history(db, world["a"])
     assert sorted(e.kind for e in mine) == sorted([CONTACT_REVEALED, LIVE_VIEW, CONTACT_EXPORTED])
     assert {e.camera_label for e in mine} == {"Camera 2", "Camera 12"}
-    assert {e.category for e in mine} == {None, "robbery", "assault"}
+    assert {e.category for e in mine} == {"burglary", "robbery", "assault"}
     assert [e.at for e in mine] == sorted((e.at for e in mine), reverse=True)
 
     theirs = owner_history(db, world["b"])
@@ -99,7 +99,7 @@ def test_each_owner_sees_their_own_entries_only(db, make_user, world, settings):
 
 def test_nothing_about_the_case_or_the_officer(db, make_user, world, settings):
     detective = user(db, make_user, "detective")
-    reveal_owner_contact(db, detective, 2, CASE, "a secret reason", "10.0.0.9")
+    reveal_owner_contact(db, detective, 2, CASE, "a secret reason", "10.0.0.9", category="burglary")
     entries = owner_history(db, world["a"])
     assert len(entries) == 1
     names = {f.name for f in dataclasses.fields(entries[0])}

@@ -11,6 +11,7 @@ from dashboard.audit.chain import verify_chain
 from dashboard.models import AuditEvent, Camera, CameraSite, Owner
 from dashboard.owners.reveal import CASE_NUMBER, OwnerContact, RevealError, reveal_owner_contact
 
+CATEGORY = "burglary"
 CASE = "25-0280079"
 REASON = "Burglary of a habitation next door; need footage from 02:00-03:00."
 OWNER = {"owner_type": "resident", "name": "Zephyrine Quattlebaum", "contact_person": "Quincy Q. Contact",
@@ -45,7 +46,7 @@ def _reveal_events(db) -> list[AuditEvent]:
 def test_allowed_roles_get_the_contact_and_one_audit_event(db, role):
     camera_id = _camera(db)
     user = _user(db, role)
-    contact = reveal_owner_contact(db, user, camera_id, f"  {CASE} ", f" {REASON} ", "10.0.0.7")
+    contact = reveal_owner_contact(db, user, camera_id, f"  {CASE} ", f" {REASON} ", "10.0.0.7", category=CATEGORY)
     assert contact == OwnerContact(**OWNER)
     events = _reveal_events(db)
     assert len(events) == 1
@@ -53,20 +54,21 @@ def test_allowed_roles_get_the_contact_and_one_audit_event(db, role):
     assert (ev.outcome, ev.user_id, ev.username) == ("ok", user.id, f"{role}1")
     assert (ev.object_type, ev.object_id) == ("camera", str(camera_id))
     assert (ev.case_number, ev.reason, ev.client_addr) == (CASE, REASON, "10.0.0.7")
+    assert ev.category == CATEGORY
     with db.session() as s:
         assert verify_chain(s).ok
 
 
 def test_camera_id_may_come_as_text_from_the_browser(db):
     camera_id = _camera(db)
-    assert reveal_owner_contact(db, _user(db, "detective"), str(camera_id), CASE, REASON, None).email == OWNER["email"]
+    assert reveal_owner_contact(db, _user(db, "detective"), str(camera_id), CASE, REASON, None, category=CATEGORY).email == OWNER["email"]
 
 
 def test_analyst_is_refused_and_the_refusal_is_audited(db):
     camera_id = _camera(db)
     analyst = _user(db, "analyst")
     with pytest.raises(PermissionDenied):
-        reveal_owner_contact(db, analyst, camera_id, CASE, REASON, "10.0.0.8")
+        reveal_owner_contact(db, analyst, camera_id, CASE, REASON, "10.0.0.8", category=CATEGORY)
     events = _reveal_events(db)
     assert len(events) == 1
     ev = events[0]
@@ -78,7 +80,7 @@ def test_analyst_is_refused_before_the_input_is_looked_at(db):
     """A refused role learns nothing, not even whether the camera exists; still audited."""
     analyst = _user(db, "analyst")
     with pytest.raises(PermissionDenied):
-        reveal_owner_contact(db, analyst, 999_999, "nonsense" * 20, "x" * 2000, None)
+        reveal_owner_contact(db, analyst, 999_999, "nonsense" * 20, "x" * 2000, None, category=CATEGORY)
     ev = _reveal_events(db)[0]
     assert ev.outcome == "denied" and len(ev.case_number) <= 40 and len(ev.reason) <= 500
 
@@ -91,7 +93,7 @@ def test_anonymous_or_disabled_user_is_refused(db, disabled):
         d = _user(db, "detective")
         user = SessionUser(d.id, d.username, d.full_name, d.role, d.division, active=False)
     with pytest.raises(PermissionDenied):
-        reveal_owner_contact(db, user, camera_id, CASE, REASON, None)
+        reveal_owner_contact(db, user, camera_id, CASE, REASON, None, category=CATEGORY)
     assert [e.outcome for e in _reveal_events(db)] == ["denied"]
 
 
@@ -100,7 +102,7 @@ def test_anonymous_or_disabled_user_is_refused(db, disabled):
 def test_bad_case_number_is_refused_with_a_message(db, case):
     camera_id = _camera(db)
     with pytest.raises(RevealError, match="Case number"):
-        reveal_owner_contact(db, _user(db, "detective"), camera_id, case, REASON, None)
+        reveal_owner_contact(db, _user(db, "detective"), camera_id, case, REASON, None, category=CATEGORY)
     assert _reveal_events(db) == []
 
 
@@ -108,7 +110,7 @@ def test_bad_case_number_is_refused_with_a_message(db, case):
 def test_bad_reason_is_refused_with_a_message(db, reason):
     camera_id = _camera(db)
     with pytest.raises(RevealError, match="Reason"):
-        reveal_owner_contact(db, _user(db, "detective"), camera_id, CASE, reason, None)
+        reveal_owner_contact(db, _user(db, "detective"), camera_id, CASE, reason, None, category=CATEGORY)
     assert _reveal_events(db) == []
 
 
@@ -116,14 +118,14 @@ def test_reason_limits_are_inclusive(db):
     camera_id = _camera(db)
     detective = _user(db, "detective")
     for reason in ("x" * 10, "y" * 500):
-        assert reveal_owner_contact(db, detective, camera_id, CASE, reason, None).name == OWNER["name"]
+        assert reveal_owner_contact(db, detective, camera_id, CASE, reason, None, category=CATEGORY).name == OWNER["name"]
 
 
 @pytest.mark.parametrize("status", ["pending", "rejected", "withdrawn", "inactive"])
 def test_camera_that_is_not_active_is_not_found(db, status):
     camera_id = _camera(db, status)
     with pytest.raises(RevealError, match="not found"):
-        reveal_owner_contact(db, _user(db, "detective"), camera_id, CASE, REASON, None)
+        reveal_owner_contact(db, _user(db, "detective"), camera_id, CASE, REASON, None, category=CATEGORY)
     assert _reveal_events(db) == []
 
 
@@ -131,10 +133,30 @@ def test_camera_that_is_not_active_is_not_found(db, status):
 def test_unknown_camera_is_not_found(db, camera_id):
     _camera(db)
     with pytest.raises(RevealError, match="not found"):
-        reveal_owner_contact(db, _user(db, "detective"), camera_id, CASE, REASON, None)
+        reveal_owner_contact(db, _user(db, "detective"), camera_id, CASE, REASON, None, category=CATEGORY)
     assert _reveal_events(db) == []
 
 
 def test_case_number_pattern():
     assert CASE_NUMBER.fullmatch("25-0280079")
     assert not CASE_NUMBER.fullmatch("25-0280079\n")
+
+
+@pytest.mark.parametrize("category", [None, "", "   ", "arson", "burglary; drop table", 7, ["burglary"]])
+def test_missing_or_unknown_category_is_refused_with_a_message(db, category):
+    camera_id = _camera(db)
+    with pytest.raises(RevealError, match="Offense category"):
+        reveal_owner_contact(db, _user(db, "detective"), camera_id, CASE, REASON, None, category=category)
+    assert _reveal_events(db) == []
+
+
+def test_category_is_normalised_and_checked_against_the_configured_list(db):
+    camera_id = _camera(db)
+    detective = _user(db, "detective")
+    assert reveal_owner_contact(db, detective, camera_id, CASE, REASON, None, category=" Vehicle crimes",
+                                categories=("vehicle_crimes",)).name == OWNER["name"]
+    assert _reveal_events(db)[-1].category == "vehicle_crimes"
+    with pytest.raises(RevealError, match="Offense category"):  # a default category the config left out
+        reveal_owner_contact(db, detective, camera_id, CASE, REASON, None, category="burglary",
+                             categories=("vehicle_crimes",))
+    assert len(_reveal_events(db)) == 1

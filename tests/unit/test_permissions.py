@@ -15,6 +15,7 @@ CONTRACT_TABLE = [
     ("footage_requests", False, True, True, False),
     ("work_cases", False, True, True, False),
     ("read_audit", False, False, True, True),
+    ("view_analytics", False, False, True, True),
     ("manage_users", False, False, False, True),
     ("moderate_registrations", False, False, False, True),
     ("view_live", True, True, True, False),  # docs/interfaces.md "Live video": admin may not

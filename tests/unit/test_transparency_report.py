@@ -3,19 +3,27 @@ tables, small-count suppression, the time windows and the in-process cache."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import event, func, select, text
 
 from dashboard.audit import chain as audit
 from dashboard.config import load_settings
+from dashboard.models import TransparencyReport
 from dashboard.tools.seed import seed_demo
 from dashboard.transparency.options import TransparencyOptions
 from dashboard.transparency.periods import periods
 from dashboard.transparency.published import published
-from dashboard.transparency.report import ReportCache, build_report
+from dashboard.transparency.report import (
+    KEEP_REPORTS,
+    ReportCache,
+    ReportNotReady,
+    build_report,
+    refresh_report,
+)
 from tests.transparency_data import seed_history
 
 NOW = datetime(2026, 6, 15, 17, 0, tzinfo=UTC)
@@ -163,12 +171,19 @@ class Clock:
         return self.now
 
 
-def test_the_cache_serves_without_touching_the_database(db, settings):
+def test_the_cache_serves_the_stored_report_and_never_computes(db, settings):
     with db.session() as s:
         for _ in range(6):
             audit.record(s, "owner_reveal", username="d", category="robbery")
     clock = Clock()
-    cache = ReportCache(db, settings, TransparencyOptions(cache_seconds=300), clock=clock)
+    options = TransparencyOptions(cache_seconds=300)
+    cache = ReportCache(db, settings, options, clock=clock, reload_seconds=10)
+    with pytest.raises(ReportNotReady):  # nothing stored yet: nothing is computed either
+        cache.get()
+    refresh_report(db, settings, options)   # the job
+    with pytest.raises(ReportNotReady):     # looked less than reload_seconds ago
+        cache.get()
+    clock.now += 10
     first = cache.get()
     assert first["activity"]["last_30_days"]["owner_contact_reveals"]["total"] == expect(6)
     assert first["audit_chain"]["result"] == "ok" and first["audit_chain"]["events_verified"] == 6
@@ -179,16 +194,24 @@ def test_the_cache_serves_without_touching_the_database(db, settings):
         for _ in range(4):
             audit.record(s, "owner_reveal", username="d", category="robbery")
     statements.clear()
-    clock.now += 299
+    clock.now += 9
     for _ in range(50):
         assert cache.get() is first
     assert statements == []
+    clock.now += 1
+    assert cache.get() is first  # looked: no newer report (the job has not run), one small read
+    assert statements and not [q for q in statements if "audit_events" in q or "cameras" in q]
 
-    clock.now += 2
+    refresh_report(db, settings, options)
+    clock.now += 10
     fresh = cache.get()
-    assert fresh is not first and statements
+    assert fresh is not first
     assert fresh["activity"]["last_30_days"]["owner_contact_reveals"]["total"] == expect(10)
     assert fresh["audit_chain"]["events_verified"] == 10 and fresh["audit_chain"]["events_written_since"] == 0
+    with db.session() as s:  # only the newest few are kept
+        for _ in range(5):
+            refresh_report(db, settings, options)
+        assert s.scalar(select(func.count()).select_from(TransparencyReport)) == KEEP_REPORTS
 
 
 def test_a_tampered_chain_is_reported(db, settings):
@@ -197,5 +220,6 @@ def test_a_tampered_chain_is_reported(db, settings):
             audit.record(s, "owner_reveal", username="d")
     with db.session() as s:
         s.execute(text("UPDATE audit_events SET reason = 'edited' WHERE id = 2"))
-    report = ReportCache(db, settings, TransparencyOptions()).get()
+    report = refresh_report(db, settings, TransparencyOptions())
+    assert ReportCache(db, settings, TransparencyOptions()).get() == json.loads(json.dumps(report))
     assert report["audit_chain"]["result"] == "failed" and report["audit_chain"]["first_failed_event_id"] == 2

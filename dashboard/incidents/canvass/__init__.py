@@ -34,8 +34,9 @@ Candidates for an incident are every active camera within ``radius_m`` (up to
 The export (`canvass_csv`)
 --------------------------
 Plain CSV (``CSV_COLUMNS``). Owner columns (``OWNER_COLUMNS``) are added only when asked for,
-and only for a role with ``reveal_owner`` that gives a valid case number and reason, the same
-rules as the single-owner reveal (dashboard.owners):
+and only for a role with ``reveal_owner`` that gives a valid case number, offense category
+(``purposes.offense_categories``) and reason, the same rules as the single-owner reveal
+(dashboard.owners); the audit event records the category:
 
 * permission is checked FIRST. A role that may not export (no ``view_map``), or may not see
   owners but asked for them, gets ``PermissionDenied`` and the attempt is written as audit event

@@ -18,6 +18,8 @@ from dashboard.db import Database
 from dashboard.models import Camera, CameraSite, Owner, utcnow
 from dashboard.owners.reveal import CASE_NUMBER, REASON_MAX, REASON_MIN
 from dashboard.registry.snapshot import RegistrySnapshot
+from dashboard.transparency.options import PurposeError, check_category
+from dashboard.vocabulary import OFFENSE_CATEGORIES
 
 from .ranking import (
     ACTION,
@@ -42,31 +44,42 @@ def _yes_no(value: bool | None) -> str:
     return "unknown" if value is None else ("yes" if value else "no")
 
 
-def _validate_case(case_number: Any, reason: Any, *, required: bool) -> tuple[str | None, str | None]:
+def _validate_case(case_number: Any, category: Any, reason: Any, categories: tuple[str, ...], *,
+                   required: bool) -> tuple[str | None, str | None, str | None]:
+    """With owner columns a case number, an offense category and a reason are required; without,
+    whatever is given must still be valid (and is recorded)."""
     case = case_number.strip() if isinstance(case_number, str) else ""
     why = reason.strip() if isinstance(reason, str) else ""
     if required or case:
         if not CASE_NUMBER.fullmatch(case):
             raise CanvassInputError("Case number: use the Dallas format, two-digit year, dash, seven digits "
                                     "(e.g. 25-0280079).", "case")
+    key = None
+    if required or not (category is None or (isinstance(category, str) and not category.strip())):
+        try:
+            key = check_category(category, categories)
+        except PurposeError as exc:
+            raise CanvassInputError(str(exc), "category") from None
     if required and len(why) < REASON_MIN:
         raise CanvassInputError(f"Reason: state why you need the owners' contacts (at least {REASON_MIN} "
                                 "characters).", "reason")
     if len(why) > REASON_MAX:
         raise CanvassInputError(f"Reason: at most {REASON_MAX} characters.", "reason")
-    return case or None, why or None
+    return case or None, key, why or None
 
 
 def canvass_csv(db: Database, snapshot: RegistrySnapshot, user, incident: Any, *,
                 radius_m: float = DEFAULT_RADIUS_M, k: int = DEFAULT_K, case_number: Any = None,
                 reason: Any = None, client_addr: str | None = None, include_owner: bool = False,
+                category: Any = None, categories: tuple[str, ...] = OFFENSE_CATEGORIES,
                 now: datetime | None = None) -> str:
     """The ranked canvass list of an incident as CSV text, audited (module docstring).
 
     `incident`: an incident number (looked up after the permission check, so a refused caller
     learns nothing), an Incident row, incident_to_dict's dict or an IncidentPoint. Raises
     PermissionDenied (after committing a `denied` audit event), CanvassInputError or
-    IncidentNotFound (nothing audited)."""
+    IncidentNotFound (nothing audited). With `include_owner`, `category` (one of `categories`, the
+    configured `purposes.offense_categories`) is required like the case number and reason."""
     user_id, username = getattr(user, "id", None), getattr(user, "username", None)
     label = incident if isinstance(incident, str) else getattr(incident, "incident_number", None) or (
         incident.get("incident_number") if isinstance(incident, Mapping) else None)
@@ -76,7 +89,7 @@ def canvass_csv(db: Database, snapshot: RegistrySnapshot, user, incident: Any, *
                     detail={"with_owner": bool(include_owner)})
 
     radius_m, k = check_radius(radius_m), check_k(k)
-    case, why = _validate_case(case_number, reason, required=include_owner)
+    case, key, why = _validate_case(case_number, category, reason, categories, required=include_owner)
     if isinstance(incident, str):
         with db.session() as s:
             incident = incident_point(find_incident(s, incident))
@@ -96,7 +109,7 @@ def canvass_csv(db: Database, snapshot: RegistrySnapshot, user, incident: Any, *
         text = _write_csv(ranked, owners if include_owner else None)
         audit.record(s, ACTION, user_id=user_id, username=username, object_type="incident",
                      object_id=point.incident_number, case_number=case, reason=why, client_addr=client_addr,
-                     outcome="ok", detail={"count": len(ranked), "with_owner": bool(include_owner),
+                     outcome="ok", category=key, detail={"count": len(ranked), "with_owner": bool(include_owner),
                                            "radius_m": radius_m, "k": k, "camera_ids": camera_ids})
     # the transaction has committed: the export is on record, now the data may leave
     return text
