@@ -37,7 +37,7 @@ class StreamSpec:
     width: int = 320
     height: int = 180
     fps: int = 10
-    segment_seconds: int = 2
+    segment_seconds: int = 1   # 1 s segments, a keyframe each: a player's first frame comes fast
     mjpeg_fps: float = 5.0
     jpeg_quality: int = 70
 
@@ -206,7 +206,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8060, help="default 8060")
     parser.add_argument("--fps", type=int, default=10, help="HLS frames per second (default 10)")
-    parser.add_argument("--segment-seconds", type=int, default=2, help="HLS segment length (default 2)")
+    parser.add_argument("--segment-seconds", type=int, default=1, help="HLS segment length (default 1)")
     parser.add_argument("--mjpeg-fps", type=float, default=5.0, help="MJPEG frames per second (default 5)")
     parser.add_argument("--size", default="320x180", help="frame size WIDTHxHEIGHT (default 320x180)")
 
