@@ -7,6 +7,8 @@ port, drawn with Pillow and encoded with PyAV (its wheels bundle FFmpeg with lib
   GET /cam/<id>/mjpeg          multipart/x-mixed-replace JPEG frames at `mjpeg_fps`
   GET /cam/<id>/frame.jpg      one JPEG frame
   GET /stats                   {"requests": {path: count}}: what was asked, for tests and benchmarks
+  rtsp://HOST:RTSP_PORT/cam/<id>   the same scene over RTSP (H.264, RTP interleaved on TCP), when
+                               started with an RTSP port (dashboard/live/rtsp_server.py)
 
 <id> is any short name ([A-Za-z0-9_-]); the frame shows "CAM <id>".
 """
@@ -74,7 +76,8 @@ def jpeg(scene: Scene, spec: StreamSpec, t: float) -> bytes:
 class CameraSimulator:
     """The streams and their bookkeeping; `serve()` / `start()` put them on HTTP."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 8060, spec: StreamSpec | None = None):
+    def __init__(self, host: str = "127.0.0.1", port: int = 8060, spec: StreamSpec | None = None,
+                 rtsp_port: int | None = None):
         self.spec = spec or StreamSpec()
         # the playlist starts with a full window already "recorded", so a player starts at once
         self.epoch = time.time() - PLAYLIST_WINDOW * self.spec.segment_seconds
@@ -86,6 +89,15 @@ class CameraSimulator:
         self.server = ThreadingHTTPServer((host, port), _handler_for(self))
         self.server.daemon_threads = True
         self._thread: threading.Thread | None = None
+        self.rtsp = None
+        if rtsp_port is not None:
+            from .rtsp_server import RtspServer
+
+            self.rtsp = RtspServer(self, host, rtsp_port)
+
+    @property
+    def rtsp_base_url(self) -> str | None:
+        return self.rtsp.base_url if self.rtsp is not None else None
 
     @property
     def base_url(self) -> str:
@@ -138,11 +150,15 @@ class CameraSimulator:
     def start(self) -> CameraSimulator:
         self._thread = threading.Thread(target=self.server.serve_forever, name="camera-simulator", daemon=True)
         self._thread.start()
+        if self.rtsp is not None:
+            self.rtsp.start()
         return self
 
     def stop(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+        if self.rtsp is not None:
+            self.rtsp.stop()
 
 
 def _handler_for(sim: CameraSimulator):
