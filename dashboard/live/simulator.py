@@ -31,6 +31,7 @@ from .scene import Scene
 
 _PATH = re.compile(r"^/cam/([A-Za-z0-9_-]{1,40})/(index\.m3u8|mjpeg|frame\.jpg|seg/(\d{1,12})\.ts)$")
 PLAYLIST_WINDOW = 4  # segments listed in the live playlist
+DEMO_RTSP_PORT = 8554  # `simulate-cameras` serves RTSP here by default (the demo's RTSP cameras)
 MAX_KEPT_SEGMENTS = 256
 
 
@@ -161,6 +162,13 @@ class CameraSimulator:
             self.rtsp.stop()
 
 
+def demo_rtsp_url(simulator_url: str) -> str:
+    """Where `simulate-cameras` serves RTSP, given its HTTP address (the same host)."""
+    from urllib.parse import urlsplit
+
+    return f"rtsp://{urlsplit(simulator_url).hostname or '127.0.0.1'}:{DEMO_RTSP_PORT}"
+
+
 def _handler_for(sim: CameraSimulator):
     class Handler(BaseHTTPRequestHandler):
         server_version = "CameraSimulator/1"
@@ -215,7 +223,7 @@ def _handler_for(sim: CameraSimulator):
     return Handler
 
 
-HELP = "serve synthetic HLS and MJPEG camera streams for the demo and tests (offline)"
+HELP = "serve synthetic HLS, MJPEG and RTSP camera streams for the demo and tests (offline)"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -225,6 +233,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--segment-seconds", type=int, default=1, help="HLS segment length (default 1)")
     parser.add_argument("--mjpeg-fps", type=float, default=5.0, help="MJPEG frames per second (default 5)")
     parser.add_argument("--size", default="320x180", help="frame size WIDTHxHEIGHT (default 320x180)")
+    parser.add_argument("--rtsp-port", type=int, default=DEMO_RTSP_PORT,
+                        help=f"RTSP port (default {DEMO_RTSP_PORT}; -1: no RTSP)")
 
 
 def spec_from(args: argparse.Namespace) -> StreamSpec:
@@ -241,19 +251,33 @@ def spec_from(args: argparse.Namespace) -> StreamSpec:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Serve until interrupted; a bad option or a busy port ends with one line, not a traceback."""
+    """Serve until interrupted; a bad option or a busy port ends with one line, not a traceback
+    (a busy RTSP port only costs the RTSP streams)."""
     try:
-        sim = CameraSimulator(args.host, args.port, spec_from(args))
+        spec = spec_from(args)
+        sim = CameraSimulator(args.host, args.port, spec)
     except (ValueError, OSError) as exc:
         raise SystemExit(f"connect-dallas simulate-cameras: {exc}") from None
-    print(f"camera simulator at {sim.base_url}: /cam/<id>/index.m3u8 (HLS) and /cam/<id>/mjpeg (MJPEG)",
-          flush=True)
+    rtsp_port = getattr(args, "rtsp_port", -1)
+    if rtsp_port >= 0:
+        from .rtsp_server import RtspServer
+
+        try:
+            sim.rtsp = RtspServer(sim, args.host, rtsp_port)
+        except OSError as exc:
+            print(f"camera simulator: no RTSP ({exc})", flush=True)
+    print(f"camera simulator at {sim.base_url}: /cam/<id>/index.m3u8 (HLS) and /cam/<id>/mjpeg (MJPEG)"
+          + (f"; {sim.rtsp_base_url}/cam/<id> (RTSP)" if sim.rtsp is not None else ""), flush=True)
+    if sim.rtsp is not None:
+        sim.rtsp.start()
     try:
         sim.server.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
         sim.server.server_close()
+        if sim.rtsp is not None:
+            sim.rtsp.server_close()
     return 0
 
 
