@@ -31,6 +31,7 @@ _EXT = re.compile(r"\.([A-Za-z0-9]{1,5})$")
 CONTENT_TYPES = {"ts": "video/mp2t", "m4s": "video/iso.segment", "mp4": "video/mp4", "aac": "audio/aac",
                  "m4a": "audio/mp4", "vtt": "text/vtt", "key": "application/octet-stream"}
 PLAYLIST_TYPE = "application/vnd.apple.mpegurl"
+BASE_MARK = "\x00relay-base\x00"  # where a viewer's grant path goes in a cached, rewritten playlist
 
 
 def _extension(url: str) -> str:
@@ -96,15 +97,17 @@ class HlsRelay:
         if url is None:
             raise CameraOffline("This part of the stream is no longer available")
         cache_key = ("playlist", camera_id, url)
-        text = self.playlists.get(cache_key)
-        if text is None:
+        template = self.playlists.get(cache_key)
+        if template is None:
             raw = self._shared_fetch(cache_key, url, MAX_PLAYLIST_BYTES)
-            text = raw.decode("utf-8", errors="replace")
+            text = raw.decode("utf-8", errors="replace").replace(BASE_MARK, "")
             if not text.lstrip("\ufeff").startswith("#EXTM3U"):
                 raise CameraOffline("Camera offline (it did not answer with a playlist)")
-            self.playlists.put(cache_key, text)
+            # rewritten once for every viewer; each gets it with their own grant's path
+            template = self.rewrite(camera_id, text, url, BASE_MARK, stream_url)
+            self.playlists.put(cache_key, template)
             self._prefetch(camera_id, text, url)
-        return self.rewrite(camera_id, text, url, base, stream_url).encode("utf-8")
+        return template.replace(BASE_MARK, base).encode("utf-8")
 
     def _prefetch(self, camera_id: int, text: str, playlist_url: str) -> None:
         """Start fetching the newest media segments the device's playlist names (not variant
