@@ -13,10 +13,12 @@ request tries again, at most every FAILURE_TTL_S.
 from __future__ import annotations
 
 import io
+import itertools
 import math
 import threading
 import time
 from collections import deque
+from collections.abc import Iterator
 
 from .cache import ByteLRU
 from .upstream import MAX_SEGMENT_BYTES, CameraOffline, Upstream
@@ -33,14 +35,15 @@ FALLBACK_STEP = 3000     # 1/30 s at 90 kHz: for a first packet that came withou
 class _Reader:
     """One camera's device connection and the segments cut from it."""
 
-    def __init__(self, camera_id: int, url: str, cache: ByteLRU, upstream: Upstream, timeouts: tuple[float, float]):
+    def __init__(self, camera_id: int, url: str, cache: ByteLRU, upstream: Upstream, timeouts: tuple[float, float],
+                 numbers: Iterator[int]):
         self.camera_id, self.url, self.cache, self.upstream, self.timeouts = camera_id, url, cache, upstream, timeouts
         self.segments: deque[tuple[int, float]] = deque(maxlen=KEPT_SEGMENTS)  # (number, seconds)
         self.changed = threading.Condition()
         self.failed_at: float | None = None
         self.done = False
         self.wanted_at = time.monotonic()
-        self.next_number = 0
+        self.numbers = numbers  # the camera's, shared by its readers: a segment number is never reused
         self.thread = threading.Thread(target=self._run, name=f"rtsp-relay-{camera_id}", daemon=True)
 
     def start(self) -> _Reader:
@@ -127,8 +130,7 @@ class _Reader:
                 out.mux(packet)
         seconds = float((end_pts - packets[0].pts) * stream.time_base)
         with self.changed:
-            number = self.next_number
-            self.next_number += 1
+            number = next(self.numbers)
             self.cache.put(("rtsp", self.camera_id, number), buf.getvalue())
             self.segments.append((number, seconds))
             self.changed.notify_all()
@@ -141,7 +143,8 @@ class _Reader:
                 left = deadline - time.monotonic()
                 if left <= 0:
                     break
-                self.changed.wait(left)
+                self.changed.wait(min(left, 0.5))
+                self.wanted_at = time.monotonic()  # a viewer waiting is a viewer
             return list(self.segments)[-PLAYLIST_SEGMENTS:]
 
 
@@ -152,6 +155,7 @@ class RtspRelay:
         self.timeouts = (connect_timeout_s + read_timeout_s, read_timeout_s)
         self.first_segment_timeout = connect_timeout_s + read_timeout_s + 2 * TARGET_SEGMENT_S
         self._readers: dict[int, _Reader] = {}
+        self._numbers: dict[int, Iterator[int]] = {}
         self._lock = threading.Lock()
 
     def _reader(self, camera_id: int, url: str) -> _Reader:
@@ -160,13 +164,16 @@ class RtspRelay:
             if reader is not None and reader.url != url:
                 reader.wanted_at = -math.inf  # the owner changed the device: the old reader stops
                 reader = None
+            if reader is not None and not reader.done and time.monotonic() - reader.wanted_at > IDLE_STOP_S:
+                reader = None  # it is closing its connection for want of viewers: a new one starts
             if reader is not None and reader.done:
                 if reader.failed_at is not None and time.monotonic() - reader.failed_at < FAILURE_TTL_S:
                     raise CameraOffline()
                 reader = None
             if reader is None:
+                numbers = self._numbers.setdefault(camera_id, itertools.count())
                 reader = self._readers[camera_id] = _Reader(camera_id, url, self.cache, self.upstream,
-                                                             self.timeouts).start()
+                                                             self.timeouts, numbers).start()
         reader.want()
         return reader
 

@@ -113,3 +113,20 @@ def test_a_dead_or_hung_rtsp_device_answers_camera_offline_within_seconds(db, vi
         _assert_no_device_address(Viewer.seen, "127.0.0.1", "s3cret", "rtsp://")
     finally:
         hung.close()
+
+
+def test_the_device_connection_closes_when_nobody_watches_and_numbers_go_on(sim, db, viewer, monkeypatch):
+    from dashboard.live import rtsp
+
+    monkeypatch.setattr(rtsp, "IDLE_STOP_S", 1.0)
+    camera_id = add_camera(db, f"{sim.rtsp_base_url}/cam/r9")
+    analyst = viewer("analyst")
+    player = analyst.open(camera_id).get_json()["player_url"]
+    before = [int(u.rsplit("/", 1)[1].split(".")[0]) for u in _playlist(analyst, player, segments=2)]
+    deadline = time.monotonic() + 10
+    while sim.stats()["requests"].get("rtsp:/cam/r9 TEARDOWN", 0) < 1:  # FFmpeg says goodbye on close
+        assert time.monotonic() < deadline, sim.stats()
+        time.sleep(0.2)
+    after = [int(u.rsplit("/", 1)[1].split(".")[0]) for u in _playlist(analyst, player)]
+    assert sim.stats()["requests"]["rtsp:/cam/r9 PLAY"] == 2
+    assert min(after) > max(before)  # a new connection, the same numbering: no cached segment reused
