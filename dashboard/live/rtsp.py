@@ -28,6 +28,8 @@ PLAYLIST_SEGMENTS = 4    # listed in the playlist (the newest)
 KEPT_SEGMENTS = 8        # numbers remembered per camera (the bytes live in the shared cache)
 IDLE_STOP_S = 15.0       # a reader nobody asked for this long closes its device connection
 FAILURE_TTL_S = 2.0
+FIRST_WAIT_S = 4.0       # a request waits at most this long for a starting camera's first segment
+MAX_FIRST_WAITERS = 6    # server threads that may wait so at once; more askers get "camera offline" now
 PROBE = {"rtsp_transport": "tcp", "analyzeduration": "200000", "probesize": "65536"}
 FALLBACK_STEP = 3000     # 1/30 s at 90 kHz: for a first packet that came without a timestamp
 
@@ -153,7 +155,10 @@ class RtspRelay:
         self.upstream, self.cache = upstream, cache
         # PyAV's (open, read) timeouts: the open covers connect, DESCRIBE, SETUP, PLAY and the probe
         self.timeouts = (connect_timeout_s + read_timeout_s, read_timeout_s)
-        self.first_segment_timeout = connect_timeout_s + read_timeout_s + 2 * TARGET_SEGMENT_S
+        self.first_segment_timeout = min(FIRST_WAIT_S, connect_timeout_s + read_timeout_s + 2 * TARGET_SEGMENT_S)
+        # a camera starting (or a dead one being retried) must not hold many server threads: the
+        # player of a request turned away retries in a few seconds, when the segments are there
+        self.waiters = threading.BoundedSemaphore(MAX_FIRST_WAITERS)
         self._readers: dict[int, _Reader] = {}
         self._numbers: dict[int, Iterator[int]] = {}
         self._lock = threading.Lock()
@@ -179,7 +184,14 @@ class RtspRelay:
 
     def playlist(self, camera_id: int, stream_url: str, base: str) -> bytes:
         reader = self._reader(camera_id, stream_url)
-        segments = reader.wait_segments(self.first_segment_timeout)
+        segments = reader.wait_segments(0)
+        if not segments:
+            if not self.waiters.acquire(blocking=False):
+                raise CameraOffline()
+            try:
+                segments = reader.wait_segments(self.first_segment_timeout)
+            finally:
+                self.waiters.release()
         if not segments:
             raise CameraOffline()
         target = max(1, math.ceil(max(seconds for _, seconds in segments)))

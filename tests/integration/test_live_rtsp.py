@@ -130,3 +130,33 @@ def test_the_device_connection_closes_when_nobody_watches_and_numbers_go_on(sim,
     after = [int(u.rsplit("/", 1)[1].split(".")[0]) for u in _playlist(analyst, player)]
     assert sim.stats()["requests"]["rtsp:/cam/r9 PLAY"] == 2
     assert min(after) > max(before)  # a new connection, the same numbering: no cached segment reused
+
+
+@pytest.mark.slow
+def test_a_hung_rtsp_device_holds_few_server_threads(db, viewer):
+    """Ten viewers asking a hung device's playlist at once: at most MAX_FIRST_WAITERS wait (each
+    at most FIRST_WAIT_S), the others are answered "camera offline" at once."""
+    from dashboard.live.rtsp import FIRST_WAIT_S, MAX_FIRST_WAITERS
+
+    hung = silent_server()
+    try:
+        analyst = viewer("analyst")
+        grant = analyst.open(add_camera(db, f"rtsp://127.0.0.1:{hung.getsockname()[1]}/cam/1")).get_json()
+        answers: list[tuple[int, float]] = []
+
+        def ask() -> None:
+            started = time.monotonic()
+            status = analyst.client.get(grant["player_url"]).status_code
+            answers.append((status, time.monotonic() - started))
+
+        threads = [threading.Thread(target=ask) for _ in range(10)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(15)
+        assert [status for status, _ in answers] == [504] * 10
+        quick = [took for _, took in answers if took < 1.0]
+        assert len(quick) >= 10 - MAX_FIRST_WAITERS, answers
+        assert max(took for _, took in answers) < FIRST_WAIT_S + 1.5, answers
+    finally:
+        hung.close()
