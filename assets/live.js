@@ -22,8 +22,13 @@
     var src = video.getAttribute('data-src');
     video.muted = true;
     if (window.Hls && window.Hls.isSupported()) {
-      // no worker: the app's CSP allows scripts from itself only (no blob: workers)
-      var hls = new window.Hls({enableWorker: false, liveSyncDurationCount: 2, manifestLoadingMaxRetry: 1,
+      // no worker: the app's CSP allows scripts from itself only (no blob: workers). A live wall:
+      // start two 1 s segments behind the live edge and load the first one while the media
+      // element is still being attached (startFragPrefetch); keep little buffer behind the
+      // playhead, nine tiles may play for hours.
+      var hls = new window.Hls({enableWorker: false, lowLatencyMode: true, startPosition: -1,
+                                liveSyncDurationCount: 2, startFragPrefetch: true, maxBufferLength: 6,
+                                backBufferLength: 4, manifestLoadingMaxRetry: 1,
                                 levelLoadingMaxRetry: 1, fragLoadingMaxRetry: 1});
       video.__cdHls = hls;
       hls.on(window.Hls.Events.FRAG_BUFFERED, function () { offline(video, false); });

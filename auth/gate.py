@@ -27,6 +27,15 @@ TOKEN_PREFIX = "/api/"  # noqa: S105 (a path, not a password)
 
 # Static files: the same bytes for everyone, cacheable across sign-ins.
 STATIC_PREFIXES = ("/assets/", "/_dash-component-suites/")
+# The live-video relay's streams (dashboard/live/views.py): ten walls of nine tiles make ~180
+# requests a second. They are signed-in requests like any other, but cheap ones: the user comes
+# from a short-lived cache (auth/users.recent_active_user, at most SESSION_USER_TTL_S old; a
+# logout or disable in this process clears it at once), the activity time is written at most
+# every RELAY_ACTIVITY_STEP_S, and the response sets no cookie unless the session changed.
+RELAY_PREFIXES = ("/live/s/",)
+RELAY_ACTIVITY_STEP_S = 30.0
+# Responses that never carry a fresh CSRF cookie (auth/views.set_csrf_cookie).
+NO_CSRF_COOKIE_PREFIXES = STATIC_PREFIXES + RELAY_PREFIXES
 
 
 def is_public(path: str) -> bool:
@@ -42,6 +51,8 @@ class StaticFilesSessionInterface(SecureCookieSessionInterface):
     def save_session(self, app, session, response) -> None:
         if request.path.startswith(STATIC_PREFIXES):
             return
+        if request.path.startswith(RELAY_PREFIXES) and not session.modified:
+            return  # no re-signed cookie on every video segment (the session is permanent: Flask would)
         super().save_session(app, session, response)
 
 
@@ -105,7 +116,10 @@ def install_gate(server: Flask) -> None:
         if now - last > idle_limit:
             end_session(reason="idle_timeout")
             return unauthorized("session expired after inactivity")
-        if not _is_background_poll():
+        if path.startswith(RELAY_PREFIXES):
+            if now - last >= RELAY_ACTIVITY_STEP_S:  # watching counts as activity, written coarsely
+                session["last_active"] = now
+        elif not _is_background_poll():
             session["last_active"] = now
         return None
 
@@ -117,4 +131,5 @@ def install_gate(server: Flask) -> None:
         return response
 
 
-__all__ = ["StaticFilesSessionInterface", "install_gate", "is_public", "logout_user"]
+__all__ = ["NO_CSRF_COOKIE_PREFIXES", "RELAY_PREFIXES", "StaticFilesSessionInterface", "install_gate", "is_public",
+           "logout_user"]

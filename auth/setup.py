@@ -8,20 +8,22 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Flask, current_app
+from flask import Flask, current_app, request
 from sqlalchemy import inspect
 
 from dashboard.config import ConfigError
 from dashboard.extensions import csrf, login_manager
 
 from .demo_accounts import active_demo_accounts, demo_accounts_problem
-from .gate import StaticFilesSessionInterface, install_gate
-from .users import SessionUser, load_active_user
+from .gate import RELAY_PREFIXES, StaticFilesSessionInterface, install_gate
+from .users import SessionUser, load_active_user, recent_active_user
 from .views import set_csrf_cookie
 
 
 def load_session_user(user_id: str) -> SessionUser | None:
     db = current_app.extensions["connect_dallas"].db
+    if request.path.startswith(RELAY_PREFIXES):  # ~180 requests/s for ten video walls: gate.py
+        return recent_active_user(db, user_id)
     with db.session() as s:
         return load_active_user(s, user_id)
 

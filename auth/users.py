@@ -8,11 +8,15 @@ database (not process memory) so every worker on every host sees the same count.
 from __future__ import annotations
 
 import hmac
+import threading
+import time
+import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pyotp
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import event, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from dashboard.audit import chain as audit
@@ -82,6 +86,56 @@ def load_active_user(session: Session, user_id: str | int) -> SessionUser | None
     if user is None or not user.active:
         return None
     return SessionUser.from_model(user)
+
+
+SESSION_USER_TTL_S = 5.0  # how stale a cached session user may be (auth/gate.RELAY_PREFIXES only)
+
+
+class _RecentUsers:
+    """Session users loaded in the last SESSION_USER_TTL_S, per database, for requests that come
+    many a second (the live relay). Any change to a User row made in this process (logout,
+    disable, role change, password reset: they all bump the row) empties it at once; a change
+    made by another process is seen within the TTL."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._by_db: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+        self.generation = 0
+
+    def changed(self, *_args) -> None:
+        with self._lock:
+            self.generation += 1
+            self._by_db.clear()
+
+    def get(self, db: object, user_id: str, load: Callable[[], SessionUser | None]) -> SessionUser | None:
+        now = time.monotonic()
+        with self._lock:
+            hit = self._by_db.get(db, {}).get(user_id)
+            generation = self.generation
+        if hit is not None and now - hit[0] <= SESSION_USER_TTL_S:
+            return hit[1]
+        user = load()
+        with self._lock:
+            if self.generation == generation:  # not changed while we loaded
+                users = self._by_db.setdefault(db, {})
+                if len(users) > 10_000:
+                    users.clear()
+                users[user_id] = (now, user)
+        return user
+
+
+RECENT_USERS = _RecentUsers()
+event.listen(User, "after_update", RECENT_USERS.changed)
+event.listen(User, "after_delete", RECENT_USERS.changed)
+
+
+def recent_active_user(db, user_id: str | int) -> SessionUser | None:
+    """`load_active_user` through the short-lived cache (`db`: a dashboard.db.Database)."""
+    def load() -> SessionUser | None:
+        with db.session() as s:
+            return load_active_user(s, user_id)
+
+    return RECENT_USERS.get(db, str(user_id), load)
 
 
 def end_user_sessions(session: Session, user_id: int) -> None:

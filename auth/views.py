@@ -15,7 +15,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from dashboard.extensions import limiter
 
-from .gate import STATIC_PREFIXES
+from .gate import NO_CSRF_COOKIE_PREFIXES
 from .sessions import client_addr, end_session
 from .users import authenticate
 
@@ -121,7 +121,7 @@ def set_csrf_cookie(response):
     """Dash's renderer copies the `_csrf_token` cookie into an X-CSRFToken header on every
     callback request, which CSRFProtect then checks. Not on static files: they must stay
     cacheable across sign-ins (see gate.StaticFilesSessionInterface)."""
-    if request.path.startswith(STATIC_PREFIXES):
+    if request.path.startswith(NO_CSRF_COOKIE_PREFIXES):  # static files; the live relay's many requests
         return response
     if current_user.is_authenticated and not request.path.startswith("/api/"):
         settings = current_app.config["SETTINGS"]

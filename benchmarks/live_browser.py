@@ -73,6 +73,9 @@ def click_to_first_frame(base: str, username: str, password: str, incident: str,
         driver.find_element(By.ID, "login-submit").click()
         xpath = f"//*[@id='incident-list']//button[.//*[contains(normalize-space(), '{incident}')]]"
         _until(lambda: driver.find_elements(By.XPATH, xpath), "the incident is not listed")[0].click()
+        # the selection is a callback round trip: wait for the list to show it before the wall's click
+        _until(lambda: driver.find_elements(By.CSS_SELECTOR, "#incident-list .cd-incident-item.selected"),
+               "the incident is not selected")
         ours = []
         for _ in range(REPEATS):
             driver.execute_script(CLICK_JS)

@@ -125,9 +125,32 @@ def _open_wall(incident: dict) -> tuple[dict, str]:
     return {"incident": number, "tiles": tiles}, " ".join(notes)
 
 
+# Every callback that changes the wall's grants also renders the wall, in the same response: the
+# player starts as soon as the grants exist (one round trip from the click to the tiles, not two).
+WALL_OUTPUTS = (Output("video-wall", "children", allow_duplicate=True),
+                Output("video-wall", "className", allow_duplicate=True),
+                Output("video-wall-panel", "className", allow_duplicate=True),
+                Output("video-wall-title", "children", allow_duplicate=True))
+UNCHANGED_WALL = (no_update,) * len(WALL_OUTPUTS)
+
+
+def show_wall(wall: Any) -> tuple:
+    """The four WALL_OUTPUTS for a wall store."""
+    tiles = [t for t in (video_tile(tile) for tile in _tiles(wall)) if t is not None]
+    panel = "cd-video-wall" if tiles else "cd-video-wall hidden"
+    return tiles, wall_class(len(tiles), bool(tiles)), panel, wall_title(wall)
+
+
+def _with_wall(wall: Any, *rest: Any) -> tuple:
+    """(the store, its rendering, the other outputs); an unchanged store renders nothing."""
+    shown = UNCHANGED_WALL if wall is no_update else show_wall(wall)
+    return (wall, *shown, *rest)
+
+
 def register(app) -> None:
     @app.callback(
         Output("live-wall", "data", allow_duplicate=True),
+        *WALL_OUTPUTS,
         Output("live-view-message", "children"),
         Input("live-view-button", "n_clicks"),
         State("live-camera-id", "data"),
@@ -149,25 +172,27 @@ def register(app) -> None:
         viewer, svc, settings = require_map_access(), services(), _live()
         tiles = _tiles(wall)
         if any(t.get("camera_id") == camera_id for t in tiles):
-            return no_update, "This camera is already on the wall."
+            return _with_wall(no_update, "This camera is already on the wall.")
         if len(tiles) >= WALL_MAX_TILES:
-            return no_update, f"The wall shows at most {WALL_MAX_TILES} cameras: close one first."
+            return _with_wall(no_update, f"The wall shows at most {WALL_MAX_TILES} cameras: close one first.")
         if kind != "case" and not incident:
-            return no_update, "Select an open incident first, or choose a case as the purpose."
+            return _with_wall(no_update, "Select an open incident first, or choose a case as the purpose.")
         addr, stated = client_addr(), _purpose(kind, incident, case, category, reason)
         try:  # the service parses the purpose after the role check, and audits a refusal
             issued = run_audited(svc.db, lambda s: open_live_view(s, viewer, camera_id, stated, settings,
                                                                   client_addr=addr))
         except LiveRefused as refusal:
-            return no_update, refusal.message
+            return _with_wall(no_update, refusal.message)
         purpose = Purpose.parse(stated, settings)
         with svc.db.session() as s:
             details = camera_details(s, issued.camera_id)
         tile = _tile(issued, details.label if details else f"Camera {issued.camera_id}", purpose)
-        return {"incident": (wall or {}).get("incident"), "tiles": [*tiles, tile]}, "Live view opened on the wall."
+        return _with_wall({"incident": (wall or {}).get("incident"), "tiles": [*tiles, tile]},
+                          "Live view opened on the wall.")
 
     @app.callback(
         Output("live-wall", "data", allow_duplicate=True),
+        *WALL_OUTPUTS,
         Output("video-wall-status", "children"),
         Input("video-wall-open", "n_clicks"),
         State("selected-incident", "data"),
@@ -182,12 +207,13 @@ def register(app) -> None:
         require_map_access()
         incident = store.get(selected or "")
         if not isinstance(incident, dict) or not incident:
-            return no_update, "Select an incident first."
+            return _with_wall(no_update, "Select an incident first.")
         _end_all(_tiles(wall))
-        return _open_wall(incident)
+        return _with_wall(*_open_wall(incident))
 
     @app.callback(
         Output("live-wall", "data", allow_duplicate=True),
+        *WALL_OUTPUTS,
         Input({"type": "video-tile-close", "camera": ALL}, "n_clicks"),
         State("live-wall", "data"),
         prevent_initial_call=True,
@@ -202,10 +228,11 @@ def register(app) -> None:
         tiles = _tiles(wall)
         closing = [t for t in tiles if t.get("camera_id") == trigger.get("camera")]
         _end_all(closing)
-        return {"incident": (wall or {}).get("incident"), "tiles": [t for t in tiles if t not in closing]}
+        return _with_wall({"incident": (wall or {}).get("incident"), "tiles": [t for t in tiles if t not in closing]})
 
     @app.callback(
         Output("live-wall", "data", allow_duplicate=True),
+        *WALL_OUTPUTS,
         Input("video-wall-close", "n_clicks"),
         State("live-wall", "data"),
         prevent_initial_call=True,
@@ -215,10 +242,11 @@ def register(app) -> None:
             raise PreventUpdate
         require_map_access()
         _end_all(_tiles(wall))
-        return EMPTY_WALL
+        return _with_wall(EMPTY_WALL)
 
     @app.callback(
         Output("live-wall", "data", allow_duplicate=True),
+        *WALL_OUTPUTS,
         Output("video-wall-message", "children"),
         Output("video-wall-status", "children", allow_duplicate=True),  # visible once the wall is empty
         Input("live-clock", "n_intervals"),
@@ -246,19 +274,7 @@ def register(app) -> None:
         if not gone and kept == tiles:
             raise PreventUpdate
         said = " ".join(gone)
-        return {"incident": (wall or {}).get("incident") if kept else None, "tiles": kept}, said, said
-
-    @app.callback(
-        Output("video-wall", "children"),
-        Output("video-wall", "className"),
-        Output("video-wall-panel", "className"),
-        Output("video-wall-title", "children"),
-        Input("live-wall", "data"),
-    )
-    def show_wall(wall):
-        tiles = [t for t in (video_tile(tile) for tile in _tiles(wall)) if t is not None]
-        panel = "cd-video-wall" if tiles else "cd-video-wall hidden"
-        return tiles, wall_class(len(tiles), bool(tiles)), panel, wall_title(wall)
+        return _with_wall({"incident": (wall or {}).get("incident") if kept else None, "tiles": kept}, said, said)
 
 
 def check_grant_expiry(db, viewer, token: str, settings) -> float:

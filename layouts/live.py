@@ -77,7 +77,7 @@ def video_tile(tile: dict) -> html.Div | None:
         return None
     base = f"/live/s/{token}"
     camera_id = int(tile.get("camera_id") or 0)
-    if tile.get("kind") == "hls":
+    if tile.get("kind") in ("hls", "rtsp"):  # both played by hls.js from the relay's playlist
         player = html.Video(className="tile-player", muted=True, autoPlay=True, **{"data-src": f"{base}/index.m3u8"})
     else:
         player = html.Img(className="tile-player", alt=f"Live view of {tile.get('label') or 'camera'}",

@@ -58,7 +58,8 @@ def start_simulator(**spec):
     """A real camera simulator on a free port (stop() it when done)."""
     from dashboard.live.simulator import CameraSimulator, StreamSpec
 
-    return CameraSimulator("127.0.0.1", 0, StreamSpec(**{"fps": 5, "segment_seconds": 1, **spec})).start()
+    rtsp_port = spec.pop("rtsp_port", None)
+    return CameraSimulator("127.0.0.1", 0, StreamSpec(**{"fps": 5, "segment_seconds": 1, **spec}), rtsp_port=rtsp_port).start()
 
 
 def silent_server():

@@ -25,7 +25,7 @@ METRES_PER_DEGREE_LAT = 111_320.0
 NO_CAMERA = "This camera is not in the registry."
 NOT_ACTIVE = "This camera is not active in the registry."
 NO_DEVICE = "This camera has no live-access device."
-NOT_RELAYED = "This camera's stream type (RTSP) is not relayed yet."
+NOT_RELAYED = "This camera's stream type is not relayed."
 NOT_SHARED = "The owner does not share this camera live."
 EMERGENCY_ONLY = "The owner shares this camera only during an emergency nearby"
 

@@ -23,6 +23,7 @@ from .grants import ActiveGrant, check_grant, run_audited
 from .hls import HlsRelay
 from .mjpeg import MjpegHub, part
 from .policy import LiveRefused
+from .rtsp import RtspRelay
 from .settings import LiveSettings
 from .upstream import CameraOffline, Upstream
 
@@ -35,6 +36,7 @@ class LiveRelay:
         self.settings = settings
         self.upstream = Upstream(settings)
         self.hls = HlsRelay(self.upstream, settings.segment_cache_bytes)
+        self.rtsp = RtspRelay(self.upstream, self.hls.segments, settings.connect_timeout_s, settings.read_timeout_s)
         self.mjpeg = MjpegHub(self.upstream)
         self.checked = TTLCache(settings.grant_check_seconds)
         self.stream_slots = threading.BoundedSemaphore(settings.max_mjpeg_streams)

@@ -7,6 +7,8 @@ port, drawn with Pillow and encoded with PyAV (its wheels bundle FFmpeg with lib
   GET /cam/<id>/mjpeg          multipart/x-mixed-replace JPEG frames at `mjpeg_fps`
   GET /cam/<id>/frame.jpg      one JPEG frame
   GET /stats                   {"requests": {path: count}}: what was asked, for tests and benchmarks
+  rtsp://HOST:RTSP_PORT/cam/<id>   the same scene over RTSP (H.264, RTP interleaved on TCP), when
+                               started with an RTSP port (dashboard/live/rtsp_server.py)
 
 <id> is any short name ([A-Za-z0-9_-]); the frame shows "CAM <id>".
 """
@@ -29,6 +31,7 @@ from .scene import Scene
 
 _PATH = re.compile(r"^/cam/([A-Za-z0-9_-]{1,40})/(index\.m3u8|mjpeg|frame\.jpg|seg/(\d{1,12})\.ts)$")
 PLAYLIST_WINDOW = 4  # segments listed in the live playlist
+DEMO_RTSP_PORT = 8554  # `simulate-cameras` serves RTSP here by default (the demo's RTSP cameras)
 MAX_KEPT_SEGMENTS = 256
 
 
@@ -37,7 +40,7 @@ class StreamSpec:
     width: int = 320
     height: int = 180
     fps: int = 10
-    segment_seconds: int = 2
+    segment_seconds: int = 1   # 1 s segments, a keyframe each: a player's first frame comes fast
     mjpeg_fps: float = 5.0
     jpeg_quality: int = 70
 
@@ -74,7 +77,8 @@ def jpeg(scene: Scene, spec: StreamSpec, t: float) -> bytes:
 class CameraSimulator:
     """The streams and their bookkeeping; `serve()` / `start()` put them on HTTP."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 8060, spec: StreamSpec | None = None):
+    def __init__(self, host: str = "127.0.0.1", port: int = 8060, spec: StreamSpec | None = None,
+                 rtsp_port: int | None = None):
         self.spec = spec or StreamSpec()
         # the playlist starts with a full window already "recorded", so a player starts at once
         self.epoch = time.time() - PLAYLIST_WINDOW * self.spec.segment_seconds
@@ -86,6 +90,15 @@ class CameraSimulator:
         self.server = ThreadingHTTPServer((host, port), _handler_for(self))
         self.server.daemon_threads = True
         self._thread: threading.Thread | None = None
+        self.rtsp = None
+        if rtsp_port is not None:
+            from .rtsp_server import RtspServer
+
+            self.rtsp = RtspServer(self, host, rtsp_port)
+
+    @property
+    def rtsp_base_url(self) -> str | None:
+        return self.rtsp.base_url if self.rtsp is not None else None
 
     @property
     def base_url(self) -> str:
@@ -138,11 +151,22 @@ class CameraSimulator:
     def start(self) -> CameraSimulator:
         self._thread = threading.Thread(target=self.server.serve_forever, name="camera-simulator", daemon=True)
         self._thread.start()
+        if self.rtsp is not None:
+            self.rtsp.start()
         return self
 
     def stop(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+        if self.rtsp is not None:
+            self.rtsp.stop()
+
+
+def demo_rtsp_url(simulator_url: str) -> str:
+    """Where `simulate-cameras` serves RTSP, given its HTTP address (the same host)."""
+    from urllib.parse import urlsplit
+
+    return f"rtsp://{urlsplit(simulator_url).hostname or '127.0.0.1'}:{DEMO_RTSP_PORT}"
 
 
 def _handler_for(sim: CameraSimulator):
@@ -199,16 +223,18 @@ def _handler_for(sim: CameraSimulator):
     return Handler
 
 
-HELP = "serve synthetic HLS and MJPEG camera streams for the demo and tests (offline)"
+HELP = "serve synthetic HLS, MJPEG and RTSP camera streams for the demo and tests (offline)"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8060, help="default 8060")
     parser.add_argument("--fps", type=int, default=10, help="HLS frames per second (default 10)")
-    parser.add_argument("--segment-seconds", type=int, default=2, help="HLS segment length (default 2)")
+    parser.add_argument("--segment-seconds", type=int, default=1, help="HLS segment length (default 1)")
     parser.add_argument("--mjpeg-fps", type=float, default=5.0, help="MJPEG frames per second (default 5)")
     parser.add_argument("--size", default="320x180", help="frame size WIDTHxHEIGHT (default 320x180)")
+    parser.add_argument("--rtsp-port", type=int, default=DEMO_RTSP_PORT,
+                        help=f"RTSP port (default {DEMO_RTSP_PORT}; -1: no RTSP)")
 
 
 def spec_from(args: argparse.Namespace) -> StreamSpec:
@@ -225,19 +251,33 @@ def spec_from(args: argparse.Namespace) -> StreamSpec:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Serve until interrupted; a bad option or a busy port ends with one line, not a traceback."""
+    """Serve until interrupted; a bad option or a busy port ends with one line, not a traceback
+    (a busy RTSP port only costs the RTSP streams)."""
     try:
-        sim = CameraSimulator(args.host, args.port, spec_from(args))
+        spec = spec_from(args)
+        sim = CameraSimulator(args.host, args.port, spec)
     except (ValueError, OSError) as exc:
         raise SystemExit(f"connect-dallas simulate-cameras: {exc}") from None
-    print(f"camera simulator at {sim.base_url}: /cam/<id>/index.m3u8 (HLS) and /cam/<id>/mjpeg (MJPEG)",
-          flush=True)
+    rtsp_port = getattr(args, "rtsp_port", -1)
+    if rtsp_port >= 0:
+        from .rtsp_server import RtspServer
+
+        try:
+            sim.rtsp = RtspServer(sim, args.host, rtsp_port)
+        except OSError as exc:
+            print(f"camera simulator: no RTSP ({exc})", flush=True)
+    print(f"camera simulator at {sim.base_url}: /cam/<id>/index.m3u8 (HLS) and /cam/<id>/mjpeg (MJPEG)"
+          + (f"; {sim.rtsp_base_url}/cam/<id> (RTSP)" if sim.rtsp is not None else ""), flush=True)
+    if sim.rtsp is not None:
+        sim.rtsp.start()
     try:
         sim.server.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
         sim.server.server_close()
+        if sim.rtsp is not None:
+            sim.rtsp.server_close()
     return 0
 
 

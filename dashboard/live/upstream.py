@@ -61,6 +61,13 @@ class Upstream:
         if not self.slots.acquire(timeout=self.timeout.connect_timeout or 2.0):
             raise CameraOffline("The relay is at its limit of camera connections; try again shortly.", busy=True)
 
+    def acquire(self) -> None:
+        """A connection slot for a long-lived reader (RTSP) that connects by itself; `release` after."""
+        self._acquire()
+
+    def release(self) -> None:
+        self.slots.release()
+
     def _request(self, url: str):
         target = Target.of(url)
         if urlsplit(target.url).scheme not in ("http", "https"):

@@ -7,6 +7,7 @@ the login gate covers every path here). Thin: the grants service decides, the re
   GET  /live/s/<token>/status            -> 200 seconds left, or the reason it ended
   GET  /live/s/<token>/index.m3u8        HLS devices: the playlist, every URI pointing back here
   GET  /live/s/<token>/hls/<key>.<ext>   a variant playlist or a segment
+  GET  /live/s/<token>/rtsp/<n>.ts       RTSP devices: segment n, remuxed from the device's H.264
   GET  /live/s/<token>/mjpeg             MJPEG devices: multipart/x-mixed-replace of JPEG frames
   GET  /live/s/<token>/frame.jpg         MJPEG devices: the latest frame (for tiles that poll)
 
@@ -27,6 +28,7 @@ from .grants import IssuedGrant, end_live_view, open_live_view, renew_live_view,
 from .policy import LiveRefused
 from .relay import LiveRelay
 from .settings import live_settings
+from .streams import PLAYLIST_KINDS
 from .upstream import CameraOffline
 
 bp = Blueprint("live", __name__, url_prefix="/live")
@@ -67,7 +69,7 @@ def _offline(exc: CameraOffline):
 
 def _grant_body(issued: IssuedGrant) -> dict:
     base = f"/live/s/{issued.token}"
-    player = f"{base}/index.m3u8" if issued.stream_kind == "hls" else f"{base}/mjpeg"
+    player = f"{base}/index.m3u8" if issued.stream_kind in PLAYLIST_KINDS else f"{base}/mjpeg"
     return {"grant_id": issued.grant_id, "camera_id": issued.camera_id, "kind": issued.stream_kind,
             "started_at": issued.started_at.isoformat(), "expires_at": issued.expires_at.isoformat(),
             "seconds_left": max(0, int((issued.expires_at - utcnow()).total_seconds())),
@@ -115,10 +117,22 @@ def status(token: str):
 def playlist(token: str):
     relay = _relay()
     active = relay.grant(_user(), token)
-    if active.stream_kind != "hls":
+    if active.stream_kind not in PLAYLIST_KINDS:
         raise LiveRefused("This camera streams MJPEG: open its /mjpeg address.", code="wrong_kind", status=404)
-    body = relay.hls.playlist(active.camera_id, active.stream_url, f"/live/s/{token}")
+    if active.stream_kind == "rtsp":
+        body = relay.rtsp.playlist(active.camera_id, active.stream_url, f"/live/s/{token}")
+    else:
+        body = relay.hls.playlist(active.camera_id, active.stream_url, f"/live/s/{token}")
     return Response(body, mimetype="application/vnd.apple.mpegurl")
+
+
+@bp.get("/s/<token>/rtsp/<int:number>.ts")
+def rtsp_segment(token: str, number: int):
+    relay = _relay()
+    active = relay.grant(_user(), token)
+    if active.stream_kind != "rtsp":
+        raise LiveRefused("This camera does not stream RTSP.", code="wrong_kind", status=404)
+    return Response(relay.rtsp.segment(active.camera_id, number), mimetype="video/mp2t")
 
 
 @bp.get("/s/<token>/hls/<key>.<ext>")
@@ -139,7 +153,7 @@ def mjpeg(token: str):
     relay, user = _relay(), _user()
     active = relay.grant(user, token)
     if active.stream_kind != "mjpeg":
-        raise LiveRefused("This camera streams HLS: open its index.m3u8 address.", code="wrong_kind", status=404)
+        raise LiveRefused("This camera streams video: open its index.m3u8 address.", code="wrong_kind", status=404)
     frames = relay.mjpeg_stream(active, user, token)
     return Response(frames,
                     mimetype="multipart/x-mixed-replace; boundary=frame", direct_passthrough=True)

@@ -4,7 +4,8 @@ starts), so a new user sees a video wall play without any device on the network.
 
 Sharing policies are mixed the way owners choose them: most `always`, some `emergency` (around
 the priority 1 and 2 calls, so they are live now and leave the wall when the call clears), a few
-`none` (shown refused, with the reason). Three in four stream HLS, the rest MJPEG.
+`none` (shown refused, with the reason). Most stream HLS, one in four MJPEG and one in eight RTSP
+(the simulator's RTSP server, relayed as HLS).
 """
 
 from __future__ import annotations
@@ -30,6 +31,10 @@ def _sharing(i: int, emergency_call: bool) -> str:
 
 
 def _stream(simulator_url: str, camera_id: int, i: int) -> str:
+    if i % 8 == 2:
+        from dashboard.live.simulator import demo_rtsp_url
+
+        return f"{demo_rtsp_url(simulator_url)}/cam/{camera_id}"
     kind = "mjpeg" if i % 4 == 1 else "index.m3u8"
     return f"{simulator_url.rstrip('/')}/cam/{camera_id}/{kind}"
 

@@ -50,7 +50,7 @@ return canvas.toDataURL('image/png');
 
 @pytest.fixture
 def sim():
-    simulator = start_simulator(fps=10, segment_seconds=1)
+    simulator = start_simulator(fps=10, segment_seconds=1, rtsp_port=0)
     yield simulator
     simulator.stop()
 
@@ -62,8 +62,11 @@ def _open(driver, camera_id: int) -> dict:
     return answer["body"]
 
 
-def test_hls_camera_plays_in_a_video_element(driver, live_server, make_user, db, sim):
-    camera_id = add_camera(db, f"{sim.base_url}/cam/21/index.m3u8")
+@pytest.mark.parametrize("device", ["hls", "rtsp"])
+def test_hls_camera_plays_in_a_video_element(driver, live_server, make_user, db, sim, device):
+    """An HLS device relayed as is, and an RTSP device remuxed by the relay into HLS segments."""
+    url = f"{sim.base_url}/cam/21/index.m3u8" if device == "hls" else f"{sim.rtsp_base_url}/cam/21"
+    camera_id = add_camera(db, url)
     sign_in(driver, live_server, make_user("analyst-live", "analyst"))
     driver.get(live_server + "/healthz")
     grant = _open(driver, camera_id)

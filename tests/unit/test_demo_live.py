@@ -18,16 +18,19 @@ from dashboard.tools.demo_live import NEAR_M
 from dashboard.tools.seed import seed_demo
 
 SIM = "http://127.0.0.1:8060"
+SIM_RTSP = "rtsp://127.0.0.1:8554"
 
 
 def test_demo_seed_points_a_few_dozen_cameras_near_open_incidents_at_the_simulator(db):
     seed_demo(db, cameras=5000, incidents=100, seed=11, demo_users=False, live_simulator_url=SIM)
     with db.session() as s:
-        cams = s.scalars(select(Camera).where(Camera.stream_url.like(f"{SIM}/cam/%"))).all()
+        cams = s.scalars(select(Camera).where(Camera.stream_url.like(f"{SIM}/cam/%")
+                                              | Camera.stream_url.like(f"{SIM_RTSP}/cam/%"))).all()
         assert 12 <= len(cams) <= 48
         assert all(c.live_access and c.status == "active" for c in cams)
-        assert {stream_kind(c.stream_url) for c in cams} == {"hls", "mjpeg"}
-        assert all(c.stream_url.removeprefix(SIM) in (f"/cam/{c.id}/index.m3u8", f"/cam/{c.id}/mjpeg") for c in cams)
+        assert {stream_kind(c.stream_url) for c in cams} == {"hls", "mjpeg", "rtsp"}
+        assert all(c.stream_url in (f"{SIM}/cam/{c.id}/index.m3u8", f"{SIM}/cam/{c.id}/mjpeg",
+                                    f"{SIM_RTSP}/cam/{c.id}") for c in cams)
         sharing = Counter(c.live_sharing for c in cams)
         assert sharing["always"] >= len(cams) // 2 and sharing["emergency"] >= 1
         open_calls = [i for i in s.scalars(select(Incident).where(Incident.latitude.is_not(None)))

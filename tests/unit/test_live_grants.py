@@ -74,7 +74,6 @@ def test_admin_is_refused_in_words_and_the_refusal_is_audited(db):
     ({"sharing": "none"}, "The owner does not share this camera live."),
     ({"live_access": False}, "This camera has no live-access device."),
     ({"status": "withdrawn"}, "This camera is not active in the registry."),
-    ({"stream_url": "rtsp://10.1.2.3/stream1"}, "This camera's stream type (RTSP) is not relayed yet."),
 ])
 def test_cameras_that_cannot_be_watched_are_refused_with_the_reason(db, camera, message):
     camera_id = add_camera(db, **camera)
