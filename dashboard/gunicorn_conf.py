@@ -33,22 +33,30 @@ def _services(server):
 
 
 def pre_fork(server, worker):
-    """In the master, before each worker is forked (preload_app only): the first time, map the
-    registry snapshot and build its index so every worker starts with them shared, close the
-    database pool (a connection must never be used by two processes), and move every object the
-    app made to gc's permanent generation (gc.freeze), so the workers' collections do not write to
-    those pages and un-share them."""
+    """In the master, before each worker is forked (preload_app only): the first time,
+    prepare_master (below) so every worker starts with what it shares."""
     global _prepared
     if not preload_app or _prepared:
         return
     _prepared = True
-    svc = _services(server)
+    prepare_master(_services(server))
+
+
+def prepare_master(svc) -> None:
+    """Map the registry snapshot and build its index, build the geography and import pandas
+    (both lazy in a single process, so its first map does not wait for them: the workers would
+    otherwise each build their own copy on the first CAD post or registry change), close the
+    database pool (a connection must never be used by two processes), and move every object the
+    app made to gc's permanent generation (gc.freeze), so the workers' collections do not write to
+    those pages and un-share them. benchmarks/share.py's preload mode calls it too."""
     if svc is not None:
         try:
             snapshot = svc.registry.get()
             snapshot.index()
         except Exception:  # noqa: BLE001 - the database may be down: each worker then loads its own
             logging.getLogger(__name__).warning("registry snapshot not preloaded", exc_info=True)
+        svc.geo  # noqa: B018 - built here once, shared by every worker
+        import dashboard.registry.frames  # noqa: F401 - pandas, for the workers' first registry change
         svc.db.engine.dispose()
     gc.collect()
     gc.freeze()
