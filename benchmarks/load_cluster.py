@@ -79,6 +79,8 @@ class LoadRun:
     cad_unacked: int
     reg_unacked: int
     error_samples: list[str] = field(default_factory=list)
+    offered_s: float = 0.0       # seconds the clicks, CAD posts and registrations were sent (the rest: their backlog)
+    recycled: int = 0            # gunicorn workers that replaced one during the window (max_requests)
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -146,19 +148,44 @@ class _Sink:
         return "250 OK"
 
 
-def _cpu(procs) -> float:
-    total = 0.0
-    for p in procs:
-        try:
-            t = p.cpu_times()
-            total += t.user + t.system
-        except Exception:  # noqa: BLE001, S112 - a process that ended meanwhile
-            continue
-    return total
+class CpuMeter:
+    """CPU seconds of groups of processes over a window, sampled every half second, per pid: a
+    gunicorn worker recycled (max_requests) or a PostgreSQL backend started during the window
+    counts from zero, and one that ended counts until its last sample."""
 
+    def __init__(self, groups: dict):
+        self.groups = groups  # name -> callable returning psutil.Process objects
+        self.first: dict[str, dict[int, float]] = {k: {} for k in groups}
+        self.last: dict[str, dict[int, float]] = {k: {} for k in groups}
+        self.pids: dict[str, set[int]] = {k: set() for k in groups}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
 
-def _server_procs(master):
-    return [master, *master.children(recursive=True)]
+    def sample(self, initial: bool = False) -> None:
+        for name, procs in self.groups.items():
+            for p in procs():
+                try:
+                    t = p.cpu_times()
+                except Exception:  # noqa: BLE001, S112 - a process that ended meanwhile
+                    continue
+                used = t.user + t.system
+                self.first[name].setdefault(p.pid, used if initial else 0.0)
+                self.last[name][p.pid] = used
+                self.pids[name].add(p.pid)
+
+    def _loop(self) -> None:
+        while not self._stop.wait(0.5):
+            self.sample()
+
+    def start(self) -> None:
+        self.sample(initial=True)
+        self._thread.start()
+
+    def stop(self) -> dict[str, float]:
+        self._stop.set()
+        self._thread.join()
+        self.sample()
+        return {k: sum(self.last[k][pid] - self.first[k][pid] for pid in self.last[k]) for k in self.groups}
 
 
 def run_one(workers: int, dashboards: int, seconds: float, pg_url: str, folder: Path) -> LoadRun:
@@ -283,10 +310,14 @@ def run_one(workers: int, dashboards: int, seconds: float, pg_url: str, folder: 
                 i += 1
 
         master = psutil.Process(server.pid)
-        others = {"connect-dallas worker": [psutil.Process(worker.pid)], "redis-server": [psutil.Process(redis.pid)],
-                  "PostgreSQL (all of the machine's)": [p for p in psutil.process_iter(["name"])
-                                                        if p.info["name"] == "postgres"]}
         me = psutil.Process()
+        meter = CpuMeter({
+            "server (gunicorn master + workers)": lambda: [master, *master.children(recursive=True)],
+            "connect-dallas worker": lambda: [psutil.Process(worker.pid)],
+            "redis-server": lambda: [psutil.Process(redis.pid)],
+            "PostgreSQL (every backend of the machine)": lambda: [
+                p for p in psutil.process_iter(["name"]) if p.info["name"] == "postgres"],
+            "load generator (this process)": lambda: [me]})
         start = time.perf_counter() + 0.5
         threads = [threading.Thread(target=poller, args=(b, rng.uniform(0, poll_s), start), daemon=True)
                    for b in boards]
@@ -294,8 +325,7 @@ def run_one(workers: int, dashboards: int, seconds: float, pg_url: str, folder: 
             t.start()
         time.sleep(max(0.0, start - time.perf_counter()) + poll_s)  # every dashboard has started polling
         rec.recording = True
-        before = {"server (gunicorn master + workers)": _cpu(_server_procs(master)),
-                  **{k: _cpu(v) for k, v in others.items()}, "load generator (this process)": _cpu([me])}
+        meter.start()
         machine0, wall0 = psutil.cpu_times(), time.perf_counter()
         traffic_end = wall0 + seconds
         side = [threading.Thread(target=f, args=(traffic_end,), daemon=True) for f in (clicker, cad, registrar)]
@@ -305,8 +335,8 @@ def run_one(workers: int, dashboards: int, seconds: float, pg_url: str, folder: 
             t.join()
         wall = time.perf_counter() - wall0
         machine1 = psutil.cpu_times()
-        after = {"server (gunicorn master + workers)": _cpu(_server_procs(master)),
-                 **{k: _cpu(v) for k, v in others.items()}, "load generator (this process)": _cpu([me])}
+        cpu = meter.stop()
+        server_pids = len(meter.pids["server (gunicorn master + workers)"])
         loadavg = os.getloadavg()[0]
         # the last incidents: keep polling until every dashboard saw them (or poll + 5 s)
         drain = time.perf_counter() + poll_s + 5.0
@@ -328,11 +358,12 @@ def run_one(workers: int, dashboards: int, seconds: float, pg_url: str, folder: 
         busy = sum(getattr(machine1, f) - getattr(machine0, f) for f in ("user", "system", "nice", "irq", "softirq"))
         kinds = {k: (len(v), rec.errors.get(k, 0), _pct(v, 0.5), _pct(v, 0.95), _pct(v, 0.99))
                  for k, v in sorted(rec.times.items())}
-        fig = LoadRun(workers, dashboards, wall, kinds, {k: after[k] - before[k] for k in before}, busy / wall,
+        fig = LoadRun(workers, dashboards, wall, kinds, cpu, busy / wall,
                       loadavg, len(delays), missed,
                       (_pct(delays, 0.5), _pct(delays, 0.95), max(delays) if delays else float("nan")),
                       len(posted), cad_lost, cad_doubled, len(registered), reg_lost, reg_doubled, polls_due[0],
-                      len(attempted) - len(posted), len(reg_attempted) - len(registered), rec.error_samples)
+                      len(attempted) - len(posted), len(reg_attempted) - len(registered), rec.error_samples,
+                      seconds, server_pids - 1 - workers)
         for b in boards:
             b.http.close()
             b.side.close()
@@ -387,7 +418,11 @@ def _print_run(f: LoadRun) -> None:
     print(table(("request", "count", "errors", "p50 ms", "p95 ms", "p99 ms"), rows,
                 f"== Benchmark 10: {f.dashboards} dashboards, {f.workers} gunicorn worker(s), {f.seconds:.0f} s =="))
     cpu = "; ".join(f"{k} {v:.1f} s ({v / f.seconds * 100:.0f} % of a core)" for k, v in f.cpu.items())
-    print(f"  CPU in the window: {cpu}; machine {f.machine_busy:.2f} of 2 cores busy, load {f.loadavg:.1f}")
+    requests = sum(n for n, *_ in f.kinds.values())
+    server = f.cpu["server (gunicorn master + workers)"]
+    print(f"  CPU in the window: {cpu}; machine {f.machine_busy:.2f} of {os.cpu_count()} cores busy, load "
+          f"{f.loadavg:.1f}; server CPU per request {server / requests * 1e3:.1f} ms; {f.recycled} worker(s) recycled; "
+          f"traffic offered for {f.offered_s:.0f} s, window {f.seconds:.0f} s")
     print(f"  incident on the screens: median {f.latency[0]:.2f} s, p95 {f.latency[1]:.2f} s, max "
           f"{f.latency[2]:.2f} s over {f.pairs:,} pairs, {f.missed} missed")
     print(f"  writes: {f.cad_acked} CAD posts acknowledged, {f.cad_lost} lost, {f.cad_doubled} doubled; "

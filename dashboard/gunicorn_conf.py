@@ -14,8 +14,12 @@ worker_connections = 1000      # open connections per worker (gthread keeps idle
 keepalive = 75                 # longer than any poll interval and than a load balancer's idle timeout (60 s)
 timeout = 60                   # a worker silent this long is restarted (a map build at 1M takes < 10 s)
 graceful_timeout = 30          # on restart/deploy, requests in flight get this long to finish
-max_requests = 20000           # recycle workers now and then (memory), staggered by the jitter
-max_requests_jitter = 2000
+# Recycle workers now and then (memory), staggered by the jitter. Not often: a recycled worker closes its
+# kept-alive connections, and a request sent into one as it closes fails (one reset in the load benchmark,
+# where 200 dashboards reached 20,000 requests on one worker in 6 minutes); 200,000 is about an hour per
+# worker at 200 dashboards on 4 workers.
+max_requests = 200000
+max_requests_jitter = 20000
 # The master imports the app and maps the registry snapshot once; the workers are forked from it and
 # share those pages copy-on-write (~150 MB of Python per worker otherwise: benchmarks/share.py).
 # No database connection crosses the fork: the master closes its pool before forking (pre_fork).
