@@ -15,8 +15,8 @@ keepalive = 75                 # longer than any poll interval and than a load b
 timeout = 60                   # a worker silent this long is restarted (a map build at 1M takes < 10 s)
 graceful_timeout = 30          # on restart/deploy, requests in flight get this long to finish
 # Recycle workers now and then (memory), staggered by the jitter. Not often: a recycled worker closes its
-# kept-alive connections, and a request sent into one as it closes fails (one reset in the load benchmark,
-# where 200 dashboards reached 20,000 requests on one worker in 6 minutes); 200,000 is about an hour per
+# kept-alive connections, and a request sent into one as it closes fails (one reset in the load benchmark;
+# 200 dashboards bring each of 4 workers to 20,000 requests in ~6.5 minutes); 200,000 is about an hour per
 # worker at 200 dashboards on 4 workers.
 max_requests = 200000
 max_requests_jitter = 20000
