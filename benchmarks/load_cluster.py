@@ -21,6 +21,7 @@ generator (same machine: it competes with the server); the time from the API's 2
 dashboard's first poll that holds the incident (every (incident, dashboard) pair); lost writes:
 every acknowledged CAD post and registration is in the database exactly once afterwards.
 Run on 4 workers and on 1 (the comparison with the old one-process ceiling of ~50 dashboards).
+CPU and the write check: load_measure.py.
 
 Needs PostgreSQL (--pg URL, else BENCH_DATABASE_URL or TEST_DATABASE_URL: the server's
 `postgres` database is used to create `<name>_load` and `<name>_load_tpl`) and redis-server.
@@ -83,7 +84,7 @@ class LoadRun:
     recycled: int = 0            # gunicorn workers that replaced one during the window (max_requests)
 
 
-def _pct(values: list[float], q: float) -> float:
+def _pct(values: list[float], q: float) -> float:  # nearest-rank percentile
     s = sorted(values)
     return s[min(len(s) - 1, max(0, round(q * (len(s) - 1))))] if s else float("nan")
 
@@ -148,51 +149,12 @@ class _Sink:
         return "250 OK"
 
 
-class CpuMeter:
-    """CPU seconds of groups of processes over a window, sampled every half second, per pid: a
-    gunicorn worker recycled (max_requests) or a PostgreSQL backend started during the window
-    counts from zero, and one that ended counts until its last sample."""
-
-    def __init__(self, groups: dict):
-        self.groups = groups  # name -> callable returning psutil.Process objects
-        self.first: dict[str, dict[int, float]] = {k: {} for k in groups}
-        self.last: dict[str, dict[int, float]] = {k: {} for k in groups}
-        self.pids: dict[str, set[int]] = {k: set() for k in groups}
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, daemon=True)
-
-    def sample(self, initial: bool = False) -> None:
-        for name, procs in self.groups.items():
-            for p in procs():
-                try:
-                    t = p.cpu_times()
-                except Exception:  # noqa: BLE001, S112 - a process that ended meanwhile
-                    continue
-                used = t.user + t.system
-                self.first[name].setdefault(p.pid, used if initial else 0.0)
-                self.last[name][p.pid] = used
-                self.pids[name].add(p.pid)
-
-    def _loop(self) -> None:
-        while not self._stop.wait(0.5):
-            self.sample()
-
-    def start(self) -> None:
-        self.sample(initial=True)
-        self._thread.start()
-
-    def stop(self) -> dict[str, float]:
-        self._stop.set()
-        self._thread.join()
-        self.sample()
-        return {k: sum(self.last[k][pid] - self.first[k][pid] for pid in self.last[k]) for k in self.groups}
-
-
 def run_one(workers: int, dashboards: int, seconds: float, pg_url: str, folder: Path) -> LoadRun:
     import psutil
     import requests
 
     from . import load_clients as lc
+    from .load_measure import CpuMeter, check_writes
 
     sink = _Sink()
     redis_port = _free_port()
@@ -354,7 +316,7 @@ def run_one(workers: int, dashboards: int, seconds: float, pg_url: str, folder: 
                     delays.append(b.seen_at[number] - at)
                 else:
                     missed += 1
-        cad_lost, cad_doubled, reg_lost, reg_doubled = _check_writes(db_url, list(posted), registered)
+        cad_lost, cad_doubled, reg_lost, reg_doubled = check_writes(db_url, list(posted), registered)
         busy = sum(getattr(machine1, f) - getattr(machine0, f) for f in ("user", "system", "nice", "irq", "softirq"))
         kinds = {k: (len(v), rec.errors.get(k, 0), _pct(v, 0.5), _pct(v, 0.95), _pct(v, 0.99))
                  for k, v in sorted(rec.times.items())}
@@ -365,15 +327,13 @@ def run_one(workers: int, dashboards: int, seconds: float, pg_url: str, folder: 
                       len(attempted) - len(posted), len(reg_attempted) - len(registered), rec.error_samples,
                       seconds, server_pids - 1 - workers)
         for b in boards:
-            b.http.close()
-            b.side.close()
+            b.http.close(), b.side.close()
         _print_run(fig)
         return fig
     finally:
         stop.set()
-        for proc in (worker,):
-            if proc.poll() is None:
-                proc.terminate()
+        if worker.poll() is None:
+            worker.terminate()
         if server.poll() is None:
             os.killpg(server.pid, signal.SIGTERM)
         for proc in (worker, server):
@@ -385,31 +345,6 @@ def run_one(workers: int, dashboards: int, seconds: float, pg_url: str, folder: 
         redis.wait(timeout=10)
         sink.controller.stop()
         log.close()
-
-
-def _check_writes(db_url: str, numbers: list[str], emails: list[str]) -> tuple[int, int, int, int]:
-    """(CAD posts acknowledged but absent, present more than once, registrations the same)."""
-    from collections import Counter
-
-    from sqlalchemy import create_engine, select
-
-    from dashboard.models import Incident
-    from dashboard.models.registration import Registration
-    from dashboard.owners.validation import lookup_key
-
-    engine = create_engine(db_url)
-    try:
-        with engine.connect() as conn:
-            rows = conn.execute(select(Incident.incident_number).where(
-                Incident.incident_number.like("BENCH-%"))).scalars().all()
-            keys = {lookup_key(e, "1500 Marilla St"): e for e in emails}
-            regs = conn.execute(select(Registration.lookup_key).where(
-                Registration.lookup_key.in_(list(keys)))).scalars().all() if keys else []
-    finally:
-        engine.dispose()
-    have, have_reg = Counter(rows), Counter(regs)
-    return (sum(1 for n in numbers if have[n] == 0), sum(1 for n in numbers if have[n] > 1),
-            sum(1 for k in keys if have_reg[k] == 0), sum(1 for k in keys if have_reg[k] > 1))
 
 
 def _print_run(f: LoadRun) -> None:
