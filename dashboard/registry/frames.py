@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from dashboard.registry.columns import BASE_COLUMNS, CATEGORIES
 from dashboard.registry.mercator import lonlat_to_pixels, morton
-from dashboard.registry.snapshot import BASE_COLUMNS, CATEGORIES
 
 
 def read_frame(conn, query) -> pd.DataFrame:

@@ -22,20 +22,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from dashboard.geo.geography import DEFAULT_FOV_DEG, EARTH_RADIUS_M, bearing_from_trig, off_axis_deg
+from dashboard.registry.columns import BASE_COLUMNS, CATEGORIES
 from dashboard.registry.mercator import unit_vectors
-from dashboard.vocabulary import CAMERA_TYPES, DIVISIONS, LIVE_SHARING, OWNER_TYPES, PLACEMENTS
+from dashboard.vocabulary import LIVE_SHARING
 
 if TYPE_CHECKING:
     import pandas as pd
     from scipy.spatial import cKDTree
 
-CATEGORIES = {
-    "division": DIVISIONS,
-    "owner_type": OWNER_TYPES,
-    "camera_type": CAMERA_TYPES,
-    "placement": PLACEMENTS,
-    "live_sharing": LIVE_SHARING,  # the owner's choice; filtered through the mask, not the combo code
-}
 COMBO_DIMS = ("division", "owner_type", "camera_type", "placement")  # plus the live flag
 COMBO_SIZE = int(np.prod([len(CATEGORIES[d]) + 1 for d in COMBO_DIMS])) * 2  # 1,680 values
 
@@ -75,17 +69,6 @@ class NearestResult:
                 self.distance_m.tolist(), self.bearing_deg.tolist(), self.faces.tolist(),
                 self.direction_known.tolist(), self.live.tolist(), self.sharing.tolist(), strict=True)
         ]
-
-
-# The snapshot's columns, one array each, row i = one active camera, sorted by `morton`. The
-# base columns are what the database says; the derived ones are computed from them once per
-# version. Both are what dashboard/registry/shared.py writes to a file and every worker maps.
-BASE_COLUMNS = {
-    "camera_id": np.int64, "site_id": np.int64, "owner_id": np.int64, "lat": np.float64, "lon": np.float64,
-    **{name: np.int8 for name in CATEGORIES}, "live": np.bool_, "retention_days": np.int32,
-    "registered_s": np.int64, "verified": np.bool_, "direction": np.float64, "fov": np.float64,
-    "range_m": np.float64, "beat_code": np.int32, "morton": np.uint64,
-}
 
 
 def derive_columns(base: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
