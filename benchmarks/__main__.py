@@ -1,6 +1,10 @@
 """python -m benchmarks [--sizes 10000,100000,1000000] [--quick]
-                       [--only nearest|mapview|e2e|load|incidents|browser|live|share|wire|transparency]
-                       [--no-e2e] [--strict] [--poll SECONDS]
+                       [--only nearest|mapview|e2e|snapshot|incidents|browser|live|share|wire|load|transparency]
+                       [--no-e2e] [--strict] [--poll SECONDS] [--pg URL] [--load-seconds S | --load-full]
+
+`--only load` is the whole load of issue 15 on gunicorn + PostgreSQL + Redis (load_cluster.py;
+30 s per set-up by default, `--load-full` for the 120 s run); `--only snapshot` is
+load_snapshot from SQLite (load.py, called `load` before).
 
 Runs the docs/design.md performance benchmarks on synthetic registries and prints every figure
 beside a baseline measured in the same run, then PASS/FAIL per target. See RESULTS.md.
@@ -19,7 +23,7 @@ from datetime import datetime
 import numpy as np
 import scipy
 
-from . import browser, dash_e2e, incidents, mapview, nearest, share, wire
+from . import browser, dash_e2e, incidents, load_cluster, mapview, nearest, share, wire
 from . import live as live_bench
 from . import load as load_bench
 from . import transparency as transparency_bench
@@ -45,8 +49,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--sizes", type=_sizes, default=None,
                    help="registry sizes (cameras generated), default 10000,100000,1000000")
     p.add_argument("--quick", action="store_true", help="10k and 100k only (unless --sizes), fewer repetitions")
-    p.add_argument("--only", choices=("nearest", "mapview", "e2e", "load", "incidents", "browser", "live", "share",
-                                      "wire", "transparency"),
+    p.add_argument("--only", choices=("nearest", "mapview", "e2e", "snapshot", "incidents", "browser", "live", "share",
+                                      "wire", "load", "transparency"),
                    help="one benchmark (mapview includes the end-to-end Dash part unless --no-e2e)")
     p.add_argument("--no-e2e", action="store_true", help="skip the end-to-end Dash callback part")
     p.add_argument("--strict", action="store_true", help="exit 1 if any target fails")
@@ -55,6 +59,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         "shipped incidents.poll_interval_seconds)")
     p.add_argument("--dashboards", type=int, default=incidents.DASHBOARDS,
                    help=f"simulated dashboards in the incident benchmark (default {incidents.DASHBOARDS})")
+    p.add_argument("--pg", default=None,
+                   help="PostgreSQL URL for the load benchmark (default: BENCH_DATABASE_URL, else TEST_DATABASE_URL)")
+    p.add_argument("--load-seconds", type=float, default=None,
+                   help="seconds of load per set-up (4 workers, then 1) in the load benchmark (default 30, --quick 15)")
+    p.add_argument("--load-full", action="store_true", help="the load benchmark's full run: 120 s per set-up")
+    p.add_argument("--load-workers", default="4,1", help="gunicorn worker counts of the load benchmark (default 4,1)")
+    p.add_argument("--load-dashboards", type=int, default=load_cluster.DASHBOARDS,
+                   help=f"simulated dashboards in the load benchmark (default {load_cluster.DASHBOARDS})")
     return p.parse_args(argv)
 
 
@@ -64,7 +76,8 @@ def main(argv: list[str] | None = None) -> int:
     do_nearest = args.only in (None, "nearest")
     do_map = args.only in (None, "mapview")
     do_e2e = args.only in (None, "mapview", "e2e") and not args.no_e2e
-    do_load = args.only in (None, "load")
+    do_load = args.only in (None, "snapshot")
+    do_cluster = args.only in (None, "load")
     do_incidents = args.only in (None, "incidents")
     do_live = args.only in (None, "live")
     do_transparency = args.only in (None, "transparency")
@@ -135,6 +148,16 @@ def main(argv: list[str] | None = None) -> int:
             browser_figs.append(browser.run(n, 2 if q else 3, report))
             gc.collect()
 
+    cluster_figs: list[load_cluster.LoadRun] = []
+    if do_cluster:
+        seconds = 120.0 if args.load_full else args.load_seconds or (15.0 if q else 30.0)
+        workers = tuple(int(w) for w in args.load_workers.split(",") if w.strip())
+        print(f"\nBenchmark 10: the load of issue 15, {args.load_dashboards} dashboards, CAD {load_cluster.CAD_RATE:g}/s, "
+              f"a registration every {load_cluster.REGISTER_EVERY_S:g} s, gunicorn {workers} worker(s), "
+              f"{seconds:g} s each", flush=True)
+        cluster_figs = load_cluster.run(report, args.pg, seconds, args.load_dashboards, workers)
+        gc.collect()
+
     share_fig = wire_fig = None
     if do_share:
         print(f"\nBenchmark 8: one snapshot per host at {fmt_n(max(sizes))} (memory, cold start)", flush=True)
@@ -162,6 +185,7 @@ def main(argv: list[str] | None = None) -> int:
     browser.summarise(browser_figs, report)
     share.summarise(share_fig, report)
     wire.summarise(wire_fig, report)
+    load_cluster.summarise(cluster_figs, report)
     print(report.summary())
     for text in report.notes:
         print(f"NOTE: {text}")

@@ -217,23 +217,19 @@ def _worker(db_path: str, base_dir: str, mode: str) -> None:
 
 
 def _preload_master(db_path: str, base_dir: str, count: int) -> None:
-    """What gunicorn's master does with preload_app and dashboard/gunicorn_conf.py's pre_fork: the
-    app, the mapped snapshot and its index, gc.freeze(); then `count` forked workers, each serving
+    """What gunicorn's master does with preload_app and dashboard/gunicorn_conf.py's pre_fork (its
+    prepare_master: the mapped snapshot and its index, the geography, pandas, gc.freeze()); then `count` forked workers, each serving
     the first map and reporting (one JSON line each, with its pid) before waiting to be measured."""
-    import gc
-
     started = _process_start()
     from dashboard.app import create_app
     from dashboard.config import load_settings
+    from dashboard.gunicorn_conf import prepare_master
     from dashboard.registry.mapview import CameraFilter, Viewport, camera_layer
 
     settings = load_settings(overrides={"database_url": f"sqlite:///{db_path}", "secret_key": "s" * 48,
                                         "env": "demo", "tile_url": "", "base_dir": base_dir}, environ={})
     services = create_app(settings).server.extensions["connect_dallas"]
-    services.registry.get().index()
-    services.db.engine.dispose()
-    gc.collect()
-    gc.freeze()
+    prepare_master(services)  # what the pre_fork hook does: snapshot + index, geography, pandas, gc.freeze()
     children = []
     for _ in range(count):
         forked, master_cpu = time.time(), os.times()

@@ -18,7 +18,7 @@ from dash.exceptions import PreventUpdate
 
 from auth.permissions import can
 from dashboard.incidents.canvass import AUTO_DOCK, DEFAULT_RADIUS_M, rank_for_incident
-from dashboard.incidents.feed import incidents_changed_since
+from dashboard.incidents.feed import incidents_by_id, versions_since
 from dashboard.incidents.live_board import alerts, is_cleared
 from dashboard.models import utcnow
 from layouts.incidents import NEAREST_K, incident_texts, render_alert, render_nearest
@@ -149,20 +149,22 @@ def poll_changes(db, cursor: dict | None, limit: int) -> tuple[list[dict], dict 
     """Incidents the dashboard has not seen yet, and the new cursor.
 
     The cursor keeps the newest change seen and, for the overlap window behind it, which
-    version of each incident was sent, so a re-read sends only what is really new."""
+    version of each incident was sent, so a re-read sends only what is really new. The re-read
+    takes only ids and versions; whole incidents are loaded for the new ones alone."""
     if cursor:
         newest = datetime.fromisoformat(cursor["since"])
         since, seen = newest - OVERLAP, dict(cursor.get("seen") or {})
     else:
         since, seen = utcnow() - INITIAL_WINDOW, {}
     with db.session() as s:
-        rows, _next = incidents_changed_since(s, since, None, limit=limit)
-    fresh = [r for r in rows if seen.get(str(r["id"])) != r["updated_at"]]
+        versions = versions_since(s, since, limit=limit)
+        fresh_ids = [i for i, updated in versions if seen.get(str(i)) != updated]
+        fresh = incidents_by_id(s, fresh_ids)
     if not fresh:
         return [], cursor
-    newest_iso = max(r["updated_at"] for r in rows)
+    newest_iso = max(updated for _, updated in versions)
     horizon = datetime.fromisoformat(newest_iso) - OVERLAP
-    seen.update({str(r["id"]): r["updated_at"] for r in rows})
+    seen.update({str(i): updated for i, updated in versions})
     seen = {k: v for k, v in seen.items() if datetime.fromisoformat(v) >= horizon}
     return fresh, {"since": newest_iso, "seen": seen}
 

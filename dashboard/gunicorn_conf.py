@@ -14,8 +14,12 @@ worker_connections = 1000      # open connections per worker (gthread keeps idle
 keepalive = 75                 # longer than any poll interval and than a load balancer's idle timeout (60 s)
 timeout = 60                   # a worker silent this long is restarted (a map build at 1M takes < 10 s)
 graceful_timeout = 30          # on restart/deploy, requests in flight get this long to finish
-max_requests = 20000           # recycle workers now and then (memory), staggered by the jitter
-max_requests_jitter = 2000
+# Recycle workers now and then (memory), staggered by the jitter. Not often: a recycled worker closes its
+# kept-alive connections, and a request sent into one as it closes fails (one reset in the load benchmark;
+# 200 dashboards bring each of 4 workers to 20,000 requests in ~6.5 minutes); 200,000 is about an hour per
+# worker at 200 dashboards on 4 workers.
+max_requests = 200000
+max_requests_jitter = 20000
 # The master imports the app and maps the registry snapshot once; the workers are forked from it and
 # share those pages copy-on-write (~150 MB of Python per worker otherwise: benchmarks/share.py).
 # No database connection crosses the fork: the master closes its pool before forking (pre_fork).
@@ -33,22 +37,30 @@ def _services(server):
 
 
 def pre_fork(server, worker):
-    """In the master, before each worker is forked (preload_app only): the first time, map the
-    registry snapshot and build its index so every worker starts with them shared, close the
-    database pool (a connection must never be used by two processes), and move every object the
-    app made to gc's permanent generation (gc.freeze), so the workers' collections do not write to
-    those pages and un-share them."""
+    """In the master, before each worker is forked (preload_app only): the first time,
+    prepare_master (below) so every worker starts with what it shares."""
     global _prepared
     if not preload_app or _prepared:
         return
     _prepared = True
-    svc = _services(server)
+    prepare_master(_services(server))
+
+
+def prepare_master(svc) -> None:
+    """Map the registry snapshot and build its index, build the geography and import pandas
+    (both lazy in a single process, so its first map does not wait for them: the workers would
+    otherwise each build their own copy on the first CAD post or registry change), close the
+    database pool (a connection must never be used by two processes), and move every object the
+    app made to gc's permanent generation (gc.freeze), so the workers' collections do not write to
+    those pages and un-share them. benchmarks/share.py's preload mode calls it too."""
     if svc is not None:
         try:
             snapshot = svc.registry.get()
             snapshot.index()
         except Exception:  # noqa: BLE001 - the database may be down: each worker then loads its own
             logging.getLogger(__name__).warning("registry snapshot not preloaded", exc_info=True)
+        svc.geo  # noqa: B018 - built here once, shared by every worker
+        import dashboard.registry.frames  # noqa: F401 - pandas, for the workers' first registry change
         svc.db.engine.dispose()
     gc.collect()
     gc.freeze()

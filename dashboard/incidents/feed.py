@@ -24,6 +24,26 @@ def incident_to_dict(incident: Incident) -> dict:
     return out
 
 
+def versions_since(session: Session, since: datetime, limit: int) -> list[tuple[int, str]]:
+    """(id, updated_at as iso) of the incidents changed at or after `since`, oldest change first:
+    what a poll needs to tell what it already sent, without loading whole incidents (200
+    dashboards re-reading a 10 s overlap of a 10/s CAD feed is 20,000 rows a second)."""
+    if since.tzinfo is None:
+        raise ValueError("`since` must be timezone-aware")
+    rows = session.execute(select(Incident.id, Incident.updated_at)
+                           .where(Incident.updated_at >= since.astimezone(UTC))
+                           .order_by(Incident.updated_at, Incident.id).limit(limit))
+    return [(row.id, iso(row.updated_at)) for row in rows]
+
+
+def incidents_by_id(session: Session, ids: list[int]) -> list[dict]:
+    """Those incidents as the API returns them, oldest change first."""
+    if not ids:
+        return []
+    rows = session.scalars(select(Incident).where(Incident.id.in_(ids)).order_by(Incident.updated_at, Incident.id))
+    return [incident_to_dict(row) for row in rows]
+
+
 class Cursor(NamedTuple):
     """Where the next page starts: strictly after (since, after) in (updated_at, id) order."""
 

@@ -10,7 +10,6 @@ import threading
 import time
 from pathlib import Path
 
-import pandas as pd
 from sqlalchemy import func, select
 
 from dashboard.db import Database
@@ -36,17 +35,6 @@ SNAPSHOT_QUERY = (
 )
 
 
-def _read(conn, query) -> pd.DataFrame:
-    """Rows of `query` as plain SQL text, so they come back raw: per-row type processing (the
-    UTC datetime decorator) cost most of the load at 1M rows, and pandas parses the two date
-    columns in one vectorised step instead."""
-    sql = str(query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
-    raw = pd.read_sql_query(sql, conn)
-    raw["registered_at"] = pd.to_datetime(raw["registered_at"], utc=True, format="mixed")
-    raw["verified_at"] = pd.to_datetime(raw["verified_at"], utc=True, format="mixed")
-    return raw
-
-
 def registry_stamp(session) -> Stamp:
     """The registry's version and the moment it moved (one tiny query)."""
     row = session.execute(select(RegistryVersion.version, RegistryVersion.changed_at)
@@ -58,10 +46,12 @@ def registry_stamp(session) -> Stamp:
 
 def load_snapshot(db: Database) -> RegistrySnapshot:
     """Read every active camera."""
+    from dashboard.registry import frames  # pandas: a process that maps the host's file never reads rows
+
     with db.engine.connect() as conn:
         with db.Session(bind=conn) as s:
             stamp = registry_stamp(s)
-        raw = _read(conn, SNAPSHOT_QUERY)
+        raw = frames.read_frame(conn, SNAPSHOT_QUERY)
     return RegistrySnapshot.from_frame(raw, stamp.version, stamp.changed_at)
 
 
@@ -104,9 +94,9 @@ def refresh_snapshot(db: Database, old: RegistrySnapshot, full_load=None) -> Reg
                                          .where(CameraSite.id.in_(sites) | CameraSite.owner_id.in_(owners))))
             if len(cameras) > PATCH_MAX_CAMERAS:
                 return full_load(db)
-        fresh = _read(conn, SNAPSHOT_QUERY.where(Camera.id.in_(sorted(cameras)))) if cameras else None
-    if fresh is None:
-        fresh = pd.DataFrame()
+        from dashboard.registry import frames  # pandas: only a registry change reads rows
+
+        fresh = frames.read_frame(conn, SNAPSHOT_QUERY.where(Camera.id.in_(sorted(cameras)))) if cameras else None
     return old.patched(fresh, cameras, sites, owners, version, stamp.changed_at)
 
 

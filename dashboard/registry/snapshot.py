@@ -17,22 +17,19 @@ import threading
 import time
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
-from scipy.spatial import cKDTree
 
 from dashboard.geo.geography import DEFAULT_FOV_DEG, EARTH_RADIUS_M, bearing_from_trig, off_axis_deg
-from dashboard.registry.mercator import lonlat_to_pixels, morton, unit_vectors
-from dashboard.vocabulary import CAMERA_TYPES, DIVISIONS, LIVE_SHARING, OWNER_TYPES, PLACEMENTS
+from dashboard.registry.columns import BASE_COLUMNS, CATEGORIES
+from dashboard.registry.mercator import unit_vectors
+from dashboard.vocabulary import LIVE_SHARING
 
-CATEGORIES = {
-    "division": DIVISIONS,
-    "owner_type": OWNER_TYPES,
-    "camera_type": CAMERA_TYPES,
-    "placement": PLACEMENTS,
-    "live_sharing": LIVE_SHARING,  # the owner's choice; filtered through the mask, not the combo code
-}
+if TYPE_CHECKING:
+    import pandas as pd
+    from scipy.spatial import cKDTree
+
 COMBO_DIMS = ("division", "owner_type", "camera_type", "placement")  # plus the live flag
 COMBO_SIZE = int(np.prod([len(CATEGORIES[d]) + 1 for d in COMBO_DIMS])) * 2  # 1,680 values
 
@@ -72,17 +69,6 @@ class NearestResult:
                 self.distance_m.tolist(), self.bearing_deg.tolist(), self.faces.tolist(),
                 self.direction_known.tolist(), self.live.tolist(), self.sharing.tolist(), strict=True)
         ]
-
-
-# The snapshot's columns, one array each, row i = one active camera, sorted by `morton`. The
-# base columns are what the database says; the derived ones are computed from them once per
-# version. Both are what dashboard/registry/shared.py writes to a file and every worker maps.
-BASE_COLUMNS = {
-    "camera_id": np.int64, "site_id": np.int64, "owner_id": np.int64, "lat": np.float64, "lon": np.float64,
-    **{name: np.int8 for name in CATEGORIES}, "live": np.bool_, "retention_days": np.int32,
-    "registered_s": np.int64, "verified": np.bool_, "direction": np.float64, "fov": np.float64,
-    "range_m": np.float64, "beat_code": np.int32, "morton": np.uint64,
-}
 
 
 def derive_columns(base: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -150,6 +136,10 @@ class RegistrySnapshot:
         if self._tree_index is None and len(self.ids):
             with self._tree_lock:
                 if self._tree_index is None:
+                    # imported here: scipy.spatial (~0.2 s, with scipy.sparse) is needed by the
+                    # nearest cameras, not by the first map, and a cold start is measured to it
+                    from scipy.spatial import cKDTree
+
                     self._tree_index = cKDTree(self.columns["unit"], copy_data=False)
         return self._tree_index
 
@@ -179,25 +169,29 @@ class RegistrySnapshot:
     def from_frame(cls, raw: pd.DataFrame, version: int, changed_at: str | None = None) -> RegistrySnapshot:
         """From what SNAPSHOT_QUERY returns (frames built elsewhere may leave out site_id and
         owner_id: -1, which only the change-log patch uses)."""
+        from dashboard.registry.frames import base_columns  # pandas: only a build from rows needs it
+
         started = time.perf_counter()
-        base, beats = _base_columns(_prepare(raw), [])
+        base, beats = base_columns(raw, [])
         snap = cls.from_base(base, beats, version, changed_at)
         snap.built_seconds = time.perf_counter() - started
         return snap
 
-    def patched(self, fresh: pd.DataFrame, camera_ids, site_ids, owner_ids, version: int,
+    def patched(self, fresh: pd.DataFrame | None, camera_ids, site_ids, owner_ids, version: int,
                 changed_at: str | None = None) -> RegistrySnapshot:
         """This snapshot with every camera named (directly, or through its site or owner)
         replaced by `fresh` (their rows as SNAPSHOT_QUERY returns them now: none for a camera
-        no longer active): what the database holds at `version`, without re-reading the rest."""
+        no longer active; None for no row): what the database holds at `version`, without re-reading the rest."""
         started = time.perf_counter()
         keep = ~(np.isin(self.ids, np.fromiter(camera_ids, np.int64))
                  | np.isin(self.site_ids, np.fromiter(site_ids, np.int64))
                  | np.isin(self.owner_ids, np.fromiter(owner_ids, np.int64)))
         base = {name: self.columns[name][keep] for name in BASE_COLUMNS}
         beats = list(self.beat_values)
-        if len(fresh):
-            added, beats = _base_columns(_prepare(fresh), beats)
+        if fresh is not None and len(fresh):
+            from dashboard.registry.frames import base_columns  # pandas: only a build from rows needs it
+
+            added, beats = base_columns(fresh, beats)
             base = {name: np.concatenate((base[name], added[name])) for name in BASE_COLUMNS}
         snap = type(self).from_base(base, beats, version, changed_at)
         snap.built_seconds = time.perf_counter() - started
@@ -252,52 +246,3 @@ class RegistrySnapshot:
     def index_of(self, camera_id: int) -> int | None:
         hits = np.flatnonzero(self.ids == camera_id)
         return int(hits[0]) if hits.size else None
-
-
-def _base_columns(f: pd.DataFrame, beat_values: list[str]) -> tuple[dict[str, np.ndarray], list[str]]:
-    """A prepared frame -> base columns (unsorted, with Morton codes); beats coded against
-    `beat_values`, extended with any beat not in it yet."""
-    lat, lon = f["lat"].to_numpy(np.float64), f["lon"].to_numpy(np.float64)
-    px, py = lonlat_to_pixels(lon, lat)
-    base = {name: f[name].to_numpy(BASE_COLUMNS[name]) for name in
-            ("camera_id", "site_id", "owner_id", "live", "retention_days", "registered_s", "verified",
-             "direction", "fov", "range_m")}
-    base.update(lat=lat, lon=lon, morton=morton(px.astype(np.uint64), py.astype(np.uint64)))
-    base.update({name: f[name].cat.codes.to_numpy(np.int8) for name in CATEGORIES})
-    beats = list(beat_values)
-    index = {b: i for i, b in enumerate(beats)}
-    found, uniques = pd.factorize(f["beat"], use_na_sentinel=True)
-    for value in uniques:
-        index.setdefault(str(value), len(index))
-    beats = list(index)
-    remap = np.array([index[str(v)] for v in uniques] + [-1], dtype=np.int32)
-    codes = remap[found]  # the NA sentinel -1 picks the trailing -1
-    base["beat_code"] = codes
-    return base, beats
-
-
-_FLOATS = ("lat", "lon", "direction", "fov", "range_m")
-
-
-def _prepare(raw: pd.DataFrame) -> pd.DataFrame:
-    """SNAPSHOT_QUERY's columns -> the snapshot's (codes, flags, epoch seconds), unsorted, with
-    fixed dtypes so a patch's few rows concatenate with the rest without changing any."""
-    f = raw.copy()
-    for name, values in CATEGORIES.items():
-        f[name] = pd.Categorical(f[name] if name in f else [None] * len(f), categories=list(values))
-    f["camera_id"] = f["camera_id"].astype(np.int64)
-    for name in ("site_id", "owner_id"):
-        f[name] = f[name].astype(np.int64) if name in f else np.int64(-1)
-    for name in _FLOATS:
-        f[name] = f[name].astype(np.float64)
-    f["live"] = f["live"].fillna(False).astype(bool)
-    f["retention_days"] = f["retention_days"].fillna(0).astype(np.int32)
-    f["registered_s"] = _epoch_seconds(f["registered_at"])
-    f["verified"] = f["verified_at"].notna()
-    return f.drop(columns=["registered_at", "verified_at"])
-
-
-def _epoch_seconds(series: pd.Series) -> np.ndarray:
-    """Seconds since 1970, whatever resolution pandas chose (pandas 3 infers us or s, not ns)."""
-    ts = pd.to_datetime(series, utc=True)
-    return ((ts - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(seconds=1)).to_numpy(np.int64)

@@ -192,7 +192,9 @@ def test_camera_detail_button_opens_a_live_view_for_a_case(dashboard, wait, db, 
 def _only_relay_offline_errors(driver) -> None:
     """The simulator's first segment can take longer than the relay's read timeout on a busy
     machine: the tile then shows "camera offline" (a 504 from the relay) and retries, which the
-    test above proves plays. Any other console error still fails."""
+    test above proves plays. Any other console error still fails. Called last: it leaves the page
+    first, so a retry still in flight cannot log after the check (the fixture's teardown reads again)."""
+    driver.get("about:blank")
     errors = severe_console_errors(driver)
     assert all("/live/s/" in e and "504" in e for e in errors), errors
 

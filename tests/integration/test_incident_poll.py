@@ -42,3 +42,22 @@ def test_late_commit_with_older_timestamp_is_not_missed(db, settings):
                        received_at=late, updated_at=late, latitude=32.78, longitude=-96.80, source="api"))
     changed, _ = poll_changes(db, cursor, limit=500)
     assert [c["incident_number"] for c in changed] == ["25-0000011"]
+
+
+def test_a_poll_loads_whole_incidents_only_for_what_it_sends(db, settings, monkeypatch):
+    """The overlap re-read takes ids and versions only: with CAD posting 10 a second, every poll
+    of 200 dashboards re-reads ~100 rows, and loading each as a whole incident was most of the
+    poll's CPU (benchmarks/load_cluster.py)."""
+    import callbacks.incidents as poll
+
+    for i in range(5):
+        _post(db, settings, f"25-000010{i}")
+    _, cursor = poll_changes(db, None, limit=500)
+    loaded: list[list[int]] = []
+    real = poll.incidents_by_id
+    monkeypatch.setattr(poll, "incidents_by_id", lambda s, ids: loaded.append(list(ids)) or real(s, ids))
+    new = _post(db, settings, "25-0000200")
+    changed, cursor = poll_changes(db, cursor, limit=500)
+    assert [c["incident_number"] for c in changed] == ["25-0000200"]
+    assert loaded == [[new[0][0]["id"]]]  # the five already sent, still inside the overlap, were not loaded
+    assert poll_changes(db, cursor, limit=500)[0] == [] and loaded[-1] == []
