@@ -23,9 +23,6 @@ from flask_login import current_user
 from auth.permissions import PermissionDenied
 from auth.views import client_addr
 
-from .figures import report_figures
-from .report import DEFAULT_DAYS, PERIODS_DAYS, analytics_report, recruitment_export
-
 bp = Blueprint("analytics", __name__, url_prefix="/analytics", template_folder="templates",
                static_folder="static", static_url_path="/static")
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
@@ -36,10 +33,18 @@ def _services():
     return current_app.extensions["connect_dallas"]
 
 
+def _analytics():
+    """The report and figure modules, imported on the first analytics request: they bring pandas and
+    plotly's figure objects, which a process's first map must not wait for (tests/unit/test_cold_start.py)."""
+    from . import figures, report
+    return report, figures
+
+
 def _days(raw: str | None) -> int | None:
+    report, _ = _analytics()
     if not raw:
-        return DEFAULT_DAYS
-    return int(raw) if raw.isascii() and raw.isdigit() and int(raw) in PERIODS_DAYS else None
+        return report.DEFAULT_DAYS
+    return int(raw) if raw.isascii() and raw.isdigit() and int(raw) in report.PERIODS_DAYS else None
 
 
 def _forbidden():
@@ -56,26 +61,28 @@ def _private(response):
 
 @bp.get("", strict_slashes=False)
 def index():
+    reports, figures = _analytics()
     days = _days(request.args.get("days"))
     if days is None:
-        return render_template("analytics/bad_request.html", choices=PERIODS_DAYS), 400
+        return render_template("analytics/bad_request.html", choices=reports.PERIODS_DAYS), 400
     svc = _services()
     try:
-        report = analytics_report(svc.db, svc.registry.get(), current_user, days=days)
+        report = reports.analytics_report(svc.db, svc.registry.get(), current_user, days=days)
     except PermissionDenied:
         return _forbidden()
-    return render_template("analytics/index.html", report=report, days=days, choices=PERIODS_DAYS,
-                           figures=report_figures(report), table_rows=TABLE_ROWS)
+    return render_template("analytics/index.html", report=report, days=days, choices=reports.PERIODS_DAYS,
+                           figures=figures.report_figures(report), table_rows=TABLE_ROWS)
 
 
 @bp.post("/recruitment.csv")
 def recruitment_csv():
+    reports, _ = _analytics()
     days = _days(request.form.get("days"))
     if days is None:
-        return Response("days must be one of " + ", ".join(map(str, PERIODS_DAYS)), 400, mimetype="text/plain")
+        return Response("days must be one of " + ", ".join(map(str, reports.PERIODS_DAYS)), 400, mimetype="text/plain")
     svc = _services()
     try:
-        text = recruitment_export(svc.db, svc.registry.get(), current_user, days=days, client_addr=client_addr())
+        text = reports.recruitment_export(svc.db, svc.registry.get(), current_user, days=days, client_addr=client_addr())
     except PermissionDenied:
         return _forbidden()
     return Response(text, mimetype="text/csv", headers={
