@@ -6,10 +6,11 @@ form, no footage form."""
 from __future__ import annotations
 
 import hashlib
+import time
 from datetime import timedelta
 
 import pytest
-from selenium.common.exceptions import TimeoutException, WebDriverException
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from sqlalchemy import select, text
@@ -113,8 +114,22 @@ def test_detective_reveals_owner_and_requests_footage(dashboard, db, services, l
     option = f"#footage-cameras input[value='{camera['id']}']"
     wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, option), f"camera #{camera['id']} is not offered")
     assert driver.find_element(By.ID, "footage-start").get_attribute("value")  # defaulted from the call time
-    driver.find_element(By.CSS_SELECTOR, option).click()
-    assert driver.find_element(By.CSS_SELECTOR, option).is_selected()
+
+
+    def ticked(d) -> bool:
+        # the panel can draw twice as the selection and its record land (callbacks/incidents.show_nearest):
+        # tick again whatever a redraw replaced
+        try:
+            box = d.find_element(By.CSS_SELECTOR, option)
+            if not box.is_selected():
+                box.click()
+            return d.find_element(By.CSS_SELECTOR, option).is_selected()
+        except StaleElementReferenceException:
+            return False
+
+    wait.until(ticked, "could not tick the camera")
+    time.sleep(0.5)  # let a second draw land, then tick once more if it replaced the box
+    wait.until(ticked, "could not tick the camera")
     driver.find_element(By.ID, "footage-send").click()
     wait.until(lambda d: "1 request queued" in d.find_element(By.ID, "footage-message").text,
                "the footage request was not confirmed")
