@@ -18,21 +18,26 @@ class FootageForm:
     message_max: int
 
 
-def request_panel(form: FootageForm, records: list[dict]) -> html.Div:
+def request_panel(form: FootageForm, records: list[dict], incident_number: str) -> html.Div:
     """The send form (cameras of the ranking, window, optional case number and message) and
-    the slots for this incident's requests and "My requests"."""
+    the slots for this incident's requests and "My requests".
+
+    The panel is redrawn whenever the incident's record, the radius or "show all" changes; Dash's
+    persistence, keyed by the incident, keeps what the detective ticked and typed across those
+    redraws (and never carries it over to another incident)."""
+    kept = {"persistence": incident_number, "persistence_type": "memory"}
     options = [{"label": f" #{r['camera_id']} · {r['distance_m']:.0f} m", "value": r["camera_id"]} for r in records]
     return html.Div(className="cd-footage", children=[
         html.H3("Request footage from owners"),
-        dcc.Checklist(id="footage-cameras", options=options, value=[], className="cd-footage-cameras"),
+        dcc.Checklist(id="footage-cameras", options=options, value=[], className="cd-footage-cameras", **kept),
         html.Label("Window start (Dallas time, YYYY-MM-DD HH:MM)", htmlFor="footage-start"),
-        dcc.Input(id="footage-start", type="text", value=form.default_start, debounce=True),
+        dcc.Input(id="footage-start", type="text", value=form.default_start, debounce=True, **kept),
         html.Label("Hours", htmlFor="footage-hours"),
-        dcc.Input(id="footage-hours", type="number", value=1, min=0.25, step=0.25),
+        dcc.Input(id="footage-hours", type="number", value=1, min=0.25, step=0.25, **kept),
         html.Label("Case number (optional)", htmlFor="footage-case"),
-        dcc.Input(id="footage-case", type="text", placeholder="25-0280079", maxLength=40),
+        dcc.Input(id="footage-case", type="text", placeholder="25-0280079", maxLength=40, **kept),
         html.Label("Message to the owners (optional)", htmlFor="footage-note"),
-        dcc.Textarea(id="footage-note", maxLength=form.message_max),
+        dcc.Textarea(id="footage-note", maxLength=form.message_max, **kept),
         html.Button("Request footage", id="footage-send", n_clicks=0),
         html.Div(id="footage-message", role="status"),
         html.H3("Footage requests"),

@@ -61,7 +61,9 @@ def render_nearest(incident: dict, ranked: list, footage_form: FootageForm | Non
     overwritten, then distance); the first `docked` are shown, up to NEAREST_K on demand.
     `footage_form` is given only to roles that may send footage requests."""
     number = incident["incident_number"]
-    title = html.Div(f"{number} · {incident.get('nature_of_call')}", className="cd-note")
+    # the status too: the panel is redrawn when CAD updates the incident, and says so
+    title = html.Div(" · ".join(str(p) for p in (number, incident.get("nature_of_call"), incident.get("status")) if p),
+                     className="cd-note")
     if incident.get("latitude") is None:
         return [title, html.Div("This incident has no location yet, so no cameras can be ranked.",
                                 className="cd-empty")]
@@ -95,7 +97,7 @@ def render_nearest(incident: dict, ranked: list, footage_form: FootageForm | Non
     ])
     if footage_form is None:
         return [title, table, summary]
-    return [title, table, summary, request_panel(footage_form, [r.to_dict() for r in shown])]
+    return [title, table, summary, request_panel(footage_form, [r.to_dict() for r in shown], number)]
 
 
 def render_alert(urgent: list[dict]) -> html.Div:

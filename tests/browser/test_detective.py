@@ -6,14 +6,14 @@ form, no footage form."""
 from __future__ import annotations
 
 import hashlib
-import time
+import re
 from datetime import timedelta
 
 import pytest
 from selenium.common.exceptions import StaleElementReferenceException, TimeoutException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from sqlalchemy import select, text
+from sqlalchemy import select, text, update
 
 from dashboard import footage
 from dashboard.jobs.mail import deliver_due
@@ -65,6 +65,17 @@ def _select_incident_with_all_nearest(driver, wait):
                and INCIDENT in d.find_element(By.ID, "nearest-cameras").text,
                "no nearest-cameras table for the incident")
     driver.find_element(By.XPATH, "//*[@id='nearest-more']//label").click()  # up to 20: ours is surely listed
+    # the click redraws the panel: wait for that draw, so nothing read below belongs to the one it replaces
+    wait.until(_shows_all, "the panel did not redraw with all the ranked cameras")
+
+
+def _shows_all(d) -> bool:
+    """The nearest panel lists every ranked camera ("5 of 5 cameras", "showing 20 of the nearest 20")."""
+    try:
+        found = re.search(r"(\d+) of (?:the nearest )?(\d+)", d.find_element(By.ID, "nearest-cameras").text)
+    except StaleElementReferenceException:
+        return False
+    return bool(found) and found[1] == found[2]
 
 
 def test_detective_reveals_owner_and_requests_footage(dashboard, db, services, live_server, inbox, scene, wait,
@@ -113,12 +124,9 @@ def test_detective_reveals_owner_and_requests_footage(dashboard, db, services, l
     _select_incident_with_all_nearest(driver, wait)
     option = f"#footage-cameras input[value='{camera['id']}']"
     wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, option), f"camera #{camera['id']} is not offered")
-    assert driver.find_element(By.ID, "footage-start").get_attribute("value")  # defaulted from the call time
-
+    assert wait.until(lambda d: d.find_element(By.ID, "footage-start").get_attribute("value"))  # from the call time
 
     def ticked(d) -> bool:
-        # the panel can draw twice as the selection and its record land (callbacks/incidents.show_nearest):
-        # tick again whatever a redraw replaced
         try:
             box = d.find_element(By.CSS_SELECTOR, option)
             if not box.is_selected():
@@ -128,8 +136,16 @@ def test_detective_reveals_owner_and_requests_footage(dashboard, db, services, l
             return False
 
     wait.until(ticked, "could not tick the camera")
-    time.sleep(0.5)  # let a second draw land, then tick once more if it replaced the box
-    wait.until(ticked, "could not tick the camera")
+    driver.find_element(By.ID, "footage-case").send_keys(CASE)
+    # CAD updates the incident while the detective fills the form: the panel redraws with the new
+    # record (its status), and what was ticked and typed is still there
+    with db.session() as s:
+        s.execute(update(Incident).where(Incident.incident_number == INCIDENT)
+                  .values(status="On Scene", updated_at=utcnow()))
+    wait.until(lambda d: "On Scene" in d.find_element(By.ID, "nearest-cameras").text and _shows_all(d),
+               "the panel was not redrawn with the CAD update")
+    assert driver.find_element(By.CSS_SELECTOR, option).is_selected(), "the tick was lost in the redraw"
+    assert driver.find_element(By.ID, "footage-case").get_attribute("value") == CASE
     driver.find_element(By.ID, "footage-send").click()
     wait.until(lambda d: "1 request queued" in d.find_element(By.ID, "footage-message").text,
                "the footage request was not confirmed")
