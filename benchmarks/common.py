@@ -190,25 +190,23 @@ SEED_DIR = "/tmp/connect_dallas_bench"  # noqa: S108 - never inside the reposito
 def seeded_db(n: int, seed: int = SEED) -> tuple[str, float | None]:
     """Path of a migrated SQLite database holding seed_demo(cameras=n, seed=seed), and the
     seconds seeding took (None when an earlier run's file was reused). The file is keyed by
-    size and seed, and only appears under its final name once the seeding committed."""
+    size, seed and migration head (checkouts at other heads, e.g. worktrees, share /tmp and
+    must not upgrade each other's files to a revision the other does not know), and only
+    appears under its final name once the seeding committed."""
     import os
     from pathlib import Path
 
     from dashboard.db import Database
-    from dashboard.migrate import upgrade
+    from dashboard.migrate import head_revision, upgrade
     from dashboard.tools.seed import seed_demo
 
     folder = Path(SEED_DIR)
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"registry_{n}_seed{seed}.db"
+    stem = f"registry_{n}_seed{seed}_{head_revision()}"
+    path = folder / f"{stem}.db"
     if path.exists():
-        db = Database(f"sqlite:///{path}")
-        try:
-            upgrade(db)  # a file seeded before a later migration: bring it to head (a no-op otherwise)
-        finally:
-            db.dispose()
         return str(path), None
-    partial = folder / f"registry_{n}_seed{seed}.{os.getpid()}.partial"
+    partial = folder / f"{stem}.{os.getpid()}.partial"
     partial.unlink(missing_ok=True)
     db = Database(f"sqlite:///{partial}")
     try:
