@@ -4,22 +4,17 @@ over (hashed, audited, refused if the file no longer matches)."""
 
 from __future__ import annotations
 
-import io
 import os
 
 import pytest
 from sqlalchemy import select
 
 from dashboard.footage import custody
-from dashboard.jobs.mail import deliver_due
 from dashboard.models import AuditEvent
-from dashboard.models.footage import FootageUpload
 from tests.conftest import login
 from tests.integration.test_footage_http import (  # noqa: F401 - fixtures
-    CSRF,
     FAKE_MP4,
-    _link_path,
-    _send_by_dashboard,
+    _received_clip,
     settings_overrides,
     smtp_server,
     world,
@@ -31,16 +26,7 @@ def clip(app, services, login_as, smtp_server, world, db):  # noqa: F811 - the f
     """(the detective's client, the clip's play URL, its upload row)."""
     _controller, inbox = smtp_server
     detective = login_as("detective")
-    _send_by_dashboard(app, detective, world)
-    assert deliver_due(services.db, services.smtp).sent == 1
-    path = _link_path(inbox)
-    owner = app.server.test_client()
-    token = CSRF.search(owner.get(path).get_data(as_text=True)).group(1)
-    assert owner.post(f"{path}/upload", content_type="multipart/form-data",
-                      data={"csrf_token": token, "files": (io.BytesIO(FAKE_MP4), "dock.mp4", "video/mp4")}
-                      ).status_code == 200
-    with db.session() as s:
-        upload = s.scalars(select(FootageUpload)).one()
+    upload = _received_clip(app, services, detective, inbox, world, db)
     detective.get("/")  # the dashboard page: the session holds its CSRF secret, as in a browser
     return detective, f"/footage/files/{upload.id}/play", upload
 

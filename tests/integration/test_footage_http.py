@@ -97,6 +97,21 @@ def _link_path(inbox) -> str:
     return "/" + LINK.search(body).group(0).split("/", 3)[3]
 
 
+def _received_clip(app, services, detective, inbox, world, db, name="dock.mp4") -> FootageUpload:
+    """The detective's dashboard asks for the first camera's footage, the owner uploads one clip by
+    the emailed link; the stored upload row."""
+    _send_by_dashboard(app, detective, world)
+    assert deliver_due(services.db, services.smtp).sent == 1
+    path = _link_path(inbox)
+    owner = app.server.test_client()
+    token = CSRF.search(owner.get(path).get_data(as_text=True)).group(1)
+    assert owner.post(f"{path}/upload", content_type="multipart/form-data",
+                      data={"csrf_token": token, "files": (io.BytesIO(FAKE_MP4), name, "video/mp4")}
+                      ).status_code == 200
+    with db.session() as s:
+        return s.scalars(select(FootageUpload)).one()
+
+
 def _sent_by_service(db, services, make_user, world, inbox) -> str:
     """A detective's request for the first camera, sent through the service and mailed; its link path."""
     from auth.users import SessionUser, find_user
@@ -257,16 +272,7 @@ def test_detective_downloads_a_received_clip_as_an_attachment(app, services, log
                                                               world, db):
     _controller, inbox = smtp_server
     detective = login_as("detective")
-    _send_by_dashboard(app, detective, world)
-    assert deliver_due(services.db, services.smtp).sent == 1
-    path = _link_path(inbox)
-    owner = app.server.test_client()
-    token = CSRF.search(owner.get(path).get_data(as_text=True)).group(1)
-    assert owner.post(f"{path}/upload", content_type="multipart/form-data",
-                      data={"csrf_token": token, "files": (io.BytesIO(FAKE_MP4), "dock <cam>.mp4",
-                                                           "video/mp4")}).status_code == 200
-    with db.session() as s:
-        upload_id = s.scalar(select(FootageUpload.id))
+    upload_id = _received_clip(app, services, detective, inbox, world, db, name="dock <cam>.mp4").id
 
     listing = _dash_post(detective, _footage_payload(app, world["number"], [], _start_local(),
                                                      changed="footage-refresh.n_intervals"))
@@ -304,16 +310,7 @@ def test_received_clip_plays_inline_audited_as_a_play(app, services, login_as, m
 
     _controller, inbox = smtp_server
     detective = login_as("detective")
-    _send_by_dashboard(app, detective, world)
-    assert deliver_due(services.db, services.smtp).sent == 1
-    path = _link_path(inbox)
-    owner = app.server.test_client()
-    token = CSRF.search(owner.get(path).get_data(as_text=True)).group(1)
-    assert owner.post(f"{path}/upload", content_type="multipart/form-data",
-                      data={"csrf_token": token, "files": (io.BytesIO(FAKE_MP4), "dock.mp4", "video/mp4")}
-                      ).status_code == 200
-    with db.session() as s:
-        upload = s.scalars(select(FootageUpload)).one()
+    upload = _received_clip(app, services, detective, inbox, world, db)
 
     played = detective.get(f"/footage/files/{upload.id}/play")
     assert played.status_code == 200 and played.get_data() == FAKE_MP4
