@@ -159,6 +159,18 @@ def test_mjpeg_camera_fans_one_upstream_out_to_every_viewer(sim, db, viewer, app
     _assert_no_device_address(Viewer.seen, sim.base_url, "/cam/9")
 
 
+
+def offline_within(analyst: Viewer, db, url: str, limit: float):
+    """A grant for a new camera at `url` whose player answers "camera offline" (504) within `limit`
+    seconds: (that answer, the player's URL)."""
+    grant = analyst.open(add_camera(db, url)).get_json()
+    started = time.monotonic()
+    response = analyst.get(grant["player_url"])
+    elapsed = time.monotonic() - started
+    assert response.status_code == 504 and response.get_json()["error"] == "camera_offline"
+    assert elapsed < limit, (url, elapsed)
+    return response, grant["player_url"]
+
 @pytest.mark.slow
 @pytest.mark.parametrize("kind", ["index.m3u8", "mjpeg"])
 def test_a_dead_or_hung_device_answers_camera_offline_within_seconds(db, viewer, kind):
@@ -170,13 +182,8 @@ def test_a_dead_or_hung_device_answers_camera_offline_within_seconds(db, viewer,
         hung_url = f"http://127.0.0.1:{hung.getsockname()[1]}/cam/1/{kind}"
         analyst = viewer("analyst")
         for url, limit in ((dead_url, 2.0), (hung_url, 5.0)):
-            grant = analyst.open(add_camera(db, url)).get_json()
-            started = time.monotonic()
-            response = analyst.get(grant["player_url"])
-            elapsed = time.monotonic() - started
-            assert response.status_code == 504 and response.get_json()["error"] == "camera_offline"
+            response, _player = offline_within(analyst, db, url, limit)
             assert response.get_json()["message"].startswith("Camera offline")
-            assert elapsed < limit, (url, elapsed)
             _assert_no_device_address([response], url.split("/cam/")[0], "127.0.0.1")
     finally:
         hung.close()
