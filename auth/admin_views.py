@@ -65,33 +65,33 @@ def add():
     return redirect(url_for("user_admin.index", done="added"), 303)
 
 
-@bp.post("/<username>/disable")
-def disable(username: str):
+def _act(action, username: str, refused_status: int):
+    """Run one user_admin action on `username` in its own transaction: (its result, None), or
+    (None, the page with the refusal's message) when the input is refused."""
     try:
         with _db().session() as session:
-            user_admin.disable(session, current_user, username)
+            return action(session, current_user, username), None
     except UserInputError as exc:
-        return _page(400, error=str(exc))
-    return redirect(url_for("user_admin.index", done="disabled"), 303)
+        return None, _page(refused_status, error=str(exc))
+
+
+def _shown_once(username: str, label: str, value: str):
+    return _page(shown={"username": username, "label": label, "value": value})
+
+
+@bp.post("/<username>/disable")
+def disable(username: str):
+    _done, refused = _act(user_admin.disable, username, 400)
+    return refused or redirect(url_for("user_admin.index", done="disabled"), 303)
 
 
 @bp.post("/<username>/reset")
 def reset(username: str):
-    try:
-        with _db().session() as session:
-            password = user_admin.reset_password(session, current_user, username)
-    except UserInputError as exc:
-        return _page(404, error=str(exc))
-    return _page(shown={"username": username, "label": "New password (shown once; give it to the user in person)",
-                        "value": password})
+    password, refused = _act(user_admin.reset_password, username, 404)
+    return refused or _shown_once(username, "New password (shown once; give it to the user in person)", password)
 
 
 @bp.post("/<username>/mfa")
 def mfa(username: str):
-    try:
-        with _db().session() as session:
-            uri = user_admin.enroll_mfa(session, current_user, username)
-    except UserInputError as exc:
-        return _page(404, error=str(exc))
-    return _page(shown={"username": username, "label": "MFA secret (shown once; add it to an authenticator app)",
-                        "value": uri})
+    uri, refused = _act(user_admin.enroll_mfa, username, 404)
+    return refused or _shown_once(username, "MFA secret (shown once; add it to an authenticator app)", uri)

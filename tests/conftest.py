@@ -137,11 +137,13 @@ def csrf_from(html: str) -> str:
     return match.group(1)
 
 
-def login(client, username: str, password: str = PASSWORD, follow_redirects: bool = False):
+def login(client, username: str, password: str = PASSWORD, follow_redirects: bool = False, otp: str | None = None):
     page = client.get("/login")
     token = csrf_from(page.get_data(as_text=True))
-    return client.post("/login", data={"username": username, "password": password, "csrf_token": token},
-                       follow_redirects=follow_redirects)
+    form = {"username": username, "password": password, "csrf_token": token}
+    if otp is not None:
+        form["otp"] = otp
+    return client.post("/login", data=form, follow_redirects=follow_redirects)
 
 
 @pytest.fixture

@@ -175,14 +175,9 @@ def test_mfa_requires_a_valid_code(client, make_user, db, settings_overrides):
         uri = enroll_totp(s, "dana")
     code = pyotp.parse_uri(uri).now()
 
-    def attempt(otp):
-        token = csrf_from(client.get("/login").get_data(as_text=True))
-        return client.post("/login", data={"username": "dana", "password": PASSWORD, "otp": otp,
-                                           "csrf_token": token})
-
-    assert attempt("").status_code == 401
-    assert attempt("000000" if code != "000000" else "111111").status_code == 401
-    assert attempt(code).status_code == 302
+    assert login(client, "dana", otp="").status_code == 401
+    assert login(client, "dana", otp="000000" if code != "000000" else "111111").status_code == 401
+    assert login(client, "dana", otp=code).status_code == 302
 
 
 def test_a_cookie_from_before_logout_is_refused(login_as, db):

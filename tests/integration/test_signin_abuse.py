@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from auth.users import authenticate, enroll_totp
 from dashboard.models import AuditEvent, User
-from tests.conftest import PASSWORD, csrf_from, login
+from tests.conftest import login
 from tests.integration.test_rate_limit_storage import redis_url  # noqa: F401 (a fixture: a real redis-server)
 
 WRONG = "wrong password!!"
@@ -83,13 +83,8 @@ def test_a_one_time_code_cannot_be_replayed(app, make_user, db, settings_overrid
         uri = enroll_totp(s, "dana")
     code = pyotp.parse_uri(uri).now()
 
-    def attempt(client):
-        token = csrf_from(client.get("/login").get_data(as_text=True))
-        return client.post("/login", data={"username": "dana", "password": PASSWORD, "otp": code,
-                                           "csrf_token": token})
-
-    assert attempt(app.server.test_client()).status_code == 302
-    replay = attempt(app.server.test_client())  # the same code, seen over a shoulder, seconds later
+    assert login(app.server.test_client(), "dana", otp=code).status_code == 302
+    replay = login(app.server.test_client(), "dana", otp=code)  # the same code, seen over a shoulder, seconds later
     assert replay.status_code == 401
     with db.session() as s:
         assert s.scalar(select(User.totp_last_step).where(User.username == "dana")) is not None
