@@ -33,8 +33,9 @@ def _pending(db, n: int, other: int = 2) -> None:
 def test_one_admin_layout_and_no_copies_left():
     bases = sorted(str(p.relative_to(ROOT)) for p in ROOT.rglob("base.html")
                    if ".venv" not in p.parts and "node_modules" not in p.parts)
-    # the owners' portal and the footage answer page are public pages with their own look
-    assert bases == ["dashboard/footage/templates/footage/base.html", "dashboard/owners/templates/portal/base.html"]
+    # the owners' portal, the footage answer page and the transparency report are public pages with their own look
+    assert bases == ["dashboard/footage/templates/footage/base.html", "dashboard/owners/templates/portal/base.html",
+                     "dashboard/transparency/templates/transparency/base.html"]
     staff = [p for p in ROOT.glob("**/templates/**/*.html") if ".venv" not in p.parts
              and p.parent.name in ("admin", "audit", "demo", "analytics")]
     assert len(staff) >= 7
