@@ -32,13 +32,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from .chromium import CHROMEDRIVER, CHROMIUM, start_chromium
 from .common import Report, fmt_n, fmt_seed, table
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
-CHROME_FLAGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--window-size=1400,900", "--disable-dev-shm-usage")
 # where the time went, read from the page after the first marker: the resources it fetched
 # (Resource Timing), relative to the navigation start of the dashboard page
 TIMING_JS = """
@@ -119,15 +115,7 @@ class _Server:
 
 
 def _driver(profile: str, page_timeout: float):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in CHROME_FLAGS:
-        options.add_argument(flag)
-    options.add_argument(f"--user-data-dir={profile}")
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver = start_chromium(profile)
     driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": FIRST_MARKER_JS})
     driver.set_page_load_timeout(page_timeout)
     driver.set_script_timeout(page_timeout)

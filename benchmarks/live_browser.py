@@ -14,7 +14,7 @@ import statistics
 import tempfile
 import time
 
-from .browser import CHROME_FLAGS, CHROMEDRIVER, CHROMIUM
+from .chromium import AUTOPLAY, start_chromium
 
 REPEATS = 5
 TIMEOUT_S = 20
@@ -55,16 +55,10 @@ def _until(fn, what: str):
 
 def click_to_first_frame(base: str, username: str, password: str, incident: str,
                          camera_id: int | None = None, purpose: dict | None = None) -> tuple[float, float | None]:
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
 
     profile = tempfile.mkdtemp(prefix="cd-bench-live-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in (*CHROME_FLAGS, f"--user-data-dir={profile}", "--autoplay-policy=no-user-gesture-required"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver = start_chromium(profile, extra_flags=(AUTOPLAY,))
     driver.set_script_timeout(TIMEOUT_S)
     try:
         driver.get(base + "/login")

@@ -98,23 +98,15 @@ def _visit(driver, base: str) -> dict[str, list]:
 
 
 def run(report: Report, n: int = CAMERAS) -> WireFigures:
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    from .browser import CHROME_FLAGS, CHROMEDRIVER, CHROMIUM, _serve_app
+    from .browser import _serve_app
+    from .chromium import start_chromium
     from .common import copy_of_seeded
 
     with tempfile.TemporaryDirectory(prefix="connect_dallas_wire_") as workdir:
         url, seed_s = copy_of_seeded(n, workdir)
         app, server, _ = _serve_app(url, workdir)
         profile = tempfile.mkdtemp(prefix="cd-bench-chromium-")
-        options = webdriver.ChromeOptions()
-        options.binary_location = CHROMIUM
-        for flag in CHROME_FLAGS:
-            options.add_argument(flag)
-        options.add_argument(f"--user-data-dir={profile}")
-        options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
-        driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+        driver = start_chromium(profile, logs=("performance",))
         try:
             first = _visit(driver, server.base)
         finally:

@@ -19,22 +19,16 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 from werkzeug.serving import WSGIRequestHandler, make_server
 
+from benchmarks.chromium import start_chromium
 from dashboard.db import Database
 from dashboard.tools.seed import seed_demo
 from tests.conftest import PASSWORD
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
-CHROME_FLAGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--window-size=1400,900", "--disable-dev-shm-usage")
 SEED_CAMERAS = 3000
 SEED_INCIDENTS = 20
 SEED = 11
@@ -99,13 +93,7 @@ def live_server(app) -> str:
 def driver():
     """A fresh headless Chromium per test (own profile: no cookies leak between tests)."""
     profile = tempfile.mkdtemp(prefix="cd-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in CHROME_FLAGS:
-        options.add_argument(flag)
-    options.add_argument(f"--user-data-dir={profile}")
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    browser = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    browser = start_chromium(profile, logs=("browser",))
     browser.set_page_load_timeout(30)
     yield browser
     browser.quit()

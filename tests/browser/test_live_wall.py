@@ -13,14 +13,13 @@ import time
 
 import pytest
 import requests
-from selenium import webdriver
 from selenium.common.exceptions import WebDriverException
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from sqlalchemy import select, update
 
+from benchmarks.chromium import AUTOPLAY, start_chromium
 from dashboard.models import Camera, Incident, LiveGrant
-from tests.browser.conftest import CHROME_FLAGS, CHROMEDRIVER, CHROMIUM, severe_console_errors
+from tests.browser.conftest import severe_console_errors
 from tests.browser.pages import click_camera, isolated_camera
 from tests.conftest import CAD_TOKEN
 from tests.live_support import add_camera, add_incident, start_simulator
@@ -44,14 +43,7 @@ def driver():
     """The conftest's Chromium, with the DevTools performance log: every response of the session
     can be read back (Network.getResponseBody) and searched for the device address."""
     profile = tempfile.mkdtemp(prefix="cd-chromium-live-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in CHROME_FLAGS:
-        options.add_argument(flag)
-    options.add_argument(f"--user-data-dir={profile}")
-    options.add_argument("--autoplay-policy=no-user-gesture-required")
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
-    browser = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    browser = start_chromium(profile, logs=("browser", "performance"), extra_flags=(AUTOPLAY,))
     browser.set_page_load_timeout(30)
     yield browser
     browser.quit()
