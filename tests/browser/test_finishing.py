@@ -67,9 +67,14 @@ def _sheet(driver, wanted: str) -> None:
         driver.find_element(By.ID, "sheet-toggle").click()
     else:
         raise AssertionError(f"the {wanted!r} sheet never came up")
-    WebDriverWait(driver, 5).until(lambda d: d.execute_script(  # the sheet has finished sliding
+    _sheets_still(driver)
+
+
+def _sheets_still(driver) -> None:
+    """Wait until the phone's sheets have finished sliding (up or down): until then they cover the map."""
+    WebDriverWait(driver, 5).until(lambda d: d.execute_script(
         "return Array.from(document.querySelectorAll('.cd-side, .cd-filters')).every(function (e) {"
-        " return e.getAnimations().length === 0; });"))
+        " return e.getAnimations().length === 0; });"), "a sheet never stopped sliding")
 
 
 RANK_MARKERS_JS = """
@@ -84,7 +89,8 @@ document.querySelectorAll('.leaflet-marker-icon.cd-rank-marker').forEach(functio
   var x = r.left + r.width / 2, y = r.top + r.height / 2;
   var hit = document.elementFromPoint(x, y);
   out.push({text: el.textContent.trim(), x: x, y: y, z: z(el), on_top: !!hit && el.contains(hit),
-            under_pin: !!hit && !!hit.closest && !!hit.closest('.cd-incident-pin')});
+            under_pin: !!hit && !!hit.closest && !!hit.closest('.cd-incident-pin'),
+            hit: hit ? hit.tagName + '.' + String(hit.className) + '#' + hit.id : null});
 });
 var clusters = Array.from(document.querySelectorAll('.leaflet-marker-icon.cd-cluster')).filter(onScreen).map(z);
 var pins = Array.from(document.querySelectorAll('.leaflet-marker-icon.cd-incident-pin')).filter(onScreen).map(z);
@@ -121,6 +127,7 @@ def test_ranked_cameras_numbered_on_the_map_and_a_row_opens_its_camera(dashboard
     if mobile:
         driver.find_element(By.TAG_NAME, "body").send_keys(Keys.ESCAPE)  # the sheet down: the map in full
         wait.until(lambda d: not d.execute_script("return document.documentElement.getAttribute('data-sheet')"))
+        _sheets_still(driver)  # CI once read the numbers while the sheet was still sliding over them
     wait.until(lambda d: len(d.execute_script(RANK_MARKERS_JS)["markers"]) == 4, "no numbered markers on the map")
     wait.until(lambda d: map_state(d)["zoom"] == 17 and not map_state(d)["animating"])
 
