@@ -53,11 +53,22 @@ def _pg_migrated() -> bool:
     return True
 
 
-def _truncate_pg(url: str) -> None:
+# Children before parents, so each DELETE finds no row that still points at it.
+_CHILDREN_FIRST = list(reversed(Base.metadata.sorted_tables))
+_RESTART_IDS = text("SELECT setval(c.oid, 1, false) FROM pg_class c"
+                    " WHERE c.relkind = 'S' AND c.relnamespace = 'public'::regnamespace")
+
+
+def _empty_pg(url: str) -> None:
+    """Every table emptied and every id sequence restarted at 1, as a fresh database would be.
+
+    DELETE rather than TRUNCATE: a test leaves a few rows, and TRUNCATE of 21 tables (new files for
+    each, an exclusive lock) cost ~0.15 s against ~0.03 s, for each of the ~900 PostgreSQL tests."""
     db = Database(url)
-    names = ", ".join(t.name for t in Base.metadata.sorted_tables)
     with db.engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        for table in _CHILDREN_FIRST:
+            conn.execute(table.delete())
+        conn.execute(_RESTART_IDS)
     db.dispose()
 
 
@@ -65,7 +76,7 @@ def _truncate_pg(url: str) -> None:
 def db_url(request, tmp_path) -> str:
     if request.param == "postgresql":
         request.getfixturevalue("_pg_migrated")
-        _truncate_pg(PG_URL)
+        _empty_pg(PG_URL)
         return PG_URL
     template = request.getfixturevalue("_sqlite_template")
     path = tmp_path / "test.db"
