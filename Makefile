@@ -16,7 +16,7 @@ PYTEST_ARGS ?=
 
 help:
 	@echo "make run        set up .venv, migrate + seed the SQLite demo, serve http://$(HOST):$(PORT)"
-	@echo "make test       set up .venv + Chromium, run the whole suite (browser tests included)"
+	@echo "make test       set up .venv + Chromium, run the whole suite (browser tests included; TEST_WORKERS=2)"
 	@echo "make run-cluster PostgreSQL + Redis + two gunicorn app processes + a worker, in the foreground"
 	@echo "make test-fast  the suite without browser and slow tests"
 	@echo "make test-slow  the multi-process tests (servers, workers, PostgreSQL, Redis, SMTP sink)"
@@ -60,12 +60,20 @@ browser:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
 	fi
 
+# The quick tests on TEST_WORKERS processes (pytest-xdist; each worker has its own PostgreSQL
+# database), then the browser and multi-process tests one at a time: they time real things
+# (streams, timeouts, servers) and are kept off a CPU the other tests share. Both always run;
+# pytest's "no tests collected" (5) is not a failure when PYTEST_ARGS names one kind only.
+TEST_WORKERS ?= 2
 test: $(TEST_STAMP) browser
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	@status=0; \
+	$(BIN)/python -m pytest -m "not browser and not slow" -n $(TEST_WORKERS) $(PYTEST_ARGS) || { rc=$$?; [ $$rc -eq 5 ] || status=$$rc; }; \
+	$(BIN)/python -m pytest -m "browser or slow" $(PYTEST_ARGS) || { rc=$$?; [ $$rc -eq 5 ] || status=$$rc; }; \
+	exit $$status
 
 # Quick: no browser, no multi-process or real-timeout tests (`make test` runs them all).
 test-fast: $(TEST_STAMP)
-	$(BIN)/python -m pytest -m "not browser and not slow" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m "not browser and not slow" -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # Needs TEST_DATABASE_URL (PostgreSQL) and redis-server (.ci/run provides both).
 test-slow: $(TEST_STAMP)

@@ -13,7 +13,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from dashboard.config import load_settings
 from dashboard.db import Database
@@ -42,15 +43,41 @@ def _sqlite_template(tmp_path_factory) -> Path:
     return path
 
 
+def fresh_database(base_url: str, name: str) -> str:
+    """Drop and create database `name` on the server of `base_url`; returns its URL."""
+    url = make_url(base_url)
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+def drop_database(base_url: str, name: str) -> None:
+    admin = create_engine(make_url(base_url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
 @pytest.fixture(scope="session")
-def _pg_migrated() -> bool:
-    db = Database(PG_URL)
-    with db.engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
+def pg_url():
+    """TEST_DATABASE_URL, migrated from an empty schema. Under pytest-xdist (`make test` runs the
+    quick tests on two workers) each worker gets a database of its own beside it: <name>_gw0, ..."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    name = f"{make_url(PG_URL).database}_{worker}" if worker else None
+    url = fresh_database(PG_URL, name) if name else PG_URL
+    db = Database(url)
+    if not name:
+        with db.engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
     upgrade(db)
     db.dispose()
-    return True
+    yield url
+    if name:
+        drop_database(PG_URL, name)
 
 
 # Children before parents, so each DELETE finds no row that still points at it.
@@ -75,9 +102,9 @@ def _empty_pg(url: str) -> None:
 @pytest.fixture(params=BACKENDS)
 def db_url(request, tmp_path) -> str:
     if request.param == "postgresql":
-        request.getfixturevalue("_pg_migrated")
-        _empty_pg(PG_URL)
-        return PG_URL
+        url = request.getfixturevalue("pg_url")
+        _empty_pg(url)
+        return url
     template = request.getfixturevalue("_sqlite_template")
     path = tmp_path / "test.db"
     shutil.copy(template, path)

@@ -16,8 +16,6 @@ from pathlib import Path
 
 import redis
 import requests
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from tests.conftest import CAD_TOKEN, SECRET, free_port
 
@@ -33,24 +31,6 @@ def wait_until(check, timeout: float, what: str, every: float = 0.1):
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout} s waiting for {what}")
         time.sleep(every)
-
-
-def fresh_database(base_url: str, name: str) -> str:
-    """Drop and create database `name` on the server of `base_url`; returns its URL."""
-    url = make_url(base_url)
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return url.set(database=name).render_as_string(hide_password=False)
-
-
-def drop_database(base_url: str, name: str) -> None:
-    admin = create_engine(make_url(base_url).set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 class RedisServer:

@@ -9,8 +9,8 @@ import os
 
 import pytest
 
-from tests.conftest import PG_URL
-from tests.multiprocess.cluster import Cluster, RedisServer, SlowSmtpSink, drop_database, fresh_database
+from tests.conftest import PG_URL, drop_database, fresh_database
+from tests.multiprocess.cluster import Cluster, RedisServer, SlowSmtpSink
 
 
 def pytest_collection_modifyitems(config, items):
