@@ -45,10 +45,10 @@ def _sqlite_template(tmp_path_factory) -> Path:
 
 def fresh_database(base_url: str, name: str) -> str:
     """Drop and create database `name` on the server of `base_url`; returns its URL."""
+    drop_database(base_url, name)
     url = make_url(base_url)
     admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
     return url.set(database=name).render_as_string(hide_password=False)
@@ -62,20 +62,20 @@ def drop_database(base_url: str, name: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def pg_url():
-    """TEST_DATABASE_URL, migrated from an empty schema. Under pytest-xdist (`make test` runs the
-    quick tests on two workers) each worker gets a database of its own beside it: <name>_gw0, ..."""
+def pg_database():
+    """TEST_DATABASE_URL, migrated from an empty schema, held open for the session (each test only
+    empties it). Under pytest-xdist (`make test` runs the quick tests on two workers) each worker
+    gets a database of its own beside it: <name>_gw0, ..."""
     worker = os.environ.get("PYTEST_XDIST_WORKER")
     name = f"{make_url(PG_URL).database}_{worker}" if worker else None
-    url = fresh_database(PG_URL, name) if name else PG_URL
-    db = Database(url)
+    db = Database(fresh_database(PG_URL, name) if name else PG_URL)
     if not name:
         with db.engine.begin() as conn:
             conn.execute(text("DROP SCHEMA public CASCADE"))
             conn.execute(text("CREATE SCHEMA public"))
     upgrade(db)
+    yield db
     db.dispose()
-    yield url
     if name:
         drop_database(PG_URL, name)
 
@@ -86,25 +86,23 @@ _RESTART_IDS = text("SELECT setval(c.oid, 1, false) FROM pg_class c"
                     " WHERE c.relkind = 'S' AND c.relnamespace = 'public'::regnamespace")
 
 
-def _empty_pg(url: str) -> None:
+def _empty_pg(db: Database) -> None:
     """Every table emptied and every id sequence restarted at 1, as a fresh database would be.
 
     DELETE rather than TRUNCATE: a test leaves a few rows, and TRUNCATE of 21 tables (new files for
     each, an exclusive lock) cost ~0.15 s against ~0.03 s, for each of the ~900 PostgreSQL tests."""
-    db = Database(url)
     with db.engine.begin() as conn:
         for table in _CHILDREN_FIRST:
             conn.execute(table.delete())
         conn.execute(_RESTART_IDS)
-    db.dispose()
 
 
 @pytest.fixture(params=BACKENDS)
 def db_url(request, tmp_path) -> str:
     if request.param == "postgresql":
-        url = request.getfixturevalue("pg_url")
-        _empty_pg(url)
-        return url
+        database = request.getfixturevalue("pg_database")
+        _empty_pg(database)
+        return database.url
     template = request.getfixturevalue("_sqlite_template")
     path = tmp_path / "test.db"
     shutil.copy(template, path)
